@@ -1,0 +1,11 @@
+// Copies what tsc does not emit into dist: node / credential icons and the codex .node.json files.
+const { src, dest } = require('gulp');
+
+function buildIcons() {
+	return src(['icons/*.svg', 'nodes/**/*.{png,svg,json}', 'credentials/**/*.{png,svg}'], {
+		base: '.',
+		encoding: false,
+	}).pipe(dest('dist'));
+}
+
+exports['build:icons'] = buildIcons;

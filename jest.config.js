@@ -1,0 +1,10 @@
+/** Tests live under test/ only (never nodes/ or credentials/, which are compiled into the published dist). */
+module.exports = {
+	testEnvironment: 'node',
+	roots: ['<rootDir>/test'],
+	testMatch: ['**/*.test.ts'],
+	transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.test.json', isolatedModules: true }] },
+	// The real-n8n suite has its own runner (npm run test:e2e); it is too slow for the unit run.
+	testPathIgnorePatterns: ['/node_modules/', '/test/e2e/'],
+	testTimeout: 60000,
+};
