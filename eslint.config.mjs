@@ -6,12 +6,22 @@ export default [
 	...configWithoutCloudSupport,
 	{ ignores: ['dist/**', 'node_modules/**', 'coverage/**', '**/*.js', '**/*.mjs'] },
 	{
+		files: ['credentials/**/*.ts'],
+		rules: {
+			// The issue and our users call them "Prodigy Database" / "Prodigy Server": one is a database, and
+			// Prodigy's web server offers no public API.
+			'n8n-nodes-base/cred-class-field-display-name-missing-api': 'off',
+		},
+	},
+	{
 		files: ['test/**/*.ts', 'bench/**/*.ts'],
 		rules: {
 			// Tests and benchmarks print progress and read fixtures from disk; they are never published.
 			'no-console': 'off',
 			'@n8n/community-nodes/no-restricted-imports': 'off',
 			'@n8n/community-nodes/no-restricted-globals': 'off',
+			// Test-only node classes in test/helpers are never offered to users or agents.
+			'@n8n/community-nodes/node-usable-as-tool': 'off',
 		},
 	},
 ];

@@ -90,7 +90,7 @@ export class ProdigyDatabaseApi implements ICredentialType {
 			displayName: 'CA Certificate',
 			name: 'ca',
 			type: 'string',
-			typeOptions: { password: true, rows: 4 },
+			typeOptions: { rows: 4 },
 			default: '',
 			description: 'PEM certificate of a private certificate authority, when the server uses one',
 			displayOptions: { show: { type: ['postgres', 'mysql'], ssl: ['verify'] } },
