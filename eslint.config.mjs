@@ -14,6 +14,14 @@ export default [
 		},
 	},
 	{
+		files: ['lib/**/*.ts'],
+		rules: {
+			// lib/ is the n8n-free Prodigy core (usable from scripts and Code nodes): it raises its own error types,
+			// which nodes/shared/errors.ts maps to NodeOperationError / NodeApiError with the item index.
+			'@n8n/community-nodes/require-node-api-error': 'off',
+		},
+	},
+	{
 		files: ['test/**/*.ts', 'bench/**/*.ts'],
 		rules: {
 			// Tests and benchmarks print progress and read fixtures from disk; they are never published.

@@ -19,6 +19,7 @@ import type {
 	IWorkflowBase,
 	IWorkflowExecuteAdditionalData,
 	IWorkflowSettings,
+	NodeGroupType,
 } from 'n8n-workflow';
 import {
 	createRunExecutionData,
@@ -61,7 +62,7 @@ class TestItems implements INodeType {
 	description = {
 		displayName: 'Test Items',
 		name: 'items',
-		group: ['input'],
+		group: ['input'] as NodeGroupType[],
 		version: 1,
 		description: 'Emits fixed items (tests only)',
 		defaults: { name: 'Items' },
@@ -99,7 +100,7 @@ class ManualTrigger implements INodeType {
 	description = {
 		displayName: 'Manual Trigger',
 		name: 'manualTrigger',
-		group: ['trigger'],
+		group: ['trigger'] as NodeGroupType[],
 		version: 1,
 		description: 'Starts the workflow (tests only)',
 		defaults: { name: 'Manual Trigger' },
