@@ -1,0 +1,47 @@
+// Prodigy's rules for dataset names, as plain functions.
+import { InvalidDatasetNameError } from './errors';
+
+/** `dataset.name` is VARCHAR(255): PostgreSQL and MySQL count characters (code points), not bytes. */
+export const MAX_DATASET_NAME_LENGTH = 255;
+
+/** The reason a name is rejected, or null when Prodigy accepts it. */
+export function datasetNameProblem(name: unknown): string | null {
+	if (typeof name !== 'string') return 'must be a string';
+	if (name.length === 0) return 'must not be empty';
+	if ([...name].length > MAX_DATASET_NAME_LENGTH) return `must be at most ${MAX_DATASET_NAME_LENGTH} characters`;
+	// Prodigy refuses commas and spaces: its CLI splits dataset lists on commas (`db-merge a,b`), and a
+	// space would break `<dataset>-<session>` names in URLs. Tabs and line breaks are refused for the same reason.
+	if (name.includes(',')) return 'must not contain a comma';
+	if (/\s/u.test(name)) return 'must not contain spaces or other whitespace';
+	return null;
+}
+
+/** Throws InvalidDatasetNameError when Prodigy would refuse `name`. */
+export function validateDatasetName(name: string): void {
+	const problem = datasetNameProblem(name);
+	if (problem !== null) {
+		throw new InvalidDatasetNameError(`Invalid dataset name ${JSON.stringify(name)}: it ${problem}`, {
+			hint: 'Use letters, digits, "_" or "-", without commas or spaces, at most 255 characters (e.g. "ner_news").',
+		});
+	}
+}
+
+/** The session dataset Prodigy's server uses for `?session=<session>`: `<dataset>-<session>`, which is also
+ * the answers' `_session_id` / `_annotator_id`. */
+export function sessionDatasetName(dataset: string, session: string): string {
+	if (session.length === 0) {
+		throw new InvalidDatasetNameError('Session name must not be empty', {
+			hint: 'Give the annotator or session name, e.g. "alex" for the session dataset "<dataset>-alex".',
+		});
+	}
+	return `${dataset}-${session}`;
+}
+
+/** The name `db-in` gives its session dataset: the start time `YYYY-MM-DD_HH-MM-SS` in local time. */
+export function timestampSessionName(date: Date = new Date()): string {
+	const pad = (value: number) => String(value).padStart(2, '0');
+	return (
+		`${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}` +
+		`_${pad(date.getHours())}-${pad(date.getMinutes())}-${pad(date.getSeconds())}`
+	);
+}

@@ -1,0 +1,113 @@
+// What differs between Prodigy's three backends, and nothing else: the driver call, placeholders and identifier
+// quotes, how inserted ids come back, how values are encoded, transactions and locks. Every rule about Prodigy's
+// data lives once in store.ts, which writes its SQL in one portable form that the dialect translates:
+// `?` placeholders and "double-quoted" identifiers.
+import { ProdigyConnectionError } from '../errors';
+import type { BackendType } from './types';
+
+export type Row = Record<string, unknown>;
+export type SqlValue = string | number | boolean | null | Buffer;
+
+/** Something that runs statements: the autocommit connection or an open transaction. */
+export interface Executor {
+	/** Rows of a statement written in the portable form (`?`, "identifiers"). */
+	query(sql: string, params?: readonly SqlValue[]): Promise<Row[]>;
+	/** Rows affected by a statement written in the portable form. */
+	run(sql: string, params?: readonly SqlValue[]): Promise<number>;
+	/**
+	 * One multi-row INSERT (`rows` as one statement, the caller keeps it within maxParams and the statement byte
+	 * budget); returns the generated ids in the order of `rows`.
+	 */
+	insertReturningIds(table: string, columns: readonly string[], rows: readonly SqlValue[][]): Promise<number[]>;
+}
+
+export interface TransactionOptions {
+	/** A write transaction: SQLite takes the write lock up front (BEGIN IMMEDIATE) instead of failing late. */
+	write: boolean;
+}
+
+export interface Dialect extends Executor {
+	readonly type: BackendType;
+	/** Bound parameters allowed in one statement. */
+	readonly maxParams: number;
+	/** Appended to a SELECT that must lock its rows until commit ('' where the transaction already holds a lock). */
+	readonly forUpdate: string;
+	/** The value to bind for a BOOLEAN / BOOL / INTEGER 0-1 column. */
+	bool(value: boolean): SqlValue;
+	/** The value to bind for a BLOB / BYTEA column holding UTF-8 text. */
+	blob(text: string): SqlValue;
+	/** Names of the tables of Prodigy's schema present in the database. */
+	existingTables(executor: Executor): Promise<Set<string>>;
+	/** Runs DDL (statements in the backend's own syntax, not translated). */
+	createTables(statements: readonly string[]): Promise<void>;
+	/** Bytes the `example.content` column holds, as the existing column is declared; null when unbounded. */
+	contentLimit(executor: Executor): Promise<number | null>;
+	/** Bytes of BLOB data one statement may carry (packet limits); Infinity when unbounded. */
+	statementByteBudget(executor: Executor): Promise<number>;
+	transaction<T>(options: TransactionOptions, work: (tx: Executor) => Promise<T>): Promise<T>;
+	close(): Promise<void>;
+}
+
+/** A statement the database refused. Never carries the password or the bound values. */
+export class DatabaseError extends ProdigyConnectionError {
+	constructor(
+		message: string,
+		readonly code: string | undefined,
+		/** A unique index refused the row (in Prodigy's schema only `dataset_name` is unique). */
+		readonly uniqueViolation: boolean,
+		hint?: string,
+	) {
+		super(message, hint);
+	}
+}
+
+/** Removes the password from a driver message, in case a driver ever echoes its connection settings. */
+export function scrubSecret(message: string, secret: string | undefined): string {
+	if (secret === undefined || secret.length < 3) return message;
+	return message.split(secret).join('***');
+}
+
+/** `"name"` → `` `name` ``: identifiers in store.ts are constants, never user input, so a plain swap is safe. */
+export function backtickIdentifiers(sql: string): string {
+	return sql.replace(/"/g, '`');
+}
+
+/** `?` → `$1, $2, …` for PostgreSQL (store.ts never writes a literal question mark). */
+export function numberPlaceholders(sql: string): string {
+	let index = 0;
+	return sql.replace(/\?/g, () => `$${++index}`);
+}
+
+/** `INSERT INTO "t" ("a", "b") VALUES (?, ?), (?, ?)` in the portable form. */
+export function multiRowInsert(table: string, columns: readonly string[], rowCount: number): string {
+	const row = `(${columns.map(() => '?').join(', ')})`;
+	return (
+		`INSERT INTO "${table}" (${columns.map((column) => `"${column}"`).join(', ')}) VALUES ` +
+		Array.from({ length: rowCount }, () => row).join(', ')
+	);
+}
+
+/** A small cache for translated SQL / prepared statements: batch inserts of many sizes must not grow it forever. */
+export class BoundedCache<V> {
+	private readonly entries = new Map<string, V>();
+	constructor(private readonly capacity: number) {}
+	get(key: string, make: () => V): V {
+		const found = this.entries.get(key);
+		if (found !== undefined) return found;
+		const value = make();
+		if (this.entries.size >= this.capacity) {
+			const oldest = this.entries.keys().next();
+			if (!oldest.done) this.entries.delete(oldest.value);
+		}
+		this.entries.set(key, value);
+		return value;
+	}
+	clear(): void {
+		this.entries.clear();
+	}
+}
+
+/** Sorted ascending: within one INSERT the backends assign ids in VALUES order, whatever order RETURNING uses. */
+export function ascendingIds(rows: readonly Row[], column = 'id'): number[] {
+	return rows.map((row) => Number(row[column])).sort((a, b) => a - b);
+}

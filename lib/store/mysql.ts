@@ -1,0 +1,330 @@
+// MySQL and MariaDB through mysql2. Differences from the other backends: BLOB holds 65,535 bytes, one statement
+// must fit max_allowed_packet, and a multi-row INSERT reports only its first id.
+import { createPool, type Pool, type PoolConnection, type PoolOptions, type ResultSetHeader } from 'mysql2/promise';
+
+import { ProdigyConnectionError, ProdigyError } from '../errors';
+import {
+	ascendingIds,
+	backtickIdentifiers,
+	BoundedCache,
+	DatabaseError,
+	multiRowInsert,
+	scrubSecret,
+	type Dialect,
+	type Executor,
+	type Row,
+	type SqlValue,
+	type TransactionOptions,
+} from './dialect';
+import { PRODIGY_TABLES } from './schema';
+import type { SslConfig, StoreConfig } from './types';
+
+export type MysqlConfig = Extract<StoreConfig, { type: 'mysql' }>;
+
+/**
+ * How the ids of a multi-row INSERT are learned:
+ * - `returning`: `INSERT … RETURNING id` (MariaDB ≥ 10.5): the ids themselves.
+ * - `consecutive`: the first id plus i × auto_increment_increment. Only valid when the server hands a simple
+ *   multi-row INSERT one consecutive block, which InnoDB guarantees for innodb_autoinc_lock_mode 0 and 1.
+ * - `multiStatement`: one single-row INSERT per row, all sent in one round trip; each reports its own id.
+ *   The fallback for lock mode 2 (MySQL 8's default), where concurrent inserts may interleave ids.
+ */
+export type MysqlInsertIdStrategy = 'returning' | 'consecutive' | 'multiStatement';
+
+export interface MysqlDialectOptions {
+	/** Force a strategy instead of detecting it (tests exercise every strategy on one server). */
+	insertIdStrategy?: MysqlInsertIdStrategy;
+}
+
+/** BLOB's limit, assumed when information_schema does not say otherwise. */
+export const MYSQL_BLOB_BYTES = 65_535;
+const DUPLICATE_ENTRY = 'ER_DUP_ENTRY';
+const CONNECTION_CODES = new Set([
+	'ECONNREFUSED',
+	'ECONNRESET',
+	'ENOTFOUND',
+	'EAI_AGAIN',
+	'ETIMEDOUT',
+	'EHOSTUNREACH',
+	'ENETUNREACH',
+	'PROTOCOL_CONNECTION_LOST',
+	'ER_ACCESS_DENIED_ERROR',
+	'ER_DBACCESS_DENIED_ERROR',
+	'ER_BAD_DB_ERROR',
+	'ER_CON_COUNT_ERROR',
+	'ER_NOT_SUPPORTED_AUTH_MODE',
+	'HANDSHAKE_NO_SSL_SUPPORT',
+]);
+
+function sslOption(ssl: boolean | SslConfig | undefined): PoolOptions['ssl'] {
+	if (ssl === undefined || ssl === false) return undefined;
+	if (ssl === true) return { rejectUnauthorized: true };
+	return { rejectUnauthorized: ssl.rejectUnauthorized ?? true, ...(ssl.ca ? { ca: ssl.ca } : {}) };
+}
+
+function errorCode(error: unknown): string | undefined {
+	const code = (error as { code?: unknown } | null)?.code;
+	return typeof code === 'string' ? code : undefined;
+}
+
+function errorMessage(error: unknown): string {
+	if (error instanceof AggregateError && error.errors.length > 0) return errorMessage(error.errors[0]);
+	return error instanceof Error ? error.message : String(error);
+}
+
+/** `10.11.19-MariaDB-0+deb12u1` → true when MariaDB ≥ 10.5, which has INSERT … RETURNING. */
+export function mariaDbHasReturning(version: string): boolean {
+	if (!/mariadb/i.test(version)) return false;
+	const match = /^(\d+)\.(\d+)/.exec(version);
+	if (!match) return false;
+	const [major, minor] = [Number(match[1]), Number(match[2])];
+	return major > 10 || (major === 10 && minor >= 5);
+}
+
+interface IdPlan {
+	strategy: MysqlInsertIdStrategy;
+	increment: number;
+}
+
+export class MysqlDialect implements Dialect {
+	readonly type = 'mysql' as const;
+	// mysql2's query() inlines escaped values client-side, so only max_allowed_packet limits a statement;
+	// this keeps one statement's parameter list a sane size.
+	readonly maxParams = 65535;
+	readonly forUpdate = ' FOR UPDATE';
+
+	private pool: Pool | undefined;
+	private readonly sql = new BoundedCache<string>(500);
+	private idPlan: IdPlan | undefined;
+	private limits: { content: number | null; statementBytes: number } | undefined;
+
+	constructor(
+		private readonly config: MysqlConfig,
+		private readonly options: MysqlDialectOptions = {},
+	) {}
+
+	bool(value: boolean): SqlValue {
+		return value ? 1 : 0;
+	}
+
+	blob(text: string): SqlValue {
+		return Buffer.from(text, 'utf8');
+	}
+
+	query(sql: string, params: readonly SqlValue[] = []): Promise<Row[]> {
+		return this.withConnection((connection) => this.executor(connection).query(sql, params));
+	}
+
+	run(sql: string, params: readonly SqlValue[] = []): Promise<number> {
+		return this.withConnection((connection) => this.executor(connection).run(sql, params));
+	}
+
+	insertReturningIds(table: string, columns: readonly string[], rows: readonly SqlValue[][]): Promise<number[]> {
+		return this.withConnection((connection) => this.executor(connection).insertReturningIds(table, columns, rows));
+	}
+
+	async existingTables(executor: Executor): Promise<Set<string>> {
+		const rows = await executor.query(
+			`SELECT table_name AS name FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name IN (${PRODIGY_TABLES.map(() => '?').join(', ')})`,
+			[...PRODIGY_TABLES],
+		);
+		return new Set(rows.map((row) => String(row.name)));
+	}
+
+	async createTables(statements: readonly string[]): Promise<void> {
+		// MySQL commits each DDL statement implicitly; there is no all-or-nothing here.
+		await this.withConnection(async (connection) => {
+			for (const statement of statements) await this.call(connection, statement);
+		});
+	}
+
+	async contentLimit(executor: Executor): Promise<number | null> {
+		return (await this.readLimits(executor)).content;
+	}
+
+	async statementByteBudget(executor: Executor): Promise<number> {
+		return (await this.readLimits(executor)).statementBytes;
+	}
+
+	async transaction<T>(_options: TransactionOptions, work: (tx: Executor) => Promise<T>): Promise<T> {
+		return this.withConnection(async (connection) => {
+			await this.call(connection, 'START TRANSACTION');
+			let result: T;
+			try {
+				result = await work(this.executor(connection));
+				await this.call(connection, 'COMMIT');
+			} catch (error) {
+				await this.rollback(connection);
+				throw error;
+			}
+			return result;
+		});
+	}
+
+	async close(): Promise<void> {
+		const pool = this.pool;
+		this.pool = undefined;
+		this.idPlan = undefined;
+		this.limits = undefined;
+		if (pool) await pool.end();
+	}
+
+	private executor(connection: PoolConnection): Executor {
+		return {
+			query: async (sql, params = []) => (await this.call(connection, this.translate(sql), params)) as Row[],
+			run: async (sql, params = []) => ((await this.call(connection, this.translate(sql), params)) as ResultSetHeader).affectedRows,
+			insertReturningIds: (table, columns, rows) => this.insertIds(connection, table, columns, rows),
+		};
+	}
+
+	private async insertIds(connection: PoolConnection, table: string, columns: readonly string[], rows: readonly SqlValue[][]): Promise<number[]> {
+		if (rows.length === 0) return [];
+		const plan = await this.planIds(connection);
+		if (plan.strategy === 'returning') {
+			const sql = this.translate(`${multiRowInsert(table, columns, rows.length)} RETURNING "id"`);
+			return ascendingIds((await this.call(connection, sql, rows.flat())) as Row[]);
+		}
+		if (plan.strategy === 'consecutive') {
+			const sql = this.translate(multiRowInsert(table, columns, rows.length));
+			const header = (await this.call(connection, sql, rows.flat())) as ResultSetHeader;
+			if (header.affectedRows !== rows.length) {
+				throw new DatabaseError(`MySQL inserted ${header.affectedRows} of ${rows.length} rows into ${table}`, undefined, false);
+			}
+			return rows.map((_, i) => header.insertId + i * plan.increment);
+		}
+		const single = this.translate(multiRowInsert(table, columns, 1));
+		const script = rows.map(() => single).join('; ');
+		const results = await this.call(connection, script, rows.flat());
+		// mysql2 returns one header for one statement and an array of headers for several.
+		const headers = (rows.length === 1 ? [results] : results) as ResultSetHeader[];
+		return headers.map((header) => header.insertId);
+	}
+
+	private async planIds(connection: PoolConnection): Promise<IdPlan> {
+		if (this.idPlan) return this.idPlan;
+		const [row] = (await this.call(
+			connection,
+			'SELECT VERSION() AS version, @@innodb_autoinc_lock_mode AS lock_mode, @@auto_increment_increment AS increment',
+		)) as Row[];
+		const increment = Number(row?.increment ?? 1);
+		let strategy = this.options.insertIdStrategy;
+		if (strategy === undefined) {
+			const lockMode = Number(row?.lock_mode);
+			if (mariaDbHasReturning(String(row?.version ?? ''))) strategy = 'returning';
+			else if (lockMode === 0 || lockMode === 1) strategy = 'consecutive';
+			else strategy = 'multiStatement';
+		}
+		this.idPlan = { strategy, increment: increment > 0 ? increment : 1 };
+		return this.idPlan;
+	}
+
+	private async readLimits(executor: Executor): Promise<{ content: number | null; statementBytes: number }> {
+		if (this.limits) return this.limits;
+		// The declared column decides, so a database whose content column was widened (MEDIUMBLOB, LONGBLOB)
+		// is used as it is, never altered.
+		const [column] = await executor.query(
+			"SELECT character_maximum_length AS max_length FROM information_schema.columns WHERE table_schema = DATABASE() AND table_name = 'example' AND column_name = 'content'",
+		);
+		const declared = Number(column?.max_length);
+		const [packet] = await executor.query('SELECT @@max_allowed_packet AS max_packet');
+		const maxPacket = Number(packet?.max_packet ?? 4 * 1024 * 1024);
+		// Values are inlined as X'hex' (twice their size); leave room for the statement around them.
+		const statementBytes = Math.max(MYSQL_BLOB_BYTES, Math.floor(maxPacket / 2) - 256 * 1024);
+		this.limits = { content: Number.isFinite(declared) && declared > 0 ? declared : MYSQL_BLOB_BYTES, statementBytes };
+		return this.limits;
+	}
+
+	private translate(sql: string): string {
+		return this.sql.get(sql, () => backtickIdentifiers(sql));
+	}
+
+	private async call(connection: PoolConnection, sql: string, params: readonly SqlValue[] = []): Promise<unknown> {
+		try {
+			const [result] = await connection.query(sql, params as SqlValue[]);
+			return result;
+		} catch (error) {
+			throw this.wrap(error);
+		}
+	}
+
+	private async rollback(connection: PoolConnection): Promise<void> {
+		try {
+			await connection.query('ROLLBACK');
+		} catch (error) {
+			// The server rolls back on its own when the connection goes away; never reuse this one.
+			this.broken.add(connection);
+			this.lastIdleError = errorMessage(error);
+		}
+	}
+
+	private readonly broken = new WeakSet<PoolConnection>();
+	/** For diagnostics only: the last failure of a connection outside any statement. */
+	lastIdleError: string | undefined;
+
+	private async withConnection<T>(work: (connection: PoolConnection) => Promise<T>): Promise<T> {
+		let connection: PoolConnection;
+		try {
+			connection = await this.getPool().getConnection();
+		} catch (error) {
+			throw this.connectionError(error);
+		}
+		let broken = false;
+		try {
+			return await work(connection);
+		} catch (error) {
+			broken = error instanceof ProdigyConnectionError && !(error instanceof DatabaseError);
+			throw error;
+		} finally {
+			if (this.broken.delete(connection) || broken) connection.destroy();
+			else connection.release();
+		}
+	}
+
+	private getPool(): Pool {
+		if (this.pool) return this.pool;
+		const { host, port, user, password, database, ssl } = this.config;
+		const pool = createPool({
+			host,
+			port,
+			user,
+			password,
+			database,
+			ssl: sslOption(ssl),
+			charset: 'utf8mb4',
+			connectionLimit: 4,
+			connectTimeout: 15_000,
+			// Hash columns are BIGINT: numbers while exact, strings beyond 2^53 (never for int32 hashes).
+			supportBigNumbers: true,
+			bigNumberStrings: false,
+			// Needed by the multiStatement id strategy. Safe here: every value is escaped by mysql2 and every
+			// identifier is a constant of store.ts, so no input can add a statement.
+			multipleStatements: true,
+		});
+		this.pool = pool;
+		return pool;
+	}
+
+	private connectionError(error: unknown): ProdigyConnectionError {
+		if (error instanceof ProdigyError) return error;
+		const { host, port, database, user, password } = this.config;
+		const code = errorCode(error);
+		const reason = scrubSecret(errorMessage(error), password);
+		let hint = 'Check host, port, database, user and password in the credential, and that MySQL / MariaDB accepts TCP connections.';
+		if (code === 'ER_ACCESS_DENIED_ERROR' || code === 'ER_DBACCESS_DENIED_ERROR') hint = 'Check the user name and password in the credential.';
+		else if (code === 'ER_BAD_DB_ERROR') hint = `Create the database "${database}" first, or correct its name in the credential.`;
+		else if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'ETIMEDOUT' || code === 'EHOSTUNREACH')
+			hint = `Check that MySQL / MariaDB is running and reachable at ${host}:${port}.`;
+		return new ProdigyConnectionError(
+			`Could not connect to MySQL at ${host}:${port} (database "${database}", user "${user}"): ${reason || code || 'unknown error'}`,
+			hint,
+		);
+	}
+
+	private wrap(error: unknown): Error {
+		if (error instanceof ProdigyError) return error;
+		const code = errorCode(error);
+		if (code !== undefined && CONNECTION_CODES.has(code)) return this.connectionError(error);
+		const message = scrubSecret(errorMessage(error), this.config.password);
+		return new DatabaseError(`MySQL error: ${message}`, code, code === DUPLICATE_ENTRY);
+	}
+}

@@ -1,0 +1,247 @@
+// PostgreSQL through pg. The pool is opened on first use and closed by close(); errors name the server, the
+// database and the user so the user can fix the credential, never the password.
+import { Pool, type PoolClient, type PoolConfig } from 'pg';
+
+import { ProdigyConnectionError, ProdigyError } from '../errors';
+import {
+	ascendingIds,
+	BoundedCache,
+	DatabaseError,
+	multiRowInsert,
+	numberPlaceholders,
+	scrubSecret,
+	type Dialect,
+	type Executor,
+	type Row,
+	type SqlValue,
+	type TransactionOptions,
+} from './dialect';
+import { PRODIGY_TABLES } from './schema';
+import type { SslConfig, StoreConfig } from './types';
+
+export type PostgresConfig = Extract<StoreConfig, { type: 'postgres' }>;
+
+const UNIQUE_VIOLATION = '23505';
+// Errors that mean "could not get a working connection" rather than "this statement was refused".
+const CONNECTION_CODES = new Set([
+	'ECONNREFUSED',
+	'ECONNRESET',
+	'ENOTFOUND',
+	'EAI_AGAIN',
+	'ETIMEDOUT',
+	'EHOSTUNREACH',
+	'ENETUNREACH',
+	'28000', // invalid_authorization_specification (unknown role, pg_hba refusal)
+	'28P01', // invalid_password
+	'3D000', // invalid_catalog_name: the database does not exist
+	'53300', // too_many_connections
+	'57P01', // admin_shutdown
+	'57P03', // cannot_connect_now
+]);
+
+function sslOption(ssl: boolean | SslConfig | undefined): PoolConfig['ssl'] {
+	if (ssl === undefined || ssl === false) return false;
+	if (ssl === true) return { rejectUnauthorized: true };
+	return { rejectUnauthorized: ssl.rejectUnauthorized ?? true, ...(ssl.ca ? { ca: ssl.ca } : {}) };
+}
+
+function errorCode(error: unknown): string | undefined {
+	const code = (error as { code?: unknown } | null)?.code;
+	return typeof code === 'string' ? code : undefined;
+}
+
+function errorMessage(error: unknown): string {
+	if (error instanceof AggregateError && error.errors.length > 0) return errorMessage(error.errors[0]);
+	return error instanceof Error ? error.message : String(error);
+}
+
+export class PostgresDialect implements Dialect {
+	readonly type = 'postgres' as const;
+	readonly maxParams = 65535;
+	readonly forUpdate = ' FOR UPDATE';
+
+	private pool: Pool | undefined;
+	private readonly brokenClients = new WeakSet<PoolClient>();
+	/** For diagnostics only: the last failure of a connection outside any statement (idle client, ROLLBACK). */
+	lastIdleError: string | undefined;
+	private readonly sql = new BoundedCache<string>(500);
+
+	constructor(private readonly config: PostgresConfig) {}
+
+	bool(value: boolean): SqlValue {
+		return value;
+	}
+
+	blob(text: string): SqlValue {
+		return Buffer.from(text, 'utf8');
+	}
+
+	async query(sql: string, params: readonly SqlValue[] = []): Promise<Row[]> {
+		return this.withClient((client) => this.executor(client).query(sql, params));
+	}
+
+	async run(sql: string, params: readonly SqlValue[] = []): Promise<number> {
+		return this.withClient((client) => this.executor(client).run(sql, params));
+	}
+
+	async insertReturningIds(table: string, columns: readonly string[], rows: readonly SqlValue[][]): Promise<number[]> {
+		return this.withClient((client) => this.executor(client).insertReturningIds(table, columns, rows));
+	}
+
+	async existingTables(executor: Executor): Promise<Set<string>> {
+		// Visible through the search path, i.e. what the unqualified names in every statement reach.
+		const rows = await executor.query(
+			`SELECT c.relname AS name FROM pg_catalog.pg_class c WHERE c.relname IN (${PRODIGY_TABLES.map(() => '?').join(', ')}) AND c.relkind IN ('r', 'p') AND pg_catalog.pg_table_is_visible(c.oid)`,
+			[...PRODIGY_TABLES],
+		);
+		return new Set(rows.map((row) => String(row.name)));
+	}
+
+	async createTables(statements: readonly string[]): Promise<void> {
+		// PostgreSQL DDL is transactional: the schema appears whole or not at all.
+		await this.withClient(async (client) => {
+			await this.call(client, 'BEGIN');
+			try {
+				for (const statement of statements) await this.call(client, statement);
+				await this.call(client, 'COMMIT');
+			} catch (error) {
+				await this.rollback(client);
+				throw error;
+			}
+		});
+	}
+
+	async contentLimit(): Promise<number | null> {
+		return null;
+	}
+
+	async statementByteBudget(): Promise<number> {
+		// pg sends a bytea parameter as hex text (twice its size); keep one statement's text well below 1 GB.
+		return 64 * 1024 * 1024;
+	}
+
+	async transaction<T>(_options: TransactionOptions, work: (tx: Executor) => Promise<T>): Promise<T> {
+		return this.withClient(async (client) => {
+			await this.call(client, 'BEGIN');
+			let result: T;
+			try {
+				result = await work(this.executor(client));
+				await this.call(client, 'COMMIT');
+			} catch (error) {
+				await this.rollback(client);
+				throw error;
+			}
+			return result;
+		});
+	}
+
+	async close(): Promise<void> {
+		const pool = this.pool;
+		this.pool = undefined;
+		if (pool) await pool.end();
+	}
+
+	private executor(client: PoolClient): Executor {
+		return {
+			query: async (sql, params = []) => (await this.call(client, this.translate(sql), params)).rows,
+			run: async (sql, params = []) => (await this.call(client, this.translate(sql), params)).rowCount ?? 0,
+			insertReturningIds: async (table, columns, rows) => {
+				if (rows.length === 0) return [];
+				const sql = this.translate(`${multiRowInsert(table, columns, rows.length)} RETURNING "id"`);
+				return ascendingIds((await this.call(client, sql, rows.flat())).rows);
+			},
+		};
+	}
+
+	private translate(sql: string): string {
+		return this.sql.get(sql, () => numberPlaceholders(sql));
+	}
+
+	private async call(client: PoolClient, sql: string, params: readonly SqlValue[] = []): Promise<{ rows: Row[]; rowCount: number | null }> {
+		try {
+			const result = await client.query<Row>(sql, params as SqlValue[]);
+			return { rows: result.rows, rowCount: result.rowCount };
+		} catch (error) {
+			throw this.wrap(error);
+		}
+	}
+
+	/** Rolls back; a client whose ROLLBACK failed has a broken connection and is marked to be destroyed. */
+	private async rollback(client: PoolClient): Promise<void> {
+		try {
+			await client.query('ROLLBACK');
+		} catch (error) {
+			// The server rolls the transaction back itself when the connection goes away.
+			this.brokenClients.add(client);
+			this.lastIdleError = errorMessage(error);
+		}
+	}
+
+	private async withClient<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
+		let client: PoolClient;
+		try {
+			client = await this.getPool().connect();
+		} catch (error) {
+			throw this.connectionError(error);
+		}
+		let broken = false;
+		try {
+			return await work(client);
+		} catch (error) {
+			broken = error instanceof ProdigyConnectionError && !(error instanceof DatabaseError);
+			throw error;
+		} finally {
+			broken ||= this.brokenClients.delete(client);
+			// A client whose connection failed is destroyed instead of going back to the pool.
+			client.release(broken);
+		}
+	}
+
+	private getPool(): Pool {
+		if (this.pool) return this.pool;
+		const { host, port, user, password, database, ssl } = this.config;
+		const pool = new Pool({
+			host,
+			port,
+			user,
+			password,
+			database,
+			ssl: sslOption(ssl),
+			max: 4,
+			connectionTimeoutMillis: 15_000,
+			idleTimeoutMillis: 10_000,
+			allowExitOnIdle: true,
+		});
+		// An idle client losing its connection must not crash n8n; pg drops that client and the next
+		// operation opens a fresh one (and reports the failure if the server is really gone).
+		pool.on('error', (error) => {
+			this.lastIdleError = errorMessage(error);
+		});
+		this.pool = pool;
+		return pool;
+	}
+
+	private connectionError(error: unknown): ProdigyConnectionError {
+		if (error instanceof ProdigyError) return error;
+		const { host, port, database, user, password } = this.config;
+		const code = errorCode(error);
+		const reason = scrubSecret(errorMessage(error), password);
+		let hint = 'Check host, port, database, user and password in the credential, and that PostgreSQL accepts TCP connections.';
+		if (code === '28P01' || code === '28000') hint = 'Check the user name and password in the credential.';
+		else if (code === '3D000') hint = `Create the database "${database}" first, or correct its name in the credential.`;
+		else if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'ETIMEDOUT' || code === 'EHOSTUNREACH')
+			hint = `Check that PostgreSQL is running and reachable at ${host}:${port}.`;
+		return new ProdigyConnectionError(
+			`Could not connect to PostgreSQL at ${host}:${port} (database "${database}", user "${user}"): ${reason}`,
+			hint,
+		);
+	}
+
+	private wrap(error: unknown): Error {
+		if (error instanceof ProdigyError) return error;
+		const code = errorCode(error);
+		if (code !== undefined && CONNECTION_CODES.has(code)) return this.connectionError(error);
+		const message = scrubSecret(errorMessage(error), this.config.password);
+		return new DatabaseError(`PostgreSQL error: ${message}`, code, code === UNIQUE_VIOLATION);
+	}
+}

@@ -1,0 +1,217 @@
+// SQLite through Node's built-in node:sqlite (no native addon). Prodigy may hold the same file: writes take
+// the lock up front with BEGIN IMMEDIATE, wait for Prodigy through the busy timeout, and stay short.
+import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlite';
+
+import { ProdigyConnectionError, ProdigyError } from '../errors';
+import {
+	ascendingIds,
+	BoundedCache,
+	DatabaseError,
+	multiRowInsert,
+	type Dialect,
+	type Executor,
+	type Row,
+	type SqlValue,
+	type TransactionOptions,
+} from './dialect';
+import { PRODIGY_TABLES } from './schema';
+
+export const DEFAULT_BUSY_TIMEOUT_MS = 10_000;
+
+const SQLITE_BUSY = 5;
+const SQLITE_LOCKED = 6;
+const SQLITE_CANTOPEN = 14;
+const SQLITE_NOTADB = 26;
+const SQLITE_CONSTRAINT_UNIQUE = 2067;
+
+interface SqliteDriverError {
+	errcode?: number;
+	message: string;
+}
+
+function isDriverError(error: unknown): error is SqliteDriverError & Error {
+	return error instanceof Error && typeof (error as SqliteDriverError).errcode === 'number';
+}
+
+/** node:sqlite binds no booleans: Prodigy's `session` column holds 0 / 1. */
+function bindable(params: readonly SqlValue[]): SQLInputValue[] {
+	return params.map((value) => (typeof value === 'boolean' ? (value ? 1 : 0) : value));
+}
+
+/**
+ * One DatabaseSync connection shared by the store's async operations. An open transaction spans awaits, so
+ * operations take turns: otherwise one operation's statement would run inside another's transaction.
+ */
+class TurnTaking {
+	private tail: Promise<unknown> = Promise.resolve();
+	run<T>(work: () => Promise<T>): Promise<T> {
+		const result = this.tail.then(work, work);
+		this.tail = result.then(
+			() => undefined,
+			() => undefined,
+		);
+		return result;
+	}
+}
+
+export class SqliteDialect implements Dialect {
+	readonly type = 'sqlite' as const;
+	// SQLITE_MAX_VARIABLE_NUMBER's default since SQLite 3.32 (Node bundles a newer SQLite).
+	readonly maxParams = 32766;
+	// BEGIN IMMEDIATE already holds the database's write lock for the whole transaction.
+	readonly forUpdate = '';
+
+	private db: DatabaseSync | undefined;
+	private readonly statements = new BoundedCache<StatementSync>(200);
+	private readonly turns = new TurnTaking();
+	private readonly direct: Executor;
+
+	constructor(
+		private readonly path: string,
+		private readonly busyTimeoutMs: number = DEFAULT_BUSY_TIMEOUT_MS,
+	) {
+		this.direct = this.executor();
+	}
+
+	bool(value: boolean): SqlValue {
+		return value ? 1 : 0;
+	}
+
+	blob(text: string): SqlValue {
+		return Buffer.from(text, 'utf8');
+	}
+
+	query(sql: string, params: readonly SqlValue[] = []): Promise<Row[]> {
+		return this.turns.run(() => this.direct.query(sql, params));
+	}
+
+	run(sql: string, params: readonly SqlValue[] = []): Promise<number> {
+		return this.turns.run(() => this.direct.run(sql, params));
+	}
+
+	insertReturningIds(table: string, columns: readonly string[], rows: readonly SqlValue[][]): Promise<number[]> {
+		return this.turns.run(() => this.direct.insertReturningIds(table, columns, rows));
+	}
+
+	async existingTables(executor: Executor): Promise<Set<string>> {
+		const rows = await executor.query(
+			`SELECT name FROM sqlite_master WHERE type = 'table' AND name IN (${PRODIGY_TABLES.map(() => '?').join(', ')})`,
+			[...PRODIGY_TABLES],
+		);
+		return new Set(rows.map((row) => String(row.name)));
+	}
+
+	createTables(statements: readonly string[]): Promise<void> {
+		return this.transaction({ write: true }, async () => {
+			const db = this.connection();
+			for (const statement of statements) this.guard(() => db.exec(statement));
+		});
+	}
+
+	async contentLimit(): Promise<number | null> {
+		// SQLITE_MAX_LENGTH (1 GB) is far beyond any task; Prodigy itself sets no limit here.
+		return null;
+	}
+
+	async statementByteBudget(): Promise<number> {
+		return Number.POSITIVE_INFINITY;
+	}
+
+	transaction<T>(options: TransactionOptions, work: (tx: Executor) => Promise<T>): Promise<T> {
+		return this.turns.run(async () => {
+			const db = this.connection();
+			this.guard(() => db.exec(options.write ? 'BEGIN IMMEDIATE' : 'BEGIN'));
+			let result: T;
+			try {
+				result = await work(this.direct);
+			} catch (error) {
+				if (db.isTransaction) db.exec('ROLLBACK');
+				throw error;
+			}
+			try {
+				this.guard(() => db.exec('COMMIT'));
+			} catch (error) {
+				// A COMMIT refused as busy leaves the transaction open; the next operation must not inherit it.
+				if (db.isTransaction) db.exec('ROLLBACK');
+				throw error;
+			}
+			return result;
+		});
+	}
+
+	async close(): Promise<void> {
+		await this.turns.run(async () => {
+			this.statements.clear();
+			const db = this.db;
+			this.db = undefined;
+			if (db?.isOpen) db.close();
+		});
+	}
+
+	/** Statements on the connection itself: callers hold the turn (or are inside a transaction that holds it). */
+	private executor(): Executor {
+		return {
+			query: async (sql, params = []) => {
+				const statement = this.prepare(sql);
+				return this.guard(() => statement.all(...bindable(params)) as Row[]);
+			},
+			run: async (sql, params = []) => {
+				const statement = this.prepare(sql);
+				return Number(this.guard(() => statement.run(...bindable(params))).changes);
+			},
+			insertReturningIds: async (table, columns, rows) => {
+				if (rows.length === 0) return [];
+				const statement = this.prepare(`${multiRowInsert(table, columns, rows.length)} RETURNING "id"`);
+				return ascendingIds(this.guard(() => statement.all(...bindable(rows.flat())) as Row[]));
+			},
+		};
+	}
+
+	private prepare(sql: string): StatementSync {
+		const db = this.connection();
+		return this.statements.get(sql, () => this.guard(() => db.prepare(sql)));
+	}
+
+	private connection(): DatabaseSync {
+		if (this.db?.isOpen) return this.db;
+		try {
+			this.db = new DatabaseSync(this.path, { timeout: this.busyTimeoutMs });
+		} catch (error) {
+			throw this.translate(error);
+		}
+		return this.db;
+	}
+
+	private guard<T>(work: () => T): T {
+		try {
+			return work();
+		} catch (error) {
+			throw this.translate(error);
+		}
+	}
+
+	private translate(error: unknown): Error {
+		if (error instanceof ProdigyError || !isDriverError(error)) return error instanceof Error ? error : new Error(String(error));
+		const code = error.errcode ?? 0;
+		const primary = code & 0xff;
+		if (primary === SQLITE_CANTOPEN || primary === SQLITE_NOTADB) {
+			return new ProdigyConnectionError(
+				`Could not open the SQLite database at ${this.path}: ${error.message}`,
+				"Check the file path: its folder must exist and be writable, and the file must be a SQLite database (Prodigy's prodigy.db).",
+			);
+		}
+		if (primary === SQLITE_BUSY || primary === SQLITE_LOCKED) {
+			return new DatabaseError(
+				`The SQLite database at ${this.path} stayed locked for ${this.busyTimeoutMs} ms: ${error.message}`,
+				`SQLITE_${primary === SQLITE_BUSY ? 'BUSY' : 'LOCKED'}`,
+				false,
+				'Another process (Prodigy?) is writing to the file. Try again, or raise the busy timeout.',
+			);
+		}
+		return new DatabaseError(
+			`SQLite error on ${this.path}: ${error.message}`,
+			String(code),
+			code === SQLITE_CONSTRAINT_UNIQUE,
+		);
+	}
+}

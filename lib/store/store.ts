@@ -1,0 +1,930 @@
+// The one implementation of ProdigyStore. Every rule about Prodigy's data lives here once — transactions,
+// hashing before writing, dedupe, session datasets, `drop` semantics, streaming reads, stats — over a Dialect
+// that only knows its driver. SQL is written in the portable form the dialects translate (`?`, "identifiers").
+import { sessionDatasetName, timestampSessionName, validateDatasetName } from '../datasets';
+import {
+	ContentTooLargeError,
+	DatasetExistsError,
+	DatasetNotFoundError,
+	InvalidTaskError,
+	ProdigyError,
+	ProdigyInputError,
+} from '../errors';
+import { setHashes, type HashOptions } from '../hashing';
+import { parseJsonLossless, stringifyTask, toPlainJson } from '../json';
+import { DatabaseError, type Dialect, type Executor, type Row, type SqlValue } from './dialect';
+import { missingSchemaStatements, PRODIGY_TABLES } from './schema';
+import type {
+	AddedExample,
+	AddExamplesOptions,
+	AddExamplesResult,
+	BackendType,
+	DatasetInfo,
+	DatasetStats,
+	DedupeMode,
+	ExampleRecord,
+	GetExamplesOptions,
+	JsonObject,
+	ListDatasetsOptions,
+	MergeOptions,
+	ProdigyStore,
+	RemoveExamplesResult,
+	RemoveExamplesSelector,
+	SessionDatasetInfo,
+	SessionStats,
+	Task,
+} from './types';
+
+const DEFAULT_BATCH_SIZE = 500;
+const DEFAULT_PAGE_SIZE = 1000;
+/** Values per `IN (…)` list: far below every backend's parameter limit. */
+const IN_CHUNK = 500;
+const DEDUPE_MODES: readonly DedupeMode[] = ['none', 'input', 'task'];
+
+const DATASET_COLUMNS = 'd."id" AS id, d."name" AS name, d."created" AS created, d."meta" AS meta, d."session" AS session';
+
+// ---------------------------------------------------------------------------------------------------------------
+// Reading values as the drivers return them: BIGINT may be a string (pg), BLOB a Buffer or Uint8Array,
+// `session` a boolean or 0/1.
+
+function toInt(value: unknown): number {
+	if (typeof value === 'number') return value;
+	if (typeof value === 'bigint') return Number(value);
+	if (typeof value === 'string' && value.trim() !== '') return Number(value);
+	if (typeof value === 'boolean') return value ? 1 : 0;
+	return Number.NaN;
+}
+
+function toBool(value: unknown): boolean {
+	if (typeof value === 'boolean') return value;
+	if (typeof value === 'number' || typeof value === 'bigint') return Number(value) !== 0;
+	if (typeof value === 'string') return value === '1' || value.toLowerCase() === 't' || value.toLowerCase() === 'true';
+	if (value instanceof Uint8Array) return value.some((byte) => byte !== 0);
+	return false;
+}
+
+const UTF8 = new TextDecoder('utf-8');
+
+function toText(value: unknown): string {
+	if (typeof value === 'string') return value;
+	if (value instanceof Uint8Array) return UTF8.decode(value);
+	if (value === null || value === undefined) return '';
+	return String(value);
+}
+
+function isPlainObject(value: unknown): value is JsonObject {
+	if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+	const prototype = Object.getPrototypeOf(value) as unknown;
+	return prototype === Object.prototype || prototype === null;
+}
+
+function describe(value: unknown): string {
+	if (value === null) return 'null';
+	if (Array.isArray(value)) return 'an array';
+	return typeof value === 'object' ? 'a non-plain object' : `a ${typeof value}`;
+}
+
+/** Python's truthiness, as Prodigy's `eg.get("flagged")` tests it. */
+function pyTruthy(value: unknown): boolean {
+	if (value === null || value === undefined || value === false) return false;
+	if (typeof value === 'number') return value !== 0 && !Number.isNaN(value);
+	if (typeof value === 'bigint') return value !== 0n;
+	if (typeof value === 'string') return value.length > 0;
+	if (Array.isArray(value)) return value.length > 0;
+	if (typeof value === 'object') {
+		const plain = toPlainJson(value);
+		if (typeof plain === 'number') return plain !== 0;
+		return plain !== null && Object.keys(plain as object).length > 0;
+	}
+	return true;
+}
+
+/** Meta as stored: tolerant, because one odd dataset must not break listing all of them. */
+function parseMetaLossless(value: unknown): JsonObject {
+	const text = toText(value);
+	if (text.trim() === '') return {};
+	try {
+		const parsed = parseJsonLossless(text);
+		return isPlainObject(parsed) ? parsed : {};
+	} catch (error) {
+		if (error instanceof SyntaxError) return {};
+		throw error;
+	}
+}
+
+function toDatasetInfo(row: Row): DatasetInfo {
+	return {
+		id: toInt(row.id),
+		name: String(row.name),
+		created: toInt(row.created),
+		meta: toPlainJson(parseMetaLossless(row.meta)) as JsonObject,
+		session: toBool(row.session),
+	};
+}
+
+function placeholders(count: number): string {
+	return Array.from({ length: count }, () => '?').join(', ');
+}
+
+function chunks<T>(items: readonly T[], size: number): T[][] {
+	const result: T[][] = [];
+	for (let i = 0; i < items.length; i += size) result.push(items.slice(i, i + size));
+	return result;
+}
+
+function positiveInt(value: number | undefined, fallback: number, what: string): number {
+	if (value === undefined) return fallback;
+	if (!Number.isInteger(value) || value < 1) {
+		throw new ProdigyInputError(`${what} must be a positive whole number, got ${String(value)}`);
+	}
+	return value;
+}
+
+function dedupeMode(value: DedupeMode | undefined): DedupeMode {
+	const mode = value ?? 'none';
+	if (!DEDUPE_MODES.includes(mode)) {
+		throw new ProdigyInputError(`Unknown dedupe mode "${String(mode)}"`, { hint: 'Use "none", "input" or "task".' });
+	}
+	return mode;
+}
+
+function unixSeconds(date: Date): number {
+	return Math.floor(date.getTime() / 1000);
+}
+
+/** A hash column value from `_input_hash` / `_task_hash` (numbers; bigint when a parsed task carried one). */
+function hashValue(value: unknown, key: string, index: number): number {
+	const number = typeof value === 'bigint' ? Number(value) : value;
+	if (typeof number !== 'number' || !Number.isSafeInteger(number)) {
+		throw new InvalidTaskError(`Task ${index}: ${key} must be an integer, got ${JSON.stringify(toPlainJson(value))}`, {
+			index,
+			hint: 'Remove the carried hash so it is computed, or turn on overwriting hashes.',
+		});
+	}
+	return number;
+}
+
+interface PreparedTask {
+	index: number;
+	task: Task;
+	content: string;
+	bytes: number;
+	inputHash: number;
+	taskHash: number;
+}
+
+interface LinkRow {
+	link_id: number;
+	example_id: number;
+	input_hash: number;
+	task_hash: number;
+	content: unknown;
+	in_session?: unknown;
+	session_dataset_id?: unknown;
+}
+
+interface ScanOptions {
+	afterLinkId?: number;
+	upToLinkId?: number;
+	pageSize: number;
+	/** Adds `in_session`: whether the example is also linked to this dataset id. */
+	inSessionOf?: number;
+	/** Adds `session_dataset_id`: the (lowest) session dataset also holding the example. */
+	withSessionDataset?: boolean;
+	/** Skip reading content (merging by links only). */
+	withoutContent?: boolean;
+}
+
+type ExampleFilter = (task: Task, row: LinkRow) => boolean;
+
+export class Store implements ProdigyStore {
+	private schemaPresent = false;
+
+	constructor(private readonly dialect: Dialect) {}
+
+	get type(): BackendType {
+		return this.dialect.type;
+	}
+
+	// -----------------------------------------------------------------------------------------------------------
+	// Schema
+
+	async hasSchema(): Promise<boolean> {
+		if (this.schemaPresent) return true;
+		const existing = await this.dialect.existingTables(this.dialect);
+		this.schemaPresent = PRODIGY_TABLES.every((table) => existing.has(table));
+		return this.schemaPresent;
+	}
+
+	async ensureSchema(): Promise<void> {
+		if (this.schemaPresent) return;
+		const existing = await this.dialect.existingTables(this.dialect);
+		const statements = missingSchemaStatements(this.dialect.type, existing);
+		if (statements.length > 0) {
+			try {
+				await this.dialect.createTables(statements);
+			} catch (error) {
+				// Prodigy (or another n8n worker) may have created the tables at the same moment.
+				if (!(await this.hasSchema())) throw error;
+			}
+		}
+		this.schemaPresent = true;
+	}
+
+	// -----------------------------------------------------------------------------------------------------------
+	// Datasets
+
+	async listDatasets(options: ListDatasetsOptions = {}): Promise<DatasetInfo[]> {
+		if (!(await this.hasSchema())) return [];
+		const where: string[] = [];
+		const params: SqlValue[] = [];
+		if (!options.includeSessions) {
+			where.push('d."session" = ?');
+			params.push(this.dialect.bool(false));
+		}
+		if (options.afterId !== undefined) {
+			where.push('d."id" > ?');
+			params.push(options.afterId);
+		}
+		const limit = options.limit === undefined ? undefined : Math.max(0, Math.floor(options.limit));
+		if (limit === 0) return [];
+		// The name filter runs here rather than in SQL: LIKE's escaping and case rules differ per backend.
+		const needle = options.nameContains?.toLowerCase();
+		let sql = `SELECT ${DATASET_COLUMNS} FROM "dataset" d${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY d."id"`;
+		if (limit !== undefined && !needle) {
+			sql += ' LIMIT ?';
+			params.push(limit);
+		}
+		let datasets = (await this.dialect.query(sql, params)).map(toDatasetInfo);
+		if (needle) datasets = datasets.filter((dataset) => dataset.name.toLowerCase().includes(needle));
+		return limit === undefined ? datasets : datasets.slice(0, limit);
+	}
+
+	async getDataset(name: string): Promise<DatasetInfo | null> {
+		if (!(await this.hasSchema())) return null;
+		return this.findDataset(this.dialect, name);
+	}
+
+	async createDataset(name: string, meta: JsonObject = {}, options: { session?: boolean; now?: Date } = {}): Promise<DatasetInfo> {
+		validateDatasetName(name);
+		if (!isPlainObject(meta)) throw new ProdigyInputError(`Dataset meta must be a JSON object, got ${describe(meta)}`);
+		await this.ensureSchema();
+		try {
+			return await this.dialect.transaction({ write: true }, async (tx) => {
+				if (await this.findDataset(tx, name)) throw new DatasetExistsError(name);
+				return this.insertDataset(tx, name, meta, options.session ?? false, options.now ?? new Date());
+			});
+		} catch (error) {
+			if (error instanceof DatabaseError && error.uniqueViolation) throw new DatasetExistsError(name);
+			throw error;
+		}
+	}
+
+	async updateMeta(name: string, patch: JsonObject | ((meta: JsonObject) => JsonObject)): Promise<DatasetInfo> {
+		if (typeof patch !== 'function' && !isPlainObject(patch)) {
+			throw new ProdigyInputError(`Meta patch must be a JSON object, got ${describe(patch)}`);
+		}
+		if (!(await this.hasSchema())) throw new DatasetNotFoundError(name);
+		return this.dialect.transaction({ write: true }, async (tx) => {
+			// The row lock serialises concurrent read-modify-writes (version / approval appends) on PostgreSQL and
+			// MySQL; on SQLite the write transaction already holds the file's lock.
+			const rows = await tx.query(`SELECT ${DATASET_COLUMNS} FROM "dataset" d WHERE d."name" = ?${this.dialect.forUpdate}`, [name]);
+			const row = rows.find((candidate) => String(candidate.name) === name);
+			if (!row) throw new DatasetNotFoundError(name);
+			const stored = parseMetaLossless(row.meta);
+			let next: JsonObject;
+			if (typeof patch === 'function') {
+				next = patch(toPlainJson(stored) as JsonObject);
+				if (!isPlainObject(next)) throw new ProdigyInputError(`The meta updater must return a JSON object, got ${describe(next)}`);
+			} else {
+				// Merged into the losslessly parsed meta, so keys the patch does not touch keep their exact JSON;
+				// a key set to undefined is removed.
+				next = { ...stored };
+				for (const [key, value] of Object.entries(patch)) {
+					if (value === undefined) delete next[key];
+					else next[key] = value;
+				}
+			}
+			const text = stringifyTask(next);
+			await tx.run('UPDATE "dataset" SET "meta" = ? WHERE "id" = ?', [this.dialect.blob(text), toInt(row.id)]);
+			return { ...toDatasetInfo(row), meta: toPlainJson(parseJsonLossless(text)) as JsonObject };
+		});
+	}
+
+	async dropDataset(name: string): Promise<{ deleted: true; linksDeleted: number; examplesDeleted: number }> {
+		if (!(await this.hasSchema())) throw new DatasetNotFoundError(name);
+		return this.dialect.transaction({ write: true }, async (tx) => {
+			const dataset = await this.findDataset(tx, name, true);
+			if (!dataset) throw new DatasetNotFoundError(name);
+			let linksDeleted = 0;
+			let examplesDeleted = 0;
+			// Examples only this dataset holds go with it; examples another dataset (a session) links stay.
+			// Walked in pages of example ids so memory stays bounded for huge datasets.
+			let after = 0;
+			for (;;) {
+				const orphans = (
+					await tx.query(
+						'SELECT DISTINCT l."example_id" AS example_id FROM "link" l WHERE l."dataset_id" = ? AND l."example_id" > ? ' +
+							'AND NOT EXISTS (SELECT 1 FROM "link" o WHERE o."example_id" = l."example_id" AND o."dataset_id" <> ?) ' +
+							'ORDER BY l."example_id" LIMIT ?',
+						[dataset.id, after, dataset.id, IN_CHUNK],
+					)
+				).map((row) => toInt(row.example_id));
+				if (orphans.length === 0) break;
+				after = orphans[orphans.length - 1];
+				linksDeleted += await tx.run(
+					`DELETE FROM "link" WHERE "dataset_id" = ? AND "example_id" IN (${placeholders(orphans.length)})`,
+					[dataset.id, ...orphans],
+				);
+				examplesDeleted += await tx.run(`DELETE FROM "example" WHERE "id" IN (${placeholders(orphans.length)})`, orphans);
+			}
+			linksDeleted += await tx.run('DELETE FROM "link" WHERE "dataset_id" = ?', [dataset.id]);
+			await tx.run('DELETE FROM "dataset" WHERE "id" = ?', [dataset.id]);
+			return { deleted: true as const, linksDeleted, examplesDeleted };
+		});
+	}
+
+	async listSessions(dataset: string, options: { afterId?: number } = {}): Promise<SessionDatasetInfo[]> {
+		if (!(await this.hasSchema())) throw new DatasetNotFoundError(dataset);
+		const main = await this.findDataset(this.dialect, dataset);
+		if (!main) throw new DatasetNotFoundError(dataset);
+		const rows = await this.dialect.query(
+			`SELECT ${DATASET_COLUMNS}, (SELECT COUNT(*) FROM "link" c WHERE c."dataset_id" = d."id") AS examples, ` +
+				'CASE WHEN EXISTS (SELECT 1 FROM "link" s JOIN "link" m ON m."example_id" = s."example_id" ' +
+				'WHERE s."dataset_id" = d."id" AND m."dataset_id" = ?) THEN 1 ELSE 0 END AS shares ' +
+				'FROM "dataset" d WHERE d."session" = ? AND d."id" > ? ORDER BY d."id"',
+			[main.id, this.dialect.bool(true), options.afterId ?? 0],
+		);
+		const prefix = `${dataset}-`;
+		return rows
+			.filter((row) => toBool(row.shares) || String(row.name).startsWith(prefix))
+			.map((row) => ({ ...toDatasetInfo(row), examples: toInt(row.examples) }));
+	}
+
+	async maxLinkId(datasets?: string[]): Promise<number> {
+		const names = datasets ?? [];
+		if (!(await this.hasSchema())) {
+			if (names.length > 0) throw new DatasetNotFoundError(names[0]);
+			return 0;
+		}
+		const ids: number[] = [];
+		for (const name of names) {
+			const found = await this.findDataset(this.dialect, name);
+			if (!found) throw new DatasetNotFoundError(name);
+			ids.push(found.id);
+		}
+		const where = datasets === undefined ? '' : ` WHERE "dataset_id" IN (${placeholders(ids.length)})`;
+		if (datasets !== undefined && ids.length === 0) return 0;
+		const [row] = await this.dialect.query(`SELECT MAX("id") AS max_id FROM "link"${where}`, ids);
+		const max = toInt(row?.max_id);
+		return Number.isNaN(max) ? 0 : max;
+	}
+
+	// -----------------------------------------------------------------------------------------------------------
+	// Writing examples
+
+	async addExamples(dataset: string, tasks: Task[], options: AddExamplesOptions = {}): Promise<AddExamplesResult> {
+		if (!Array.isArray(tasks)) throw new InvalidTaskError(`Tasks must be an array, got ${describe(tasks)}`);
+		const dedupe = dedupeMode(options.dedupe);
+		const batchSize = positiveInt(options.batchSize, DEFAULT_BATCH_SIZE, 'Batch size');
+		const now = options.now ?? new Date();
+		const session = options.session;
+		const sessionName =
+			typeof session === 'string' ? sessionDatasetName(dataset, session) : session === true ? timestampSessionName(now) : undefined;
+		if (sessionName !== undefined) validateDatasetName(sessionName);
+		if (options.datasetMeta !== undefined && !isPlainObject(options.datasetMeta)) {
+			throw new ProdigyInputError(`Dataset meta must be a JSON object, got ${describe(options.datasetMeta)}`);
+		}
+
+		// Everything that can be wrong with the input is found before anything is written.
+		const prepared = tasks.map((task, index) => this.prepareTask(task, index, options));
+		const contentLimit = await this.dialect.contentLimit(this.dialect);
+		if (contentLimit !== null) {
+			const tooLarge = prepared.find((task) => task.bytes > contentLimit);
+			if (tooLarge) throw this.contentTooLarge(tooLarge.index, tooLarge.bytes, contentLimit);
+		}
+		await this.ensureSchema();
+
+		const attempt = () =>
+			this.dialect.transaction({ write: true }, async (tx) => {
+				let datasetCreated = false;
+				let main = await this.findDataset(tx, dataset, true);
+				if (!main) {
+					if (options.createDataset === false) throw new DatasetNotFoundError(dataset);
+					validateDatasetName(dataset);
+					main = await this.insertDataset(tx, dataset, options.datasetMeta ?? {}, false, now);
+					datasetCreated = true;
+				}
+				// Like `db-in` and Prodigy's server: the session dataset exists even if every task is a duplicate.
+				const sessionDataset =
+					sessionName === undefined
+						? undefined
+						: ((await this.findDataset(tx, sessionName, true)) ?? (await this.insertDataset(tx, sessionName, {}, true, now)));
+
+				const duplicate = await this.findDuplicates(tx, main.id, datasetCreated, prepared, dedupe);
+				const fresh = prepared.filter((_, i) => !duplicate[i]);
+				const exampleIds = await this.insertExamples(tx, fresh, batchSize);
+				// Prodigy links each example to every dataset in turn (main, then session), so link ids interleave.
+				const targets = sessionDataset ? [main.id, sessionDataset.id] : [main.id];
+				const linkIds = await this.insertLinks(
+					tx,
+					exampleIds.flatMap((exampleId) => targets.map((datasetId) => [exampleId, datasetId] as [number, number])),
+					batchSize * targets.length,
+				);
+
+				let next = 0;
+				const examples: AddedExample[] = prepared.map((task, i) => {
+					const base = { inputHash: task.inputHash, taskHash: task.taskHash, task: task.task };
+					if (duplicate[i]) return { ...base, exampleId: null, linkId: null, duplicate: true };
+					const position = next++;
+					return { ...base, exampleId: exampleIds[position], linkId: linkIds[position * targets.length], duplicate: false };
+				});
+				const result: AddExamplesResult = {
+					dataset,
+					datasetCreated,
+					added: fresh.length,
+					skipped: prepared.length - fresh.length,
+					examples,
+				};
+				if (sessionDataset) result.sessionDataset = sessionDataset.name;
+				return result;
+			});
+		try {
+			return await attempt();
+		} catch (error) {
+			// A concurrent writer created the same dataset between our lookup and insert: its row is there now.
+			if (error instanceof DatabaseError && error.uniqueViolation) return attempt();
+			throw error;
+		}
+	}
+
+	async mergeDatasets(
+		sources: string[],
+		target: string,
+		options: MergeOptions = {},
+	): Promise<{ linked: number; skipped: number; datasetCreated: boolean }> {
+		if (!Array.isArray(sources) || sources.length === 0) throw new ProdigyInputError('Give at least one source dataset to merge');
+		if (sources.includes(target)) {
+			throw new ProdigyInputError(`The target dataset "${target}" is also a source`, { hint: 'Merge into a different dataset.' });
+		}
+		const dedupe = dedupeMode(options.dedupe);
+		const rehash: HashOptions | undefined = options.rehash ? { ...options.rehash, overwrite: options.rehash.overwrite ?? true } : undefined;
+		if (!(await this.hasSchema())) throw new DatasetNotFoundError(sources[0]);
+		const contentLimit = rehash ? await this.dialect.contentLimit(this.dialect) : null;
+
+		const attempt = () =>
+			this.dialect.transaction({ write: true }, async (tx) => {
+				const sourceIds: number[] = [];
+				for (const name of sources) {
+					const found = await this.findDataset(tx, name);
+					if (!found) throw new DatasetNotFoundError(name);
+					sourceIds.push(found.id);
+				}
+				let datasetCreated = false;
+				let targetInfo = await this.findDataset(tx, target, true);
+				if (!targetInfo) {
+					if (options.createDataset === false) throw new DatasetNotFoundError(target);
+					validateDatasetName(target);
+					targetInfo = await this.insertDataset(tx, target, {}, false, new Date());
+					datasetCreated = true;
+				}
+				const targetId = targetInfo.id;
+				// An example is linked to a dataset at most once, whatever the dedupe mode.
+				const seenExamples = new Set<number>();
+				const seenHashes = new Set<number>();
+				if (!datasetCreated) {
+					for await (const row of this.scanLinks(tx, targetId, { pageSize: DEFAULT_PAGE_SIZE, withoutContent: true })) {
+						seenExamples.add(toInt(row.example_id));
+						if (dedupe !== 'none') seenHashes.add(toInt(dedupe === 'input' ? row.input_hash : row.task_hash));
+					}
+				}
+				let linked = 0;
+				let skipped = 0;
+				let pendingLinks: Array<[number, number]> = [];
+				let pendingExamples: PreparedTask[] = [];
+				const flush = async () => {
+					if (pendingExamples.length > 0) {
+						const ids = await this.insertExamples(tx, pendingExamples, DEFAULT_BATCH_SIZE);
+						pendingLinks.push(...ids.map((id) => [id, targetId] as [number, number]));
+						pendingExamples = [];
+					}
+					await this.insertLinks(tx, pendingLinks, DEFAULT_BATCH_SIZE);
+					pendingLinks = [];
+				};
+				for (const sourceId of sourceIds) {
+					const scan = this.scanLinks(tx, sourceId, { pageSize: DEFAULT_PAGE_SIZE, withoutContent: !rehash });
+					for await (const row of scan) {
+						const exampleId = toInt(row.example_id);
+						if (seenExamples.has(exampleId)) {
+							skipped++;
+							continue;
+						}
+						seenExamples.add(exampleId);
+						let prepared: PreparedTask | undefined;
+						let inputHash = toInt(row.input_hash);
+						let taskHash = toInt(row.task_hash);
+						if (rehash) {
+							const task = this.parseContent(toText(row.content), exampleId, sourceId);
+							prepared = this.prepareTask(task, linked + skipped, { hashOptions: rehash });
+							if (contentLimit !== null && prepared.bytes > contentLimit) {
+								throw this.contentTooLarge(undefined, prepared.bytes, contentLimit, exampleId);
+							}
+							({ inputHash, taskHash } = prepared);
+						}
+						if (dedupe !== 'none') {
+							const hash = dedupe === 'input' ? inputHash : taskHash;
+							if (seenHashes.has(hash)) {
+								skipped++;
+								continue;
+							}
+							seenHashes.add(hash);
+						}
+						linked++;
+						if (prepared) pendingExamples.push(prepared);
+						else pendingLinks.push([exampleId, targetId]);
+						if (pendingExamples.length + pendingLinks.length >= DEFAULT_BATCH_SIZE) await flush();
+					}
+				}
+				await flush();
+				return { linked, skipped, datasetCreated };
+			});
+		try {
+			return await attempt();
+		} catch (error) {
+			if (error instanceof DatabaseError && error.uniqueViolation) return attempt();
+			throw error;
+		}
+	}
+
+	async removeExamples(dataset: string, selector: RemoveExamplesSelector): Promise<RemoveExamplesResult> {
+		const lists: Array<[string, number[]]> = [
+			['e."input_hash"', this.integerList(selector?.inputHashes, 'inputHashes')],
+			['e."task_hash"', this.integerList(selector?.taskHashes, 'taskHashes')],
+			['e."id"', this.integerList(selector?.exampleIds, 'exampleIds')],
+		];
+		if (!(await this.hasSchema())) throw new DatasetNotFoundError(dataset);
+		return this.dialect.transaction({ write: true }, async (tx) => {
+			const found = await this.findDataset(tx, dataset, true);
+			if (!found) throw new DatasetNotFoundError(dataset);
+			const links = new Map<number, number>();
+			for (const [column, values] of lists) {
+				for (const chunk of chunks(values, IN_CHUNK)) {
+					const rows = await tx.query(
+						`SELECT l."id" AS link_id, l."example_id" AS example_id FROM "link" l JOIN "example" e ON e."id" = l."example_id" ` +
+							`WHERE l."dataset_id" = ? AND ${column} IN (${placeholders(chunk.length)})`,
+						[found.id, ...chunk],
+					);
+					for (const row of rows) links.set(toInt(row.link_id), toInt(row.example_id));
+				}
+			}
+			let unlinked = 0;
+			for (const chunk of chunks([...links.keys()], IN_CHUNK)) {
+				unlinked += await tx.run(`DELETE FROM "link" WHERE "id" IN (${placeholders(chunk.length)})`, chunk);
+			}
+			let examplesDeleted = 0;
+			for (const chunk of chunks([...new Set(links.values())], IN_CHUNK)) {
+				const stillLinked = new Set(
+					(
+						await tx.query(`SELECT DISTINCT "example_id" AS example_id FROM "link" WHERE "example_id" IN (${placeholders(chunk.length)})`, chunk)
+					).map((row) => toInt(row.example_id)),
+				);
+				const orphans = chunk.filter((id) => !stillLinked.has(id));
+				if (orphans.length > 0) {
+					examplesDeleted += await tx.run(`DELETE FROM "example" WHERE "id" IN (${placeholders(orphans.length)})`, orphans);
+				}
+			}
+			return { unlinked, examplesDeleted };
+		});
+	}
+
+	// -----------------------------------------------------------------------------------------------------------
+	// Reading examples
+
+	async *getExamples(dataset: string, options: GetExamplesOptions = {}): AsyncIterable<ExampleRecord> {
+		const pageSize = positiveInt(options.pageSize, DEFAULT_PAGE_SIZE, 'Page size');
+		const limit = options.limit === undefined ? Number.POSITIVE_INFINITY : Math.max(0, Math.floor(options.limit));
+		if (!(await this.hasSchema())) throw new DatasetNotFoundError(dataset);
+		const found = await this.findDataset(this.dialect, dataset);
+		if (!found) throw new DatasetNotFoundError(dataset);
+		if (limit === 0) return;
+		const { filter, inSessionOf } = await this.compileFilter(options);
+		let emitted = 0;
+		const scan = this.scanLinks(this.dialect, found.id, {
+			afterLinkId: options.afterLinkId,
+			upToLinkId: options.upToLinkId,
+			// Without filters in JavaScript, never fetch more rows than will be returned.
+			pageSize: filter ? pageSize : Math.min(pageSize, limit),
+			inSessionOf,
+		});
+		for await (const row of scan) {
+			const record = this.toRecord(row, found);
+			if (filter && !filter(record.task, row)) continue;
+			yield record;
+			if (++emitted >= limit) return;
+		}
+	}
+
+	async countExamples(dataset: string, options: GetExamplesOptions = {}): Promise<number> {
+		const filtered = options.answer !== undefined || options.session !== undefined || options.flagged !== undefined;
+		if (filtered) {
+			let count = 0;
+			const records = this.getExamples(dataset, options)[Symbol.asyncIterator]();
+			while (!(await records.next()).done) count++;
+			return count;
+		}
+		if (!(await this.hasSchema())) throw new DatasetNotFoundError(dataset);
+		const found = await this.findDataset(this.dialect, dataset);
+		if (!found) throw new DatasetNotFoundError(dataset);
+		const { where, params } = this.linkRange(found.id, options);
+		const [row] = await this.dialect.query(`SELECT COUNT(*) AS n FROM "link" l WHERE ${where}`, params);
+		const count = toInt(row?.n);
+		return options.limit === undefined ? count : Math.min(count, Math.max(0, Math.floor(options.limit)));
+	}
+
+	async getStats(dataset: string): Promise<DatasetStats> {
+		if (!(await this.hasSchema())) throw new DatasetNotFoundError(dataset);
+		const found = await this.findDataset(this.dialect, dataset);
+		if (!found) throw new DatasetNotFoundError(dataset);
+		const sessionNames = new Map<number, string>(
+			(await this.dialect.query('SELECT d."id" AS id, d."name" AS name FROM "dataset" d WHERE d."session" = ?', [this.dialect.bool(true)])).map(
+				(row) => [toInt(row.id), String(row.name)],
+			),
+		);
+		const stats: DatasetStats = {
+			dataset: found.name,
+			created: found.created,
+			meta: found.meta,
+			total: 0,
+			accept: 0,
+			reject: 0,
+			ignore: 0,
+			none: 0,
+			flagged: 0,
+			firstTimestamp: null,
+			lastTimestamp: null,
+			acceptRate: null,
+			minLinkId: null,
+			maxLinkId: null,
+			sessions: [],
+		};
+		const sessions = new Map<string, SessionStats>();
+		for await (const row of this.scanLinks(this.dialect, found.id, { pageSize: DEFAULT_PAGE_SIZE, withSessionDataset: true })) {
+			const task = this.toRecord(row, found).task;
+			const linkId = toInt(row.link_id);
+			stats.minLinkId ??= linkId;
+			stats.maxLinkId = linkId;
+			const timestamp = toPlainJson(task._timestamp);
+			const sessionDatasetId = row.session_dataset_id === null || row.session_dataset_id === undefined ? undefined : toInt(row.session_dataset_id);
+			const sessionId = typeof task._session_id === 'string' ? task._session_id : undefined;
+			const key = (sessionDatasetId !== undefined ? sessionNames.get(sessionDatasetId) : undefined) ?? sessionId;
+			const targets: Array<DatasetStats | SessionStats> = [stats];
+			if (key !== undefined) {
+				let entry = sessions.get(key);
+				if (!entry) {
+					entry = { session: key, annotator: null, total: 0, accept: 0, reject: 0, ignore: 0, none: 0, flagged: 0, firstTimestamp: null, lastTimestamp: null };
+					sessions.set(key, entry);
+				}
+				if (entry.annotator === null) {
+					const annotator = task._annotator_id ?? task._session_id;
+					if (typeof annotator === 'string') entry.annotator = annotator;
+				}
+				targets.push(entry);
+			}
+			for (const target of targets) {
+				target.total++;
+				const answer = task.answer;
+				if (answer === 'accept' || answer === 'reject' || answer === 'ignore') target[answer]++;
+				else target.none++;
+				if (pyTruthy(task.flagged)) target.flagged++;
+				if (typeof timestamp === 'number' && Number.isFinite(timestamp)) {
+					if (target.firstTimestamp === null || timestamp < target.firstTimestamp) target.firstTimestamp = timestamp;
+					if (target.lastTimestamp === null || timestamp > target.lastTimestamp) target.lastTimestamp = timestamp;
+				}
+			}
+		}
+		const decided = stats.accept + stats.reject;
+		stats.acceptRate = decided === 0 ? null : stats.accept / decided;
+		stats.sessions = [...sessions.values()].sort((a, b) => (a.session < b.session ? -1 : a.session > b.session ? 1 : 0));
+		return stats;
+	}
+
+	async close(): Promise<void> {
+		this.schemaPresent = false;
+		await this.dialect.close();
+	}
+
+	// -----------------------------------------------------------------------------------------------------------
+	// Internals
+
+	private async findDataset(executor: Executor, name: string, lock = false): Promise<DatasetInfo | null> {
+		const rows = await executor.query(`SELECT ${DATASET_COLUMNS} FROM "dataset" d WHERE d."name" = ?${lock ? this.dialect.forUpdate : ''}`, [name]);
+		// MySQL's default collation compares case-insensitively; Prodigy's names are case-sensitive.
+		const row = rows.find((candidate) => String(candidate.name) === name);
+		return row ? toDatasetInfo(row) : null;
+	}
+
+	private async insertDataset(executor: Executor, name: string, meta: JsonObject, session: boolean, now: Date): Promise<DatasetInfo> {
+		const text = stringifyTask(meta);
+		const created = unixSeconds(now);
+		const [id] = await executor.insertReturningIds('dataset', ['name', 'created', 'meta', 'session'], [
+			[name, created, this.dialect.blob(text), this.dialect.bool(session)],
+		]);
+		return { id, name, created, meta: toPlainJson(parseJsonLossless(text)) as JsonObject, session };
+	}
+
+	private prepareTask(task: unknown, index: number, options: Pick<AddExamplesOptions, 'hashOptions' | 'defaultAnswer'>): PreparedTask {
+		if (!isPlainObject(task)) {
+			throw new InvalidTaskError(`Task ${index} is not a JSON object (got ${describe(task)})`, {
+				index,
+				hint: 'Every task must be an object such as {"text": "..."}.',
+			});
+		}
+		try {
+			// Hashes first: `answer` is an ignored key, so the default answer cannot change them anyway.
+			let hashed = setHashes(task, options.hashOptions);
+			if (options.defaultAnswer !== undefined && hashed.answer === undefined) hashed = { ...hashed, answer: options.defaultAnswer };
+			const inputHash = hashValue(hashed._input_hash, '_input_hash', index);
+			const taskHash = hashValue(hashed._task_hash, '_task_hash', index);
+			const content = stringifyTask(hashed);
+			return { index, task: hashed, content, bytes: Buffer.byteLength(content, 'utf8'), inputHash, taskHash };
+		} catch (error) {
+			if (error instanceof ProdigyInputError && error.index === index) throw error;
+			if (error instanceof ProdigyInputError || error instanceof TypeError || error instanceof RangeError) {
+				throw new InvalidTaskError(`Task ${index}: ${error.message}`, { index, hint: error instanceof ProdigyError ? error.hint : undefined });
+			}
+			throw error;
+		}
+	}
+
+	private contentTooLarge(index: number | undefined, bytes: number, limit: number, exampleId?: number): ContentTooLargeError {
+		const which = index !== undefined ? `Task ${index}` : `Example ${exampleId}`;
+		return new ContentTooLargeError(
+			`${which} is ${bytes} bytes as JSON; the ${this.dialect.type === 'mysql' ? 'MySQL BLOB ' : ''}content column holds at most ${limit} bytes. Nothing was written.`,
+			{
+				index,
+				hint: 'Shorten the task (e.g. move large fields such as images to a URL), or use PostgreSQL or SQLite, which have no such limit.',
+			},
+		);
+	}
+
+	private integerList(values: unknown, what: string): number[] {
+		if (values === undefined || values === null) return [];
+		if (!Array.isArray(values) || values.some((value) => !Number.isSafeInteger(value))) {
+			throw new ProdigyInputError(`${what} must be a list of integers`);
+		}
+		return [...new Set(values as number[])];
+	}
+
+	/** Which positions of `prepared` are duplicates of the dataset or of an earlier task in the batch. */
+	private async findDuplicates(tx: Executor, datasetId: number, datasetCreated: boolean, prepared: PreparedTask[], mode: DedupeMode): Promise<boolean[]> {
+		if (mode === 'none') return prepared.map(() => false);
+		const column = mode === 'input' ? 'input_hash' : 'task_hash';
+		const hashOf = (task: PreparedTask) => (mode === 'input' ? task.inputHash : task.taskHash);
+		const seen = new Set<number>();
+		if (!datasetCreated) {
+			const wanted = [...new Set(prepared.map(hashOf))];
+			const join = `SELECT DISTINCT e."${column}" AS hash FROM "link" l JOIN "example" e ON e."id" = l."example_id" WHERE l."dataset_id" = ?`;
+			// One scan of the dataset either way (hashes are not indexed): a short IN list, or all its hashes.
+			const rows =
+				wanted.length <= IN_CHUNK
+					? wanted.length === 0
+						? []
+						: await tx.query(`${join} AND e."${column}" IN (${placeholders(wanted.length)})`, [datasetId, ...wanted])
+					: await tx.query(join, [datasetId]);
+			for (const row of rows) seen.add(toInt(row.hash));
+		}
+		return prepared.map((task) => {
+			const hash = hashOf(task);
+			if (seen.has(hash)) return true;
+			seen.add(hash);
+			return false;
+		});
+	}
+
+	/** Multi-row INSERTs of examples, split by row count, parameter limit and the statement byte budget. */
+	private async insertExamples(tx: Executor, tasks: PreparedTask[], batchSize: number): Promise<number[]> {
+		if (tasks.length === 0) return [];
+		const columns = ['input_hash', 'task_hash', 'content'];
+		const perStatement = Math.max(1, Math.min(batchSize, Math.floor(this.dialect.maxParams / columns.length)));
+		const budget = await this.dialect.statementByteBudget(tx);
+		const ids: number[] = [];
+		let batch: SqlValue[][] = [];
+		let bytes = 0;
+		const flush = async () => {
+			if (batch.length === 0) return;
+			ids.push(...(await tx.insertReturningIds('example', columns, batch)));
+			batch = [];
+			bytes = 0;
+		};
+		for (const task of tasks) {
+			if (batch.length >= perStatement || (batch.length > 0 && bytes + task.bytes > budget)) await flush();
+			batch.push([task.inputHash, task.taskHash, this.dialect.blob(task.content)]);
+			bytes += task.bytes;
+		}
+		await flush();
+		return ids;
+	}
+
+	private async insertLinks(tx: Executor, links: Array<[number, number]>, batchSize: number): Promise<number[]> {
+		const perStatement = Math.max(1, Math.min(batchSize, Math.floor(this.dialect.maxParams / 2)));
+		const ids: number[] = [];
+		for (const chunk of chunks(links, perStatement)) {
+			ids.push(...(await tx.insertReturningIds('link', ['example_id', 'dataset_id'], chunk)));
+		}
+		return ids;
+	}
+
+	private linkRange(datasetId: number, options: { afterLinkId?: number; upToLinkId?: number }): { where: string; params: SqlValue[] } {
+		let where = 'l."dataset_id" = ? AND l."id" > ?';
+		const params: SqlValue[] = [datasetId, options.afterLinkId ?? 0];
+		if (options.upToLinkId !== undefined) {
+			where += ' AND l."id" <= ?';
+			params.push(options.upToLinkId);
+		}
+		return { where, params };
+	}
+
+	/**
+	 * A dataset's links in id order, one page per round trip, resuming after the last id seen (keyset
+	 * pagination: each page is found through the link indexes, memory is bounded by the page).
+	 */
+	private async *scanLinks(executor: Executor, datasetId: number, options: ScanOptions): AsyncGenerator<LinkRow> {
+		const columns = [
+			'l."id" AS link_id',
+			'l."example_id" AS example_id',
+			'e."input_hash" AS input_hash',
+			'e."task_hash" AS task_hash',
+		];
+		if (!options.withoutContent) columns.push('e."content" AS content');
+		const selectParams: SqlValue[] = [];
+		if (options.inSessionOf !== undefined) {
+			columns.push('CASE WHEN EXISTS (SELECT 1 FROM "link" s WHERE s."example_id" = l."example_id" AND s."dataset_id" = ?) THEN 1 ELSE 0 END AS in_session');
+			selectParams.push(options.inSessionOf);
+		}
+		if (options.withSessionDataset) {
+			columns.push(
+				'(SELECT MIN(s."dataset_id") FROM "link" s JOIN "dataset" sd ON sd."id" = s."dataset_id" ' +
+					'WHERE s."example_id" = l."example_id" AND s."dataset_id" <> l."dataset_id" AND sd."session" = ?) AS session_dataset_id',
+			);
+			selectParams.push(this.dialect.bool(true));
+		}
+		let after = options.afterLinkId ?? 0;
+		for (;;) {
+			const { where, params } = this.linkRange(datasetId, { afterLinkId: after, upToLinkId: options.upToLinkId });
+			const rows = await executor.query(
+				`SELECT ${columns.join(', ')} FROM "link" l JOIN "example" e ON e."id" = l."example_id" WHERE ${where} ORDER BY l."id" LIMIT ?`,
+				[...selectParams, ...params, options.pageSize],
+			);
+			for (const row of rows) yield row as unknown as LinkRow;
+			if (rows.length < options.pageSize) return;
+			after = toInt(rows[rows.length - 1].link_id);
+		}
+	}
+
+	private parseContent(raw: string, exampleId: number, datasetId: number): Task {
+		let task: unknown;
+		try {
+			task = parseJsonLossless(raw);
+		} catch (error) {
+			if (!(error instanceof SyntaxError)) throw error;
+			throw new ProdigyError(`Example ${exampleId} (dataset id ${datasetId}) does not hold valid JSON: ${error.message}`);
+		}
+		if (!isPlainObject(task)) throw new ProdigyError(`Example ${exampleId} (dataset id ${datasetId}) does not hold a JSON object`);
+		return task;
+	}
+
+	private toRecord(row: LinkRow, dataset: DatasetInfo): ExampleRecord {
+		const raw = toText(row.content);
+		const exampleId = toInt(row.example_id);
+		return {
+			linkId: toInt(row.link_id),
+			exampleId,
+			datasetId: dataset.id,
+			dataset: dataset.name,
+			inputHash: toInt(row.input_hash),
+			taskHash: toInt(row.task_hash),
+			task: this.parseContent(raw, exampleId, dataset.id),
+			raw,
+		};
+	}
+
+	private async compileFilter(options: GetExamplesOptions): Promise<{ filter?: ExampleFilter; inSessionOf?: number }> {
+		const tests: ExampleFilter[] = [];
+		let inSessionOf: number | undefined;
+		if (options.answer !== undefined) {
+			const answers = new Set(Array.isArray(options.answer) ? options.answer : [options.answer]);
+			tests.push((task) => typeof task.answer === 'string' && answers.has(task.answer));
+		}
+		if (options.flagged !== undefined) {
+			const flagged = options.flagged;
+			tests.push((task) => pyTruthy(task.flagged) === flagged);
+		}
+		if (options.session !== undefined) {
+			const session = options.session;
+			inSessionOf = (await this.findDataset(this.dialect, session))?.id;
+			tests.push((task, row) => toBool(row.in_session) || task._session_id === session || task._annotator_id === session);
+		}
+		if (tests.length === 0) return {};
+		return { filter: (task, row) => tests.every((test) => test(task, row)), inSessionOf };
+	}
+}
