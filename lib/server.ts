@@ -54,17 +54,21 @@ function numberOrNull(value: unknown): number | null {
 	return typeof value === 'number' && Number.isFinite(value) ? value : null;
 }
 
+function requestFailed(request: ServerRequest, error: unknown): ProdigyConnectionError {
+	const reason = error instanceof Error ? error.message : String(error);
+	return new ProdigyConnectionError(
+		`Prodigy server request ${request.method} ${request.path} failed: ${reason}`,
+		'Check that the Prodigy server is running, that the Base URL in the Prodigy Server credential points at ' +
+			'it, and the basic-auth user and password (PRODIGY_BASIC_AUTH_USER / PRODIGY_BASIC_AUTH_PASS).',
+	);
+}
+
 /** Runs one request; any transport failure becomes a ProdigyConnectionError naming the endpoint and the reason. */
 async function call(http: ServerHttp, request: ServerRequest): Promise<unknown> {
 	try {
 		return await http(request);
 	} catch (error) {
-		const reason = error instanceof Error ? error.message : String(error);
-		throw new ProdigyConnectionError(
-			`Prodigy server request ${request.method} ${request.path} failed: ${reason}`,
-			'Check that the Prodigy server is running, that the Base URL in the Prodigy Server credential points at ' +
-				'it, and the basic-auth user and password (PRODIGY_BASIC_AUTH_USER / PRODIGY_BASIC_AUTH_PASS).',
-		);
+		throw requestFailed(request, error);
 	}
 }
 
@@ -86,9 +90,14 @@ export function fullSessionId(dataset: string | null, session: string): string {
 	return `${dataset}-${name}`;
 }
 
+/** GET /project: the running recipe's config (dataset, recipe_name, view_id, batch_size...) without secrets. */
+export async function getProject(http: ServerHttp): Promise<JsonObject> {
+	return expectObject(await call(http, { method: 'GET', path: '/project' }), 'GET /project');
+}
+
 /** GET /project + GET /version: Prodigy has no health endpoint, so answering /project is what "up" means. */
 export async function getServerStatus(http: ServerHttp): Promise<ServerStatus> {
-	const project = expectObject(await call(http, { method: 'GET', path: '/project' }), 'GET /project');
+	const project = await getProject(http);
 	const versionReply = await call(http, { method: 'GET', path: '/version' });
 	// (unverified) Prodigy answers /version with {"version": "..."} in recent releases; older ones may send a
 	// bare string, and the project config also carries "version" in some releases.

@@ -72,6 +72,13 @@ function isEmpty(value: unknown): boolean {
 	return value === undefined || value === null || (typeof value === 'string' && value.trim() === '');
 }
 
+function invalidListJson(name: string, error: unknown): InvalidTaskError {
+	const example = name === 'spans' ? '[{"start": 0, "end": 5, "label": "ORG"}]' : '[{"id": "a", "text": "A"}]';
+	return new InvalidTaskError(`The mapped ${name} are not valid JSON: ${(error as Error).message}`, {
+		hint: `Give ${name} as a JSON array, e.g. ${example}.`,
+	});
+}
+
 function listField(name: string, value: unknown): unknown[] | undefined {
 	if (isEmpty(value)) return undefined;
 	let list = value;
@@ -79,9 +86,7 @@ function listField(name: string, value: unknown): unknown[] | undefined {
 		try {
 			list = JSON.parse(value) as unknown;
 		} catch (error) {
-			throw new InvalidTaskError(`The mapped ${name} are not valid JSON: ${(error as Error).message}`, {
-				hint: `Give ${name} as a JSON array, e.g. ${name === 'spans' ? '[{"start": 0, "end": 5, "label": "ORG"}]' : '[{"id": "a", "text": "A"}]'}.`,
-			});
+			throw invalidListJson(name, error);
 		}
 	}
 	if (!Array.isArray(list)) {

@@ -1,0 +1,54 @@
+import type { INodeProperties } from 'n8n-workflow';
+
+import type { DatabaseOperation } from '../types';
+import * as add from './add.operation';
+import * as count from './count.operation';
+import * as del from './delete.operation';
+import * as exportOp from './export.operation';
+import * as getAll from './getAll.operation';
+
+export const operations: Record<string, DatabaseOperation> = {
+	add,
+	count,
+	delete: del,
+	export: exportOp,
+	getAll,
+};
+
+export const description: INodeProperties[] = [
+	{
+		displayName: 'Operation',
+		name: 'operation',
+		type: 'options',
+		noDataExpression: true,
+		displayOptions: { show: { resource: ['example'] } },
+		options: [
+			{
+				name: 'Add',
+				value: 'add',
+				description: 'Add tasks or annotations to a dataset, with Prodigy\'s hashes',
+				action: 'Add examples to a dataset',
+			},
+			{ name: 'Count', value: 'count', description: 'Count the examples of a dataset', action: 'Count examples' },
+			{
+				name: 'Delete',
+				value: 'delete',
+				description: 'Remove examples from a dataset by hash or ID',
+				action: 'Delete examples from a dataset',
+			},
+			{
+				name: 'Export',
+				value: 'export',
+				description: 'Write the examples of a dataset to a JSONL or JSON file, like "prodigy db-out"',
+				action: 'Export examples to a file',
+			},
+			{ name: 'Get Many', value: 'getAll', description: 'Read the examples of a dataset', action: 'Get many examples' },
+		],
+		default: 'add',
+	},
+	...add.description,
+	...count.description,
+	...del.description,
+	...exportOp.description,
+	...getAll.description,
+];

@@ -1,0 +1,40 @@
+import type { ICredentialDataDecryptedObject, IExecuteFunctions, IHttpRequestMethods } from 'n8n-workflow';
+import { NodeApiError } from 'n8n-workflow';
+
+import type { ServerHttp } from '../../../../lib/server';
+import { errorMessage } from '../../../shared/errors';
+
+export const SERVER_CREDENTIAL = 'prodigyServerApi';
+
+/** Why a request failed, in words a user can act on, with the credential's secrets blanked out. */
+function failureReason(error: unknown, credentials: ICredentialDataDecryptedObject): string {
+	if (error instanceof NodeApiError) {
+		const status = error.httpCode ? `HTTP ${error.httpCode}` : '';
+		const detail = [status, error.message].filter((part) => part !== '').join(': ');
+		return errorMessage(new Error(detail), credentials);
+	}
+	return errorMessage(error, credentials);
+}
+
+/**
+ * The lib's HTTP function over n8n's authenticated request helper (basic auth from the Prodigy Server credential).
+ * Failures are rethrown as plain errors carrying only a status and reason: n8n's own error objects keep the
+ * request options, which include the auth header.
+ */
+export function serverHttp(ctx: IExecuteFunctions, credentials: ICredentialDataDecryptedObject): ServerHttp {
+	const baseUrl = String(credentials.url ?? '').trim().replace(/\/+$/, '');
+	return async ({ method, path, body }) => {
+		let failure: unknown;
+		try {
+			return (await ctx.helpers.httpRequestWithAuthentication.call(ctx, SERVER_CREDENTIAL, {
+				method: method as IHttpRequestMethods,
+				url: `${baseUrl}${path}`,
+				body,
+				json: true,
+			})) as unknown;
+		} catch (error) {
+			failure = error;
+		}
+		throw new Error(failureReason(failure, credentials));
+	};
+}
