@@ -93,6 +93,16 @@ export async function storedExamples(config: StoreConfig, dataset: string): Prom
 	}));
 }
 
+/** Whether Prodigy's tables exist (reads never create them). */
+export async function hasSchema(config: StoreConfig): Promise<boolean> {
+	const store = openStore(config);
+	try {
+		return await store.hasSchema();
+	} finally {
+		await store.close();
+	}
+}
+
 /** All rows of a table (0 when Prodigy's tables do not exist). */
 export async function rowCount(config: StoreConfig, table: 'dataset' | 'example' | 'link'): Promise<number> {
 	const store = openStore(config);
