@@ -1,0 +1,40 @@
+import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+import { NodeConnectionTypes } from 'n8n-workflow';
+
+import { prodigyDatabaseConnectionTest } from '../shared/credentialTest';
+import { searchDatasets } from '../shared/methods';
+import { optionalOutputs } from '../shared/routing';
+import { DISCARD_OUTPUT_NAME, OUTPUT_NAMES, properties } from './description';
+import { executeConfidenceFilter } from './execute';
+
+export class ConfidenceFilter implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Confidence Filter',
+		name: 'confidenceFilter',
+		icon: { light: 'file:../../icons/prodigy.svg', dark: 'file:../../icons/prodigy.dark.svg' },
+		group: ['transform'],
+		version: 1,
+		subtitle: '={{"review below " + $parameter["reviewThreshold"]}}',
+		description: 'Route model predictions by confidence: uncertain ones to human review in Prodigy, confident ones on',
+		defaults: { name: 'Confidence Filter' },
+		usableAsTool: true,
+		inputs: [NodeConnectionTypes.Main],
+		outputs: optionalOutputs(OUTPUT_NAMES, [DISCARD_OUTPUT_NAME], 'discardOutput'),
+		credentials: [
+			// Only the "skip inputs already in a dataset" option reads the database.
+			{
+				name: 'prodigyDatabaseApi',
+				required: false,
+				testedBy: 'prodigyDatabaseConnectionTest',
+				displayOptions: { show: { skipExisting: [true] } },
+			},
+		],
+		properties,
+	};
+
+	methods = { listSearch: { searchDatasets }, credentialTest: { prodigyDatabaseConnectionTest } };
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		return await executeConfidenceFilter.call(this);
+	}
+}

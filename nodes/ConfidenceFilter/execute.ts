@@ -1,0 +1,230 @@
+import type { ICredentialDataDecryptedObject, IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+
+import { ProdigyInputError } from '../../lib/errors';
+import { HASH_PRESETS, setHashes } from '../../lib/hashing';
+import { setPathValue } from '../../lib/paths';
+import type { JsonObject } from '../../lib/store/types';
+import {
+	measureConfidence,
+	mostUncertain,
+	routeByConfidence,
+	validateSpec,
+	type Aggregation,
+	type ConfidenceRoute,
+	type ConfidenceSource,
+	type ConfidenceSpec,
+	type UncertaintyMeasure,
+} from '../../lib/uncertainty';
+import { toNodeError } from '../shared/errors';
+import { DATABASE_CREDENTIAL, withStore } from '../shared/store';
+import { routeItems, type ItemRoute } from '../shared/routing';
+
+const OUTPUT_INDEX: Record<ConfidenceRoute, number> = { review: 0, confident: 1, discard: 2 };
+const OUTPUT_LABEL: Record<ConfidenceRoute, string> = { review: 'needsReview', confident: 'confident', discard: 'discard' };
+
+interface Assessment {
+	route: ConfidenceRoute | 'drop';
+	confidence: number | null;
+	uncertainty: number | null;
+	measure: string | null;
+	threshold: number | null;
+	reason: string;
+	rank?: number;
+}
+
+interface FilterOptions {
+	resultField?: string;
+	writeScore?: boolean;
+	hashPreset?: 'default' | 'review';
+}
+
+function specFor(ctx: IExecuteFunctions, itemIndex: number): ConfidenceSpec {
+	const source = ctx.getNodeParameter('source', itemIndex) as ConfidenceSource;
+	if (source === 'spans') {
+		return {
+			source,
+			path: ctx.getNodeParameter('spanPath', itemIndex) as string,
+			aggregation: ctx.getNodeParameter('aggregation', itemIndex) as Aggregation,
+		};
+	}
+	if (source === 'distribution') {
+		return {
+			source,
+			path: ctx.getNodeParameter('probabilityPath', itemIndex) as string,
+			measure: ctx.getNodeParameter('measure', itemIndex) as UncertaintyMeasure,
+		};
+	}
+	return { source: 'field', path: ctx.getNodeParameter('scorePath', itemIndex) as string };
+}
+
+/** Routing of one item by its own confidence, before the run-wide steps (dedupe, top-K). */
+function assess(ctx: IExecuteFunctions, itemIndex: number, item: INodeExecutionData, discardEnabled: boolean): Assessment {
+	const spec = specFor(ctx, itemIndex);
+	validateSpec(spec);
+	const result = measureConfidence(item.json, spec);
+	if (!result.ok) {
+		if (ctx.getNodeParameter('onMissing', itemIndex) === 'error') {
+			throw new ProdigyInputError(`No usable confidence in item ${itemIndex}: ${result.reason}`, {
+				hint: 'Check the path, or set "When Confidence Is Missing" to send such items to Needs Review.',
+				index: itemIndex,
+			});
+		}
+		return {
+			route: 'review',
+			confidence: null,
+			uncertainty: null,
+			measure: null,
+			threshold: null,
+			reason: `confidence unavailable: ${result.reason}`,
+		};
+	}
+	const review = ctx.getNodeParameter('reviewThreshold', itemIndex) as number;
+	const discardBelow = discardEnabled ? (ctx.getNodeParameter('discardThreshold', itemIndex) as number) : undefined;
+	const decision = routeByConfidence(result.confidence, result.measure, { review, discardBelow });
+	return {
+		route: decision.route,
+		confidence: result.confidence,
+		uncertainty: result.uncertainty,
+		measure: result.measure,
+		threshold: decision.threshold,
+		reason: decision.reason,
+	};
+}
+
+/** Input hashes (Prodigy's, or the carried `_input_hash`) of the items that are already in the dataset. */
+async function existingInputs(
+	credentials: ICredentialDataDecryptedObject,
+	dataset: string,
+	hashes: Set<number>,
+): Promise<Set<number>> {
+	return await withStore(credentials, async (store) => {
+		const found = new Set<number>();
+		// A dataset that does not exist yet (a review queue before its first ingest) holds nothing to skip.
+		if (!(await store.hasSchema()) || !(await store.getDataset(dataset))) return found;
+		// The store has no hash lookup, so this reads the dataset once; only hashes of this run are kept.
+		for await (const example of store.getExamples(dataset)) {
+			if (hashes.has(example.inputHash)) found.add(example.inputHash);
+		}
+		return found;
+	});
+}
+
+function explanation(assessment: Assessment): IDataObject {
+	const route = assessment.route === 'drop' ? 'discard' : assessment.route;
+	const result: IDataObject = {
+		output: OUTPUT_LABEL[route],
+		confidence: assessment.confidence,
+		uncertainty: assessment.uncertainty,
+		measure: assessment.measure,
+		threshold: assessment.threshold,
+		reason: assessment.reason,
+	};
+	if (assessment.rank !== undefined) result.rank = assessment.rank;
+	return result;
+}
+
+export async function executeConfidenceFilter(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+	const run: { credentials?: ICredentialDataDecryptedObject } = {};
+	try {
+		return await filter(this, run);
+	} catch (error) {
+		// Failures outside one item's handling (settings, the database) concern the whole run: reported on item 0.
+		throw toNodeError(this.getNode(), error, 0, run.credentials);
+	}
+}
+
+async function filter(ctx: IExecuteFunctions, run: { credentials?: ICredentialDataDecryptedObject }): Promise<INodeExecutionData[][]> {
+	const items = ctx.getInputData();
+	const discardEnabled = ctx.getNodeParameter('discardOutput', 0) as boolean;
+	const outputCount = discardEnabled ? 3 : 2;
+	const options = ctx.getNodeParameter('options', 0, {}) as FilterOptions;
+	const resultField = (options.resultField ?? 'confidenceFilter').trim();
+
+	const assessments: Array<Assessment | { error: unknown }> = items.map((item, itemIndex) => {
+		try {
+			return assess(ctx, itemIndex, item, discardEnabled);
+		} catch (error) {
+			return { error };
+		}
+	});
+
+	let credentials: ICredentialDataDecryptedObject | undefined;
+	if (ctx.getNodeParameter('skipExisting', 0) as boolean) {
+		const dataset = ctx.getNodeParameter('dataset', 0, undefined, { extractValue: true }) as string;
+		// The credential is optional on this node, and n8n's own message for a missing optional credential
+		// ("Node does not require credentials") would mislead.
+		if (!ctx.getNode().credentials?.[DATABASE_CREDENTIAL]) {
+			throw new ProdigyInputError('"Skip Inputs Already in a Dataset" needs a Prodigy Database credential', {
+				hint: 'Select a Prodigy Database credential on the node, or turn the option off.',
+			});
+		}
+		const databaseCredentials = await ctx.getCredentials<ICredentialDataDecryptedObject>(DATABASE_CREDENTIAL);
+		credentials = databaseCredentials;
+		run.credentials = databaseCredentials;
+		const hashOptions = HASH_PRESETS[options.hashPreset ?? 'default'];
+		const hashes = new Map<number, number>();
+		assessments.forEach((assessment, itemIndex) => {
+			if ('error' in assessment) return;
+			try {
+				hashes.set(itemIndex, setHashes(items[itemIndex].json as JsonObject, hashOptions)._input_hash as number);
+			} catch (error) {
+				assessments[itemIndex] = { error };
+			}
+		});
+		const existing = await existingInputs(databaseCredentials, dataset, new Set(hashes.values()));
+		for (const [itemIndex, hash] of hashes) {
+			if (!existing.has(hash)) continue;
+			const assessment = assessments[itemIndex] as Assessment;
+			assessments[itemIndex] = {
+				...assessment,
+				route: discardEnabled ? 'discard' : 'drop',
+				threshold: null,
+				reason: `input ${hash} is already in dataset "${dataset}"`,
+			};
+		}
+	}
+
+	if (ctx.getNodeParameter('limitReview', 0) as boolean) {
+		const limit = ctx.getNodeParameter('reviewLimit', 0) as number;
+		const overflow = ctx.getNodeParameter('overflowOutput', 0) as 'confident' | 'discard';
+		if (overflow === 'discard' && !discardEnabled) {
+			throw new ProdigyInputError('"Send the Rest To" is Discard, but the node has no Discard output', {
+				hint: 'Turn on "Add Discard Output", or send the rest to Confident.',
+			});
+		}
+		// Items without a confidence cannot be ranked: they stay in review and do not use up the K places.
+		const candidates = assessments.flatMap((assessment, index) =>
+			!('error' in assessment) && assessment.route === 'review' && assessment.uncertainty !== null
+				? [{ index, uncertainty: assessment.uncertainty }]
+				: [],
+		);
+		const ranks = mostUncertain(candidates, candidates.length);
+		for (const [index, rank] of ranks) {
+			const assessment = assessments[index] as Assessment;
+			assessment.rank = rank;
+			if (rank > limit) {
+				assessment.route = overflow;
+				assessment.reason = `${assessment.reason}, but it is uncertainty rank ${rank} of this run and only the ${limit} most uncertain go to review`;
+			}
+		}
+	}
+
+	const routes: ItemRoute[] = assessments.map((assessment, itemIndex) => {
+		if ('error' in assessment) return assessment;
+		if (assessment.route === 'drop') return null;
+		try {
+			let json: IDataObject = { ...items[itemIndex].json };
+			if (options.writeScore && assessment.confidence !== null && assessment.uncertainty !== null) {
+				// Prodigy shows meta.score in its UI and ignores `score` / `priority` when hashing, so neither
+				// changes the task's identity.
+				json = setPathValue(json, 'meta.score', assessment.confidence) as IDataObject;
+				json.priority = assessment.uncertainty;
+			}
+			if (resultField !== '') json = setPathValue(json, resultField, explanation(assessment)) as IDataObject;
+			return { output: OUTPUT_INDEX[assessment.route], json };
+		} catch (error) {
+			return { error };
+		}
+	});
+	return routeItems(ctx, outputCount, routes, { errorOutput: OUTPUT_INDEX.review, credentials });
+}

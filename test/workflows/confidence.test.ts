@@ -1,0 +1,195 @@
+import type { IDataObject, INode, INodeParameters } from 'n8n-workflow';
+
+import { openStore } from '../../lib/store';
+import { ConfidenceFilter } from '../../nodes/ConfidenceFilter/ConfidenceFilter.node';
+import { createTestDatabase, type TestDatabase } from '../helpers/databases';
+import { chain, runWorkflow } from '../helpers/workflow';
+
+const TYPE = 'n8n-nodes-prodigy.confidenceFilter';
+const nodeTypes = { [TYPE]: new ConfidenceFilter() };
+
+function filterNode(parameters: INodeParameters, extra: Partial<INode> = {}) {
+	return { name: 'Filter', type: TYPE, parameters, ...extra };
+}
+
+async function run(parameters: INodeParameters, items: IDataObject[], extra: Partial<INode> = {}, credentials = {}) {
+	return await runWorkflow(chain([filterNode(parameters, extra)], { items }), { nodeTypes, credentials });
+}
+
+describe('Confidence Filter (workflow)', () => {
+	it('routes by a score field to Needs Review / Confident / Discard and says why', async () => {
+		const items = [
+			{ id: 'a', prediction: { confidence: 0.95 } },
+			{ id: 'b', prediction: { confidence: 0.5 } },
+			{ id: 'c', prediction: { confidence: 0.05 } },
+			{ id: 'd', prediction: { confidence: 0.8 } },
+		];
+		const result = await run(
+			{ source: 'field', scorePath: 'prediction.confidence', reviewThreshold: 0.8, discardOutput: true, discardThreshold: 0.1 },
+			items,
+		);
+		expect(result.status).toBe('success');
+		expect(result.json('Filter', 0)).toEqual([
+			{
+				id: 'b',
+				prediction: { confidence: 0.5 },
+				confidenceFilter: {
+					output: 'needsReview',
+					confidence: 0.5,
+					uncertainty: 0.5,
+					measure: 'prediction.confidence',
+					threshold: 0.8,
+					reason: 'confidence 0.5 (prediction.confidence) is below the review threshold 0.8',
+				},
+			},
+		]);
+		expect(result.json('Filter', 1).map((json) => json.id)).toEqual(['a', 'd']);
+		expect(result.json('Filter', 1)[1].confidenceFilter).toMatchObject({ output: 'confident', threshold: 0.8 });
+		expect(result.json('Filter', 2)).toEqual([
+			expect.objectContaining({
+				id: 'c',
+				confidenceFilter: expect.objectContaining({ output: 'discard', threshold: 0.1, reason: expect.stringContaining('discard floor 0.1') }),
+			}),
+		]);
+		expect(result.output('Filter', 2)[0].pairedItem).toEqual({ item: 2 });
+		expect(result.output('Filter', 1).map((item) => item.pairedItem)).toEqual([{ item: 0 }, { item: 3 }]);
+	});
+
+	it('has two outputs unless Discard is added, and then nothing is discarded', async () => {
+		const result = await run({ scorePath: 'score', reviewThreshold: 0.5 }, [{ score: 0.01 }, { score: 0.9 }]);
+		const main = result.run.data.resultData.runData.Filter[0].data?.main ?? [];
+		expect(main).toHaveLength(2);
+		expect(result.json('Filter', 0)).toHaveLength(1);
+		expect(result.json('Filter', 1)).toHaveLength(1);
+	});
+
+	it('sends items without a usable confidence to Needs Review with the reason', async () => {
+		const result = await run({ scorePath: 'score' }, [{ text: 'no score' }, { score: 'high' }]);
+		expect(result.json('Filter', 0).map((json) => json.confidenceFilter)).toEqual([
+			{ output: 'needsReview', confidence: null, uncertainty: null, measure: null, threshold: null, reason: 'confidence unavailable: score is missing' },
+			{
+				output: 'needsReview',
+				confidence: null,
+				uncertainty: null,
+				measure: null,
+				threshold: null,
+				reason: 'confidence unavailable: score is not a number ("high")',
+			},
+		]);
+	});
+
+	it('fails with an item-indexed error when asked to, or emits an error item under continue-on-fail', async () => {
+		const items = [{ score: 0.9 }, { text: 'no score' }];
+		const failed = await run({ scorePath: 'score', onMissing: 'error' }, items);
+		expect(failed.status).toBe('error');
+		expect(failed.error?.message).toBe('No usable confidence in item 1: score is missing');
+		expect((failed.error as { context?: IDataObject }).context?.itemIndex).toBe(1);
+
+		const continued = await run({ scorePath: 'score', onMissing: 'error' }, items, { onError: 'continueRegularOutput' });
+		expect(continued.status).toBe('success');
+		expect(continued.output('Filter', 0)).toEqual([{ json: { error: 'No usable confidence in item 1: score is missing' }, pairedItem: { item: 1 } }]);
+		expect(continued.json('Filter', 1)).toHaveLength(1);
+	});
+
+	it('measures class probabilities (margin) and writes Prodigy meta.score / priority', async () => {
+		const items = [
+			{ text: 'close call', cats: { POS: 0.55, NEG: 0.45 }, meta: { source: 'crm' } },
+			{ text: 'clear', cats: { POS: 0.97, NEG: 0.03 } },
+		];
+		const result = await run(
+			{ source: 'distribution', probabilityPath: 'cats', measure: 'margin', reviewThreshold: 0.5, options: { writeScore: true } },
+			items,
+		);
+		const [review] = result.json('Filter', 0);
+		expect(review.text).toBe('close call');
+		expect((review.meta as IDataObject).source).toBe('crm');
+		expect((review.meta as IDataObject).score).toBeCloseTo(0.1, 12);
+		expect(review.priority).toBeCloseTo(0.9, 12);
+		expect(review.confidenceFilter).toMatchObject({ output: 'needsReview', measure: 'margin of cats', threshold: 0.5 });
+		const [confident] = result.json('Filter', 1);
+		expect((confident.meta as IDataObject).score).toBeCloseTo(0.94, 12);
+	});
+
+	it('aggregates span scores', async () => {
+		const items = [{ text: 'x', spans: [{ score: 0.99 }, { score: 0.4 }] }, { text: 'y', spans: [{ score: 0.9 }, { score: 0.95 }] }];
+		const result = await run({ source: 'spans', spanPath: 'spans[*].score', aggregation: 'min', reviewThreshold: 0.85 }, items);
+		expect(result.json('Filter', 0).map((json) => json.text)).toEqual(['x']);
+		expect(result.json('Filter', 1).map((json) => json.text)).toEqual(['y']);
+	});
+
+	it('keeps only the K most uncertain for review, ties in input order, the rest to the chosen output', async () => {
+		const scores = [0.6, 0.3, 0.95, 0.3, 0.5, 0.7];
+		const items = scores.map((score, id) => ({ id, score }));
+		const result = await run(
+			{ scorePath: 'score', reviewThreshold: 0.8, limitReview: true, reviewLimit: 2, overflowOutput: 'discard', discardOutput: true, discardThreshold: 0 },
+			items,
+		);
+		// Below 0.8: ids 0 (u 0.4), 1 (0.7), 3 (0.7), 4 (0.5), 5 (0.3). Most uncertain: 1, 3 (tie → input order).
+		expect(result.json('Filter', 0).map((json) => [json.id, (json.confidenceFilter as IDataObject).rank])).toEqual([
+			[1, 1],
+			[3, 2],
+		]);
+		expect(result.json('Filter', 2).map((json) => [json.id, (json.confidenceFilter as IDataObject).rank])).toEqual([
+			[0, 4],
+			[4, 3],
+			[5, 5],
+		]);
+		expect((result.json('Filter', 2)[0].confidenceFilter as IDataObject).reason).toContain('only the 2 most uncertain go to review');
+		expect(result.json('Filter', 1).map((json) => json.id)).toEqual([2]);
+	});
+
+	it('refuses overflow to Discard without a Discard output', async () => {
+		const result = await run({ scorePath: 'score', limitReview: true, reviewLimit: 1, overflowOutput: 'discard' }, [{ score: 0.1 }]);
+		expect(result.status).toBe('error');
+		expect(result.error?.message).toContain('no Discard output');
+	});
+
+	describe('skipping inputs already in a dataset', () => {
+		let db: TestDatabase;
+
+		beforeEach(async () => {
+			db = await createTestDatabase('sqlite');
+			const store = openStore(db.config);
+			await store.addExamples('review_queue', [{ text: 'seen before', answer: 'accept' }]);
+			await store.close();
+		});
+
+		afterEach(async () => {
+			await db.cleanup();
+		});
+
+		const items = [
+			{ text: 'seen before', score: 0.2 },
+			{ text: 'new one', score: 0.2 },
+		];
+		const withCredential = { credentials: { prodigyDatabaseApi: { id: '1', name: 'Prodigy' } } };
+		const parameters = { scorePath: 'score', skipExisting: true, dataset: { __rl: true, mode: 'name', value: 'review_queue' } };
+
+		it('sends them to Discard when it exists', async () => {
+			const credentials = { prodigyDatabaseApi: { type: 'sqlite', path: (db.config as { path: string }).path } };
+			const result = await run({ ...parameters, discardOutput: true, discardThreshold: 0 }, items, withCredential, credentials);
+			expect(result.json('Filter', 0).map((json) => json.text)).toEqual(['new one']);
+			expect(result.json('Filter', 2)).toEqual([
+				expect.objectContaining({
+					text: 'seen before',
+					confidenceFilter: expect.objectContaining({ output: 'discard', reason: expect.stringMatching(/^input -?\d+ is already in dataset "review_queue"$/) }),
+				}),
+			]);
+		});
+
+		it('drops them otherwise, and treats a dataset that does not exist yet as empty', async () => {
+			const credentials = { prodigyDatabaseApi: { type: 'sqlite', path: (db.config as { path: string }).path } };
+			const dropped = await run(parameters, items, withCredential, credentials);
+			expect(dropped.json('Filter', 0).map((json) => json.text)).toEqual(['new one']);
+			expect(dropped.json('Filter', 1)).toEqual([]);
+			const missing = await run({ ...parameters, dataset: { __rl: true, mode: 'name', value: 'not_yet' } }, items, withCredential, credentials);
+			expect(missing.json('Filter', 0)).toHaveLength(2);
+		});
+
+		it('says that the option needs a credential when none is selected', async () => {
+			const result = await run(parameters, items);
+			expect(result.status).toBe('error');
+			expect(result.error?.message).toBe('"Skip Inputs Already in a Dataset" needs a Prodigy Database credential');
+		});
+	});
+});
