@@ -7,13 +7,26 @@ import { errorMessage } from '../../../shared/errors';
 export const SERVER_CREDENTIAL = 'prodigyServerApi';
 
 /** Why a request failed, in words a user can act on, with the credential's secrets blanked out. */
-function failureReason(error: unknown, credentials: ICredentialDataDecryptedObject): string {
-	if (error instanceof NodeApiError) {
-		const status = error.httpCode ? `HTTP ${error.httpCode}` : '';
-		const detail = [status, error.message].filter((part) => part !== '').join(': ');
-		return errorMessage(new Error(detail), credentials);
+function failureReason(error: unknown, credentials: ICredentialDataDecryptedObject, baseUrl: string): string {
+	let reason = error instanceof Error ? error.message : String(error);
+	// n8n's error carries a numeric status for HTTP errors and a socket code (ECONNREFUSED...) otherwise; its
+	// message already says what the code means, and a bare code would make n8n replace our whole message.
+	if (error instanceof NodeApiError && /^\d{3}$/.test(String(error.httpCode ?? ''))) {
+		reason = `HTTP ${error.httpCode}: ${reason}`;
 	}
-	return errorMessage(error, credentials);
+	return errorMessage(new Error(`${reason} (${baseUrl})`), credentials);
+}
+
+/** The base URL without any user:password@ part, for messages. */
+function displayUrl(url: string): string {
+	try {
+		const parsed = new URL(url);
+		parsed.username = '';
+		parsed.password = '';
+		return parsed.toString().replace(/\/+$/, '');
+	} catch {
+		return 'the configured Base URL';
+	}
 }
 
 /**
@@ -35,6 +48,6 @@ export function serverHttp(ctx: IExecuteFunctions, credentials: ICredentialDataD
 		} catch (error) {
 			failure = error;
 		}
-		throw new Error(failureReason(failure, credentials));
+		throw new Error(failureReason(failure, credentials, displayUrl(baseUrl)));
 	};
 }
