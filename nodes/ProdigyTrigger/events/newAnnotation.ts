@@ -1,0 +1,225 @@
+import type { IDataObject, INodeProperties } from 'n8n-workflow';
+
+import { STATE_VERSION, type TriggerState } from '../../../lib/cursor';
+import type { ExampleRecord } from '../../../lib/store/types';
+import { pollLinks, readTail, requireDatasets, startStreams } from '../read';
+import { NoSampleError, OVERFLOW_WARNING, type EventContext, type TriggerEvent } from './types';
+
+const show = { show: { event: ['newAnnotation'] } };
+
+export interface AnnotationFilters {
+	answer?: string[];
+	session?: string;
+	flagged?: 'any' | 'flagged' | 'notFlagged';
+}
+
+/** Most rows a "fetch test event" reads looking for the latest match in one dataset. */
+const SAMPLE_MAX_SCAN = 20_000;
+/** Most rows a poll reads per dataset when filters may discard many. */
+const FILTERED_SCAN_LIMIT = 10_000;
+/** Most existing annotations "Include Existing" may emit. */
+export const MAX_EXISTING = 10_000;
+
+const properties: INodeProperties[] = [
+	{
+		displayName: 'Emit',
+		name: 'emit',
+		type: 'options',
+		displayOptions: show,
+		options: [
+			{ name: 'One Item per Annotation', value: 'annotation', description: 'Each new annotation is its own item' },
+			{
+				name: 'One Item per Poll',
+				value: 'batch',
+				description: 'All annotations a poll found in one item, under "annotations"',
+			},
+		],
+		default: 'annotation',
+	},
+	{
+		displayName: 'Filters',
+		name: 'filters',
+		type: 'collection',
+		placeholder: 'Add Filter',
+		displayOptions: show,
+		default: {},
+		options: [
+			{
+				displayName: 'Answer',
+				name: 'answer',
+				type: 'multiOptions',
+				options: [
+					{ name: 'Accept', value: 'accept' },
+					{ name: 'Reject', value: 'reject' },
+					{ name: 'Ignore', value: 'ignore' },
+				],
+				default: [],
+				description: 'Only annotations with one of these answers',
+			},
+			{
+				displayName: 'Flagged',
+				name: 'flagged',
+				type: 'options',
+				options: [
+					{ name: 'Any', value: 'any' },
+					{ name: 'Only Flagged', value: 'flagged' },
+					{ name: 'Only Not Flagged', value: 'notFlagged' },
+				],
+				default: 'any',
+				description: 'Whether to keep only annotations the annotator flagged, or only the others',
+			},
+			{
+				displayName: 'Session or Annotator',
+				name: 'session',
+				type: 'string',
+				default: '',
+				placeholder: 'e.g. alex',
+				description:
+					'Only annotations of this session: the session name (ner_news-alex), the name after the dataset (alex), or the _annotator_id',
+			},
+		],
+	},
+	{
+		displayName: 'Include Existing Annotations',
+		name: 'includeExisting',
+		type: 'boolean',
+		displayOptions: show,
+		default: false,
+		description:
+			'Whether the first poll after activation also emits the latest annotations already in the datasets (otherwise it starts from now)',
+	},
+	{
+		displayName: 'Existing Annotations Limit',
+		name: 'existingLimit',
+		type: 'number',
+		typeOptions: { minValue: 1, maxValue: MAX_EXISTING },
+		displayOptions: { show: { event: ['newAnnotation'], includeExisting: [true] } },
+		default: 100,
+		description: 'Most existing annotations to emit per dataset (the latest ones, oldest first)',
+	},
+];
+
+/** The filters as a predicate over a record; Prodigy writes the answer, flag and session into the task itself. */
+export function annotationFilter(filters: AnnotationFilters): (record: ExampleRecord) => boolean {
+	const answers = filters.answer?.length ? new Set(filters.answer) : null;
+	const session = filters.session?.trim() || null;
+	const flagged = filters.flagged ?? 'any';
+	return (record) => {
+		const task = record.task;
+		if (answers && !answers.has(String(task.answer))) return false;
+		if (flagged !== 'any' && (task.flagged === true) !== (flagged === 'flagged')) return false;
+		if (session) {
+			const candidates = [task._session_id, task._annotator_id];
+			const full = `${record.dataset}-${session}`;
+			if (!candidates.some((value) => value === session || value === full)) return false;
+		}
+		return true;
+	};
+}
+
+function hasFilters(filters: AnnotationFilters): boolean {
+	return Boolean(filters.answer?.length || filters.session?.trim() || (filters.flagged && filters.flagged !== 'any'));
+}
+
+/** The output item of one annotation: the whole task, untouched, plus where it lives. */
+export function annotationItem(record: ExampleRecord): IDataObject {
+	const task = record.task;
+	return {
+		dataset: record.dataset,
+		linkId: record.linkId,
+		exampleId: record.exampleId,
+		session: typeof task._session_id === 'string' ? task._session_id : null,
+		annotator: typeof task._annotator_id === 'string' ? task._annotator_id : null,
+		answer: typeof task.answer === 'string' ? task.answer : null,
+		task: task as IDataObject,
+	};
+}
+
+function toItems(records: ExampleRecord[], emit: string): IDataObject[] {
+	if (records.length === 0) return [];
+	const annotations = records.map(annotationItem);
+	if (emit !== 'batch') return annotations;
+	return [
+		{
+			count: annotations.length,
+			datasets: [...new Set(records.map((record) => record.dataset))],
+			firstLinkId: records[0].linkId,
+			lastLinkId: records[records.length - 1].linkId,
+			annotations,
+		},
+	];
+}
+
+function filtersOf(context: EventContext): AnnotationFilters {
+	return context.param<AnnotationFilters>('filters', {});
+}
+
+export const newAnnotation: TriggerEvent = {
+	value: 'newAnnotation',
+	name: 'New Annotation',
+	description: 'An annotation was saved to a watched dataset',
+	usesDatasets: true,
+	properties,
+
+	async start(context) {
+		const datasets = await requireDatasets(context.store, context.datasets, true);
+		const top = await context.store.maxLinkId();
+		const afterByDataset: Record<string, number> = {};
+		if (context.param('includeExisting', false)) {
+			const want = Math.min(MAX_EXISTING, Math.max(1, Math.floor(context.param('existingLimit', 100))));
+			const accept = annotationFilter(filtersOf(context));
+			for (const dataset of datasets) {
+				const tail = await readTail(context.store, dataset.name, want, accept, { top, maxScan: MAX_EXISTING * 10 });
+				// Everything from the oldest of the latest `want` matches on is "new" to the first polls.
+				if (tail.length > 0) afterByDataset[dataset.name] = tail[0].linkId - 1;
+			}
+		}
+		const state: TriggerState = {
+			version: STATE_VERSION,
+			key: '',
+			startedAt: context.now,
+			linkSnapshots: [],
+			streams: startStreams(datasets, top, afterByDataset),
+		};
+		return state;
+	},
+
+	async poll(context, state) {
+		const filters = filtersOf(context);
+		const accept = annotationFilter(filters);
+		const scanLimit = hasFilters(filters)
+			? Math.min(FILTERED_SCAN_LIMIT, Math.max(context.maxItems * 10, 1000))
+			: context.maxItems;
+		const result = await pollLinks(context.store, state, {
+			startedAt: context.now,
+			accept,
+			maxEmit: context.maxItems,
+			scanLimit,
+			limits: context.limits,
+		});
+		return {
+			items: toItems(result.emit, context.param('emit', 'annotation')),
+			state: result.state,
+			warnings: result.overflow ? [OVERFLOW_WARNING] : [],
+		};
+	},
+
+	async sample(context) {
+		const datasets = await requireDatasets(context.store, context.datasets, true);
+		const accept = annotationFilter(filtersOf(context));
+		const top = await context.store.maxLinkId();
+		let latest: ExampleRecord | null = null;
+		for (const dataset of datasets) {
+			const [record] = await readTail(context.store, dataset.name, 1, accept, { top, maxScan: SAMPLE_MAX_SCAN });
+			if (record && (latest === null || record.linkId > latest.linkId)) latest = record;
+		}
+		if (latest === null) {
+			throw new NoSampleError(
+				`No annotation matching the filters in ${datasets.map((dataset) => `"${dataset.name}"`).join(', ')}`,
+				`The test event is the latest matching annotation among the newest ${SAMPLE_MAX_SCAN} of each dataset. ` +
+					'Annotate one, or loosen the filters.',
+			);
+		}
+		return toItems([latest], context.param('emit', 'annotation'));
+	},
+};
