@@ -2,6 +2,7 @@
 // PostgreSQL and MariaDB databases; every write is checked in the rows Prodigy would read.
 import type { IDataObject } from 'n8n-workflow';
 
+import { getInputHash, getTaskHash } from '../../lib/hashing';
 import type { StoreConfig } from '../../lib/store/types';
 import { BACKENDS, createTestDatabase, rawQuery, type TestDatabase } from '../helpers/databases';
 import { byName, datasetRow, NODE, rowCount, runNode, runOk, storedExamples } from './datasetNode.helpers';
@@ -179,6 +180,14 @@ describe.each(BACKENDS)('Prodigy Dataset node: examples on %s', (backend) => {
 			const review = await runOk(config, add('rehash', { options: { hashPreset: 'review' } }), { items: [accepted] });
 			expect(review[0].json._input_hash).toBe(-784135307);
 			expect(review[0].json._task_hash).not.toBe(-1606845795);
+
+			const custom = await runOk(config, add('rehash', { options: { hashPreset: 'custom', inputKeys: 'body', taskKeys: 'intent' } }), {
+				items: [{ body: 'refund please', intent: 'REFUND' }],
+			});
+			expect(custom[0].json._input_hash).toBe(getInputHash({ body: 'refund please' }, { inputKeys: ['body'] }));
+			expect(custom[0].json._task_hash).toBe(
+				getTaskHash({ body: 'refund please', intent: 'REFUND' }, { inputKeys: ['body'], taskKeys: ['intent'] }),
+			);
 		});
 
 		it('refuses an unknown dataset when creating is off', async () => {
