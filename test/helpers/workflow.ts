@@ -19,7 +19,6 @@ import type {
 	IWorkflowBase,
 	IWorkflowExecuteAdditionalData,
 	IWorkflowSettings,
-	NodeGroupType,
 } from 'n8n-workflow';
 import {
 	createRunExecutionData,
@@ -62,7 +61,7 @@ class TestItems implements INodeType {
 	description = {
 		displayName: 'Test Items',
 		name: 'items',
-		group: ['input'] as NodeGroupType[],
+		group: ['input' as const],
 		version: 1,
 		description: 'Emits fixed items (tests only)',
 		defaults: { name: 'Items' },
@@ -100,7 +99,7 @@ class ManualTrigger implements INodeType {
 	description = {
 		displayName: 'Manual Trigger',
 		name: 'manualTrigger',
-		group: ['trigger'] as NodeGroupType[],
+		group: ['trigger' as const],
 		version: 1,
 		description: 'Starts the workflow (tests only)',
 		defaults: { name: 'Manual Trigger' },
