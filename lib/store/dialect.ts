@@ -56,6 +56,8 @@ export class DatabaseError extends ProdigyConnectionError {
 		/** A unique index refused the row (in Prodigy's schema only `dataset_name` is unique). */
 		readonly uniqueViolation: boolean,
 		hint?: string,
+		/** A deadlock or serialization failure: the whole transaction may simply be run again. */
+		readonly retryable = false,
 	) {
 		super(message, hint);
 	}

@@ -67,9 +67,12 @@ function errorCode(error: unknown): string | undefined {
 	return typeof code === 'string' ? code : undefined;
 }
 
+// Duck-typed: socket errors come from Node's own modules, possibly another realm than this one's Error.
 function errorMessage(error: unknown): string {
-	if (error instanceof AggregateError && error.errors.length > 0) return errorMessage(error.errors[0]);
-	return error instanceof Error ? error.message : String(error);
+	const nested = (error as { errors?: unknown } | null)?.errors;
+	if (Array.isArray(nested) && nested.length > 0) return errorMessage(nested[0]);
+	const message = (error as { message?: unknown } | null)?.message;
+	return typeof message === 'string' && message !== '' ? message : String(error);
 }
 
 /** `10.11.19-MariaDB-0+deb12u1` → true when MariaDB ≥ 10.5, which has INSERT … RETURNING. */
@@ -325,6 +328,7 @@ export class MysqlDialect implements Dialect {
 		const code = errorCode(error);
 		if (code !== undefined && CONNECTION_CODES.has(code)) return this.connectionError(error);
 		const message = scrubSecret(errorMessage(error), this.config.password);
-		return new DatabaseError(`MySQL error: ${message}`, code, code === DUPLICATE_ENTRY);
+		const retryable = code === 'ER_LOCK_DEADLOCK';
+		return new DatabaseError(`MySQL error: ${message}`, code, code === DUPLICATE_ENTRY, undefined, retryable);
 	}
 }

@@ -50,9 +50,12 @@ function errorCode(error: unknown): string | undefined {
 	return typeof code === 'string' ? code : undefined;
 }
 
+// Duck-typed: socket errors come from Node's own modules, possibly another realm than this one's Error.
 function errorMessage(error: unknown): string {
-	if (error instanceof AggregateError && error.errors.length > 0) return errorMessage(error.errors[0]);
-	return error instanceof Error ? error.message : String(error);
+	const nested = (error as { errors?: unknown } | null)?.errors;
+	if (Array.isArray(nested) && nested.length > 0) return errorMessage(nested[0]);
+	const message = (error as { message?: unknown } | null)?.message;
+	return typeof message === 'string' && message !== '' ? message : String(error);
 }
 
 export class PostgresDialect implements Dialect {
@@ -242,6 +245,7 @@ export class PostgresDialect implements Dialect {
 		const code = errorCode(error);
 		if (code !== undefined && CONNECTION_CODES.has(code)) return this.connectionError(error);
 		const message = scrubSecret(errorMessage(error), this.config.password);
-		return new DatabaseError(`PostgreSQL error: ${message}`, code, code === UNIQUE_VIOLATION);
+		// 40P01 deadlock_detected, 40001 serialization_failure.
+		return new DatabaseError(`PostgreSQL error: ${message}`, code, code === UNIQUE_VIOLATION, undefined, code === '40P01' || code === '40001');
 	}
 }

@@ -1,5 +1,6 @@
 // SQLite through Node's built-in node:sqlite (no native addon). Prodigy may hold the same file: writes take
 // the lock up front with BEGIN IMMEDIATE, wait for Prodigy through the busy timeout, and stay short.
+import { resolve } from 'node:path';
 import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlite';
 
 import { ProdigyConnectionError, ProdigyError } from '../errors';
@@ -25,12 +26,14 @@ const SQLITE_NOTADB = 26;
 const SQLITE_CONSTRAINT_UNIQUE = 2067;
 
 interface SqliteDriverError {
-	errcode?: number;
+	errcode: number;
 	message: string;
 }
 
-function isDriverError(error: unknown): error is SqliteDriverError & Error {
-	return error instanceof Error && typeof (error as SqliteDriverError).errcode === 'number';
+// Duck-typed: errors raised inside Node's own modules may come from another realm (jest's VM, for one).
+function isDriverError(error: unknown): error is SqliteDriverError {
+	const candidate = error as Partial<SqliteDriverError> | null;
+	return typeof candidate === 'object' && candidate !== null && typeof candidate.errcode === 'number' && typeof candidate.message === 'string';
 }
 
 /** node:sqlite binds no booleans: Prodigy's `session` column holds 0 / 1. */
@@ -38,10 +41,7 @@ function bindable(params: readonly SqlValue[]): SQLInputValue[] {
 	return params.map((value) => (typeof value === 'boolean' ? (value ? 1 : 0) : value));
 }
 
-/**
- * One DatabaseSync connection shared by the store's async operations. An open transaction spans awaits, so
- * operations take turns: otherwise one operation's statement would run inside another's transaction.
- */
+/** Runs async work strictly one piece after another. */
 class TurnTaking {
 	private tail: Promise<unknown> = Promise.resolve();
 	run<T>(work: () => Promise<T>): Promise<T> {
@@ -54,6 +54,27 @@ class TurnTaking {
 	}
 }
 
+/**
+ * Turns per database file, shared by every store of this process. node:sqlite is synchronous: a connection
+ * waiting for the file lock (busy timeout) blocks the whole thread, so if another store of the same process held
+ * the lock across an await, neither could go on until the timeout. Stores of one process on one file therefore
+ * take turns here, and the busy timeout only ever waits for other processes (Prodigy). Holds no data, so it is
+ * harmless in n8n's queue mode, where each process has its own.
+ */
+const turnsByFile = new Map<string, TurnTaking>();
+
+function turnsFor(path: string): TurnTaking {
+	// An in-memory database is private to its connection: nothing to share.
+	if (path === ':memory:' || path === '') return new TurnTaking();
+	const key = resolve(path);
+	let turns = turnsByFile.get(key);
+	if (!turns) {
+		turns = new TurnTaking();
+		turnsByFile.set(key, turns);
+	}
+	return turns;
+}
+
 export class SqliteDialect implements Dialect {
 	readonly type = 'sqlite' as const;
 	// SQLITE_MAX_VARIABLE_NUMBER's default since SQLite 3.32 (Node bundles a newer SQLite).
@@ -63,7 +84,7 @@ export class SqliteDialect implements Dialect {
 
 	private db: DatabaseSync | undefined;
 	private readonly statements = new BoundedCache<StatementSync>(200);
-	private readonly turns = new TurnTaking();
+	private readonly turns: TurnTaking;
 	private readonly direct: Executor;
 
 	constructor(
@@ -71,6 +92,7 @@ export class SqliteDialect implements Dialect {
 		private readonly busyTimeoutMs: number = DEFAULT_BUSY_TIMEOUT_MS,
 	) {
 		this.direct = this.executor();
+		this.turns = turnsFor(path);
 	}
 
 	bool(value: boolean): SqlValue {
@@ -191,8 +213,8 @@ export class SqliteDialect implements Dialect {
 	}
 
 	private translate(error: unknown): Error {
-		if (error instanceof ProdigyError || !isDriverError(error)) return error instanceof Error ? error : new Error(String(error));
-		const code = error.errcode ?? 0;
+		if (error instanceof ProdigyError || !isDriverError(error)) return error as Error;
+		const code = error.errcode;
 		const primary = code & 0xff;
 		if (primary === SQLITE_CANTOPEN || primary === SQLITE_NOTADB) {
 			return new ProdigyConnectionError(

@@ -294,7 +294,8 @@ export class Store implements ProdigyStore {
 			const stored = parseMetaLossless(row.meta);
 			let next: JsonObject;
 			if (typeof patch === 'function') {
-				next = patch(toPlainJson(stored) as JsonObject);
+				// Awaited so that an async updater works too; it must not call this store (the transaction is open).
+				next = await patch(toPlainJson(stored) as JsonObject);
 				if (!isPlainObject(next)) throw new ProdigyInputError(`The meta updater must return a JSON object, got ${describe(next)}`);
 			} else {
 				// Merged into the losslessly parsed meta, so keys the patch does not touch keep their exact JSON;
@@ -408,18 +409,20 @@ export class Store implements ProdigyStore {
 		const attempt = () =>
 			this.dialect.transaction({ write: true }, async (tx) => {
 				let datasetCreated = false;
-				let main = await this.findDataset(tx, dataset, true);
+				let main = await this.findDataset(tx, dataset);
 				if (!main) {
 					if (options.createDataset === false) throw new DatasetNotFoundError(dataset);
 					validateDatasetName(dataset);
 					main = await this.insertDataset(tx, dataset, options.datasetMeta ?? {}, false, now);
 					datasetCreated = true;
+				} else if (dedupe !== 'none') {
+					await this.lockDataset(tx, main.id);
 				}
 				// Like `db-in` and Prodigy's server: the session dataset exists even if every task is a duplicate.
 				const sessionDataset =
 					sessionName === undefined
 						? undefined
-						: ((await this.findDataset(tx, sessionName, true)) ?? (await this.insertDataset(tx, sessionName, {}, true, now)));
+						: ((await this.findDataset(tx, sessionName)) ?? (await this.insertDataset(tx, sessionName, {}, true, now)));
 
 				const duplicate = await this.findDuplicates(tx, main.id, datasetCreated, prepared, dedupe);
 				const fresh = prepared.filter((_, i) => !duplicate[i]);
@@ -449,13 +452,7 @@ export class Store implements ProdigyStore {
 				if (sessionDataset) result.sessionDataset = sessionDataset.name;
 				return result;
 			});
-		try {
-			return await attempt();
-		} catch (error) {
-			// A concurrent writer created the same dataset between our lookup and insert: its row is there now.
-			if (error instanceof DatabaseError && error.uniqueViolation) return attempt();
-			throw error;
-		}
+		return this.retryingRaces(attempt);
 	}
 
 	async mergeDatasets(
@@ -481,12 +478,14 @@ export class Store implements ProdigyStore {
 					sourceIds.push(found.id);
 				}
 				let datasetCreated = false;
-				let targetInfo = await this.findDataset(tx, target, true);
+				let targetInfo = await this.findDataset(tx, target);
 				if (!targetInfo) {
 					if (options.createDataset === false) throw new DatasetNotFoundError(target);
 					validateDatasetName(target);
 					targetInfo = await this.insertDataset(tx, target, {}, false, new Date());
 					datasetCreated = true;
+				} else {
+					await this.lockDataset(tx, targetInfo.id);
 				}
 				const targetId = targetInfo.id;
 				// An example is linked to a dataset at most once, whatever the dedupe mode.
@@ -548,12 +547,7 @@ export class Store implements ProdigyStore {
 				await flush();
 				return { linked, skipped, datasetCreated };
 			});
-		try {
-			return await attempt();
-		} catch (error) {
-			if (error instanceof DatabaseError && error.uniqueViolation) return attempt();
-			throw error;
-		}
+		return this.retryingRaces(attempt);
 	}
 
 	async removeExamples(dataset: string, selector: RemoveExamplesSelector): Promise<RemoveExamplesResult> {
@@ -721,6 +715,28 @@ export class Store implements ProdigyStore {
 		// MySQL's default collation compares case-insensitively; Prodigy's names are case-sensitive.
 		const row = rows.find((candidate) => String(candidate.name) === name);
 		return row ? toDatasetInfo(row) : null;
+	}
+
+	/**
+	 * Serialises writers that dedupe against the same dataset, so two batches cannot both add one hash. Locked by
+	 * primary key: a locking read of a missing name would take gap locks on MySQL and deadlock concurrent creators.
+	 */
+	private async lockDataset(tx: Executor, id: number): Promise<void> {
+		if (this.dialect.forUpdate) await tx.query(`SELECT d."id" AS id FROM "dataset" d WHERE d."id" = ?${this.dialect.forUpdate}`, [id]);
+	}
+
+	/** Runs a write transaction again when it lost a race that a fresh attempt resolves. */
+	private async retryingRaces<T>(attempt: () => Promise<T>): Promise<T> {
+		for (let tries = 1; ; tries++) {
+			try {
+				return await attempt();
+			} catch (error) {
+				// A concurrent writer created the same dataset between our lookup and insert (its row is visible to
+				// the next attempt), or the database broke a deadlock by aborting us.
+				const lostRace = error instanceof DatabaseError && (error.uniqueViolation || error.retryable);
+				if (!lostRace || tries >= 3) throw error;
+			}
+		}
 	}
 
 	private async insertDataset(executor: Executor, name: string, meta: JsonObject, session: boolean, now: Date): Promise<DatasetInfo> {
