@@ -39,7 +39,7 @@ export function triggerNode(parameters: INodeParameters, name = 'Prodigy Trigger
 }
 
 /** The Datasets field as the editor stores it: one resource-locator entry per dataset. */
-export function datasetsParameter(...names: string[]): IDataObject {
+export function datasetsParameter(...names: string[]): INodeParameters {
 	return { values: names.map((name) => ({ dataset: { __rl: true, mode: 'name', value: name } })) };
 }
 
