@@ -214,10 +214,14 @@ async function startN8n(options = {}) {
 	const workerFolder = path.join(userFolder, 'worker');
 	if (pack) {
 		const tarball = pack.tarball ?? (await packTarball());
-		log(`installing the pack into ${userFolder}/.n8n/nodes`);
-		await installPack(userFolder, { tarball });
-		// A worker is another machine in real deployments: it gets its own user folder and its own pack install.
-		if (queue) await installPack(workerFolder, { tarball });
+		try {
+			log(`installing the pack into ${userFolder}/.n8n/nodes`);
+			await installPack(userFolder, { tarball });
+			// A worker is another machine in real deployments: it gets its own user folder and its own pack install.
+			if (queue) await installPack(workerFolder, { tarball });
+		} finally {
+			if (!pack.tarball) fs.rmSync(path.dirname(tarball), { recursive: true, force: true });
+		}
 	}
 
 	const settingsFile = path.join(userFolder, 'harness.json');

@@ -132,20 +132,32 @@ const USAGE = `usage: npm run n8n:run -- <workflow.json> [--credentials <file>] 
   --keep         keep the temporary n8n user folder (logs, database) and print where it is
   --user-folder  use this n8n user folder instead of a temporary one`;
 
+// npm runs scripts in the package root; INIT_CWD is where the user typed the command, so relative paths mean that.
+function readJson(file) {
+	const candidates = [path.resolve(process.env.INIT_CWD ?? process.cwd(), file), path.resolve(file)];
+	const found = candidates.find((f) => fs.existsSync(f));
+	if (!found) throw new Error(`${file} not found`);
+	try {
+		return JSON.parse(fs.readFileSync(found, 'utf8'));
+	} catch (error) {
+		throw new Error(`${found} is not valid JSON: ${error.message}`);
+	}
+}
+
 async function main(argv) {
 	const args = parseArgs(argv);
 	if (args.help || !args.workflow) {
 		console.error(USAGE);
 		return args.help ? 0 : 2;
 	}
-	const workflowJson = JSON.parse(fs.readFileSync(path.resolve(args.workflow), 'utf8'));
-	const credentials = args.credentials ? JSON.parse(fs.readFileSync(path.resolve(args.credentials), 'utf8')) : undefined;
+	const workflowJson = readJson(args.workflow);
+	const credentials = args.credentials ? readJson(args.credentials) : undefined;
 	// Loaded here so `--help` works before n8n is installed.
 	const { startN8n } = require('./instance');
 	const { buildPack, packTarball } = require('./pack');
 	if (args.build) await buildPack();
 	const tarball = await packTarball();
-	const userFolder = args.userFolder ? path.resolve(args.userFolder) : fs.mkdtempSync(path.join(os.tmpdir(), 'n8n-prodigy-run-'));
+	const userFolder = args.userFolder ? path.resolve(process.env.INIT_CWD ?? process.cwd(), args.userFolder) : fs.mkdtempSync(path.join(os.tmpdir(), 'n8n-prodigy-run-'));
 	const instance = await startN8n({ userFolder, queue: args.queue, pack: { tarball } });
 	let result;
 	try {
@@ -167,7 +179,7 @@ if (require.main === module) {
 	main(process.argv.slice(2)).then(
 		(code) => process.exit(code),
 		(error) => {
-			console.error(`[n8n-harness] ${error.stack || error.message}`);
+			console.error(`[n8n-harness] ${error.message}`);
 			process.exit(1);
 		},
 	);
