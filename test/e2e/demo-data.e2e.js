@@ -1,0 +1,91 @@
+// The demo database `npm start` creates: written through the built library, realistic enough that stats,
+// agreement and versions show something, and byte-identical on every run.
+'use strict';
+const { test, after } = require('node:test');
+const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { DatabaseSync } = require('node:sqlite');
+const { createDemoDatabase, NER_DATASET, TEXTCAT_DATASET } = require('../../scripts/demo-data');
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'prodigy-demo-'));
+after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+function rows(file, sql, ...params) {
+	const db = new DatabaseSync(file, { readOnly: true });
+	try {
+		return db.prepare(sql).all(...params);
+	} finally {
+		db.close();
+	}
+}
+
+function sessionTasks(file, session) {
+	return rows(
+		file,
+		`SELECT e.content AS content FROM example e JOIN link l ON l.example_id = e.id JOIN dataset d ON d.id = l.dataset_id
+		 WHERE d.name = ? ORDER BY l.id`,
+		session,
+	).map((r) => JSON.parse(Buffer.from(r.content).toString('utf8')));
+}
+
+test('two annotators per dataset, with session datasets, through the built library', async () => {
+	const file = path.join(dir, 'a', 'prodigy.db');
+	const result = await createDemoDatabase(file);
+	assert.deepEqual(result.datasets, { [NER_DATASET]: 80, [TEXTCAT_DATASET]: 32 });
+	const datasets = rows(file, 'SELECT name, session FROM dataset ORDER BY id').map((d) => [d.name, d.session]);
+	assert.deepEqual(datasets, [
+		[NER_DATASET, 0],
+		[`${NER_DATASET}-alice`, 1],
+		[`${NER_DATASET}-bob`, 1],
+		[TEXTCAT_DATASET, 0],
+		[`${TEXTCAT_DATASET}-alice`, 1],
+		[`${TEXTCAT_DATASET}-bob`, 1],
+	]);
+	const answers = rows(
+		file,
+		`SELECT json_extract(CAST(e.content AS TEXT), '$.answer') AS answer, COUNT(*) AS n FROM example e
+		 JOIN link l ON l.example_id = e.id JOIN dataset d ON d.id = l.dataset_id WHERE d.name = ? GROUP BY 1 ORDER BY 1`,
+		NER_DATASET,
+	);
+	assert.deepEqual(answers.map((a) => a.answer), ['accept', 'ignore', 'reject']);
+	assert.ok(answers.every((a) => a.n > 0));
+});
+
+test('alice and bob overlap on 20 news inputs and disagree on some of them', () => {
+	const file = path.join(dir, 'a', 'prodigy.db');
+	const alice = sessionTasks(file, `${NER_DATASET}-alice`);
+	const bob = sessionTasks(file, `${NER_DATASET}-bob`);
+	assert.ok(alice.every((t) => t._annotator_id === `${NER_DATASET}-alice` && t._session_id === `${NER_DATASET}-alice`));
+	const bobByInput = new Map(bob.map((t) => [t._input_hash, t]));
+	const shared = alice.filter((t) => bobByInput.has(t._input_hash));
+	assert.equal(shared.length, 20);
+	const disagreements = shared.filter((t) => t._task_hash !== bobByInput.get(t._input_hash)._task_hash);
+	assert.ok(disagreements.length > 0 && disagreements.length < 20, `${disagreements.length} disagreements`);
+	const timestamps = alice.map((t) => t._timestamp);
+	assert.deepEqual([...timestamps].sort((a, b) => a - b), timestamps);
+});
+
+test('every NER span matches its text and tokens', () => {
+	const file = path.join(dir, 'a', 'prodigy.db');
+	for (const task of sessionTasks(file, NER_DATASET)) {
+		for (const span of task.spans) {
+			assert.equal(task.tokens[span.token_start].start, span.start, task.text);
+			assert.equal(task.tokens[span.token_end].end, span.end, task.text);
+			assert.match(task.text.slice(span.start, span.end), /^[A-Z0-9a-z]/);
+		}
+	}
+});
+
+test('the database is the same byte for byte on every run', async () => {
+	const first = path.join(dir, 'a', 'prodigy.db');
+	const second = path.join(dir, 'b', 'prodigy.db');
+	await createDemoDatabase(second);
+	const dump = (file) => ({
+		datasets: rows(file, 'SELECT id, name, created, hex(meta) AS meta, session FROM dataset ORDER BY id'),
+		examples: rows(file, 'SELECT id, input_hash, task_hash, hex(content) AS content FROM example ORDER BY id'),
+		links: rows(file, 'SELECT id, example_id, dataset_id FROM link ORDER BY id'),
+	});
+	assert.deepEqual(dump(second), dump(first));
+});
