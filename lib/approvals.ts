@@ -286,6 +286,8 @@ export interface ApprovalRequest {
 	executionId?: string;
 	/** Counts shown on the approver page. */
 	summary?: JsonObject;
+	/** Text for the approver, fixed when the request is made (the page never re-evaluates anything). */
+	message?: string;
 }
 
 export function listApprovalRequests(meta: JsonObject): ApprovalRequest[] {

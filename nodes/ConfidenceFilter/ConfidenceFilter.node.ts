@@ -19,7 +19,7 @@ export class ConfidenceFilter implements INodeType {
 		defaults: { name: 'Confidence Filter' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
-		outputs: optionalOutputs(OUTPUT_NAMES, [DISCARD_OUTPUT_NAME], 'discardOutput'),
+		outputs: optionalOutputs(OUTPUT_NAMES, [DISCARD_OUTPUT_NAME], '$parameter["discardOutput"] === true'),
 		credentials: [
 			// Only the "skip inputs already in a dataset" option reads the database.
 			{

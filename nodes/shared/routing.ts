@@ -22,13 +22,13 @@ export function namedOutputs(names: string[]): INodeOutputConfiguration[] {
 }
 
 /**
- * An `outputs` expression that shows the first `base` outputs always and the rest only when a boolean parameter is
- * on (e.g. an optional Discard output), so an unused output never sits on the canvas.
+ * An `outputs` expression that shows the `base` outputs always and the `optional` ones only while `condition` (an
+ * n8n expression over `$parameter`) is true, so an unused output never sits on the canvas.
  */
-export function optionalOutputs(base: string[], optional: string[], parameter: string): `={{${string}}}` {
+export function optionalOutputs(base: string[], optional: string[], condition: string): `={{${string}}}` {
 	const without = JSON.stringify(namedOutputs(base));
 	const withOptional = JSON.stringify(namedOutputs([...base, ...optional]));
-	return `={{ $parameter["${parameter}"] ? ${withOptional} : ${without} }}`;
+	return `={{ (${condition}) ? ${withOptional} : ${without} }}`;
 }
 
 /** Runs `decide` per input item; an exception becomes that item's `{ error }` route instead of ending the run. */

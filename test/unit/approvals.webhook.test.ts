@@ -1,0 +1,183 @@
+// The Approval Gate's webhook handler, called through n8n-core's real WebhookContext against a real SQLite
+// database: a GET only renders, a POST with a name and a decision decides, once.
+import { WebhookContext } from 'n8n-core';
+import type { IDataObject, INode, INodeParameters, IWebhookData, IWebhookResponseData } from 'n8n-workflow';
+
+import { listApprovalRequests, listApprovals, openApprovalRequest, type ApprovalRequest } from '../../lib/approvals';
+import { openStore } from '../../lib/store';
+import { ApprovalGate } from '../../nodes/ApprovalGate/ApprovalGate.node';
+import { escapeHtml } from '../../nodes/ApprovalGate/page';
+import { createTestDatabase, type TestDatabase } from '../helpers/databases';
+import { buildWorkflow, testAdditionalData } from '../helpers/workflow';
+
+const gate = new ApprovalGate();
+const TYPE = 'n8n-nodes-prodigy.approvalGate';
+
+const request: ApprovalRequest = {
+	id: 'req-1',
+	versionId: 'a'.repeat(64),
+	checks: [{ check: 'minAnnotations', value: 3, limit: 5, passed: false, reason: 'Annotations 3 is below the minimum 5 <b>' }],
+	rulesDecision: 'rejected',
+	createdAt: '2030-01-01T00:00:00.000Z',
+	expiresAt: null,
+	summary: { Examples: 3 },
+	message: 'Please check <script>alert(1)</script>',
+	executionId: '77',
+};
+
+describe('Approval Gate webhook', () => {
+	let db: TestDatabase;
+
+	beforeEach(async () => {
+		db = await createTestDatabase('sqlite');
+		const store = openStore(db.config);
+		await store.createDataset('news');
+		await openApprovalRequest(store, 'news', request);
+		await openApprovalRequest(store, 'news', { ...request, id: 'req-old', expiresAt: '2020-01-01T00:00:00.000Z' });
+		await store.close();
+	});
+
+	afterEach(async () => {
+		await db.cleanup();
+	});
+
+	async function meta(): Promise<IDataObject> {
+		const store = openStore(db.config);
+		try {
+			return ((await store.getDataset('news'))?.meta ?? {}) as IDataObject;
+		} finally {
+			await store.close();
+		}
+	}
+
+	async function call(
+		method: 'GET' | 'POST',
+		query: Record<string, string>,
+		body: IDataObject = {},
+		parameters: INodeParameters = {},
+	): Promise<{ result: IWebhookResponseData; status: number; headers: Record<string, string>; body: string }> {
+		const node: INode = {
+			id: 'gate-node-id',
+			name: 'Gate',
+			type: TYPE,
+			typeVersion: 1,
+			position: [0, 0],
+			parameters: { mode: 'human', dataset: { __rl: true, mode: 'name', value: 'news' }, ...parameters },
+			credentials: { prodigyDatabaseApi: { id: '1', name: 'Prodigy' } },
+		};
+		const workflow = buildWorkflow({ nodes: [node], connections: {} }, { nodeTypes: { [TYPE]: gate } });
+		const response = { status: 200, headers: {} as Record<string, string>, body: '' };
+		const res = {
+			status(code: number) {
+				response.status = code;
+				return res;
+			},
+			setHeader(name: string, value: string) {
+				response.headers[name.toLowerCase()] = value;
+			},
+			end(text: string) {
+				response.body = text;
+			},
+		};
+		const additionalData = testAdditionalData({ prodigyDatabaseApi: { type: 'sqlite', path: (db.config as { path: string }).path } });
+		Object.assign(additionalData, { httpRequest: { method, query, body, headers: {}, params: {} }, httpResponse: res });
+		const webhookData = { httpMethod: method, node: 'Gate', path: node.id, webhookDescription: gate.description.webhooks?.[0], workflowId: workflow.id } as unknown as IWebhookData;
+		const context = new WebhookContext(workflow, node, additionalData, 'webhook', webhookData, [], null);
+		const result = await gate.webhook.call(context);
+		return { result, ...response };
+	}
+
+	const link = { dataset: 'news', request: 'req-1', signature: 'token' };
+
+	it('renders the approver page on GET and changes nothing', async () => {
+		const before = await meta();
+		const page = await call('GET', link);
+		expect(page.result).toEqual({ noWebhookResponse: true });
+		expect(page.status).toBe(200);
+		expect(page.headers['content-type']).toBe('text/html; charset=utf-8');
+		expect(page.headers['content-security-policy']).toContain("default-src 'none'");
+		expect(page.headers['referrer-policy']).toBe('no-referrer');
+		expect(page.body).toContain('news');
+		expect(page.body).toContain('a'.repeat(64));
+		expect(page.body).toContain(escapeHtml('Annotations 3 is below the minimum 5 <b>'));
+		expect(page.body).toContain('The rules do not pass.');
+		expect(page.body).toContain(escapeHtml('Please check <script>alert(1)</script>'));
+		expect(page.body).not.toContain('<script>');
+		expect(page.body).toMatch(/<button class="approve" type="submit" name="decision" value="approve">/);
+		expect(await meta()).toEqual(before);
+	});
+
+	it('asks again, deciding nothing, when the POST lacks a name or a decision', async () => {
+		const before = await meta();
+		const noName = await call('POST', link, { name: '  ', comment: 'keep me', decision: 'approve' });
+		expect(noName.status).toBe(400);
+		expect(noName.result.workflowData).toBeUndefined();
+		expect(noName.body).toContain('Please enter your name.');
+		expect(noName.body).toContain('keep me');
+		const noDecision = await call('POST', link, { name: 'Dana', decision: 'maybe' });
+		expect(noDecision.status).toBe(400);
+		expect(noDecision.body).toContain('Please choose Approve or Reject.');
+		expect(noDecision.body).toContain('value="Dana"');
+		expect(await meta()).toEqual(before);
+	});
+
+	it('decides on POST, resumes on the matching output, and only once', async () => {
+		const approve = await call('POST', link, { name: 'Dana', comment: 'ok', decision: 'approve' });
+		expect(approve.status).toBe(200);
+		expect(approve.result.noWebhookResponse).toBe(true);
+		expect(approve.result.workflowData).toEqual([
+			[
+				{
+					json: {
+						approval: {
+							decision: 'approved',
+							approved: true,
+							dataset: 'news',
+							versionId: 'a'.repeat(64),
+							mode: 'human',
+							reasons: ['approved by a person'],
+							checks: request.checks,
+							approver: 'Dana',
+							decidedAt: expect.any(String),
+							comment: 'ok',
+							requestId: 'req-1',
+						},
+					},
+					pairedItem: { item: 0 },
+				},
+			],
+			[],
+		]);
+		const stored = await meta();
+		expect(listApprovalRequests(stored).map((entry) => entry.id)).toEqual(['req-old']);
+		expect(listApprovals(stored)).toEqual([expect.objectContaining({ decision: 'approved', approver: 'Dana', requestId: 'req-1', executionId: '77' })]);
+
+		const again = await call('POST', link, { name: 'Eve', decision: 'reject' });
+		expect(again.status).toBe(410);
+		expect(again.result.workflowData).toBeUndefined();
+		expect(again.body).toContain('Already decided');
+		expect(again.body).toContain('Dana');
+		expect(listApprovals(await meta())).toHaveLength(1);
+	});
+
+	it('accepts a JSON body and routes a rejection to the second output, or of three with a Timed Out output', async () => {
+		const reject = await call('POST', link, { name: 'Eve', decision: 'reject' }, { limitWaitTime: true, onTimeout: 'timedOutOutput' });
+		expect(reject.result.workflowData?.map((output) => output.length)).toEqual([0, 1, 0]);
+		expect((reject.result.workflowData?.[1][0].json.approval as IDataObject).decision).toBe('rejected');
+	});
+
+	it('answers expired, unknown and incomplete links without deciding', async () => {
+		const before = await meta();
+		const expired = await call('POST', { ...link, request: 'req-old' }, { name: 'Dana', decision: 'approve' });
+		expect(expired.status).toBe(410);
+		expect(expired.body).toContain('Approval request expired');
+		expect(expired.result.workflowData).toBeUndefined();
+		const unknown = await call('GET', { ...link, request: 'nope' });
+		expect(unknown.status).toBe(404);
+		const otherDataset = await call('GET', { ...link, dataset: 'other' });
+		expect(otherDataset.status).toBe(404);
+		const incomplete = await call('GET', { signature: 'token' });
+		expect(incomplete.status).toBe(400);
+		expect(await meta()).toEqual(before);
+	});
+});
