@@ -158,7 +158,8 @@ const NODE_KEYS = [
 ];
 const SETTINGS_KEYS = [
 	'saveExecutionProgress', 'saveManualExecutions', 'saveDataErrorExecution', 'saveDataSuccessExecution',
-	'executionTimeout', 'errorWorkflow', 'timezone', 'executionOrder', 'callerPolicy', 'callerIds',
+	'executionTimeout', 'errorWorkflow', 'timezone', 'executionOrder', 'binaryMode', 'callerPolicy', 'callerIds',
+	'timeSavedMode', 'timeSavedPerExecution', 'availableInMCP',
 ];
 
 function pick(object, keys) {

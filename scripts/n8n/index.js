@@ -54,6 +54,7 @@ module.exports = {
 	listExecutions: api.listExecutions,
 	waitForExecution: api.waitForExecution,
 	runWorkflow: run.runWorkflow,
+	runStoredWorkflow: run.runStoredWorkflow,
 	startManualRun: run.startManualRun,
 	nodeOutputs: run.nodeOutputs,
 	outputOf: run.outputOf,

@@ -84,6 +84,55 @@ function checkNode() {
 async function ensureN8n({ dir = cacheDir() } = {}) {
 	checkNode();
 	if (isInstalled(dir)) return dir;
+	fs.mkdirSync(path.dirname(dir), { recursive: true });
+	const release = await acquireLock(`${dir}.lock`);
+	try {
+		// Another process may have finished the install while this one waited for the lock.
+		if (isInstalled(dir)) return dir;
+		return await install(dir);
+	} finally {
+		release();
+	}
+}
+
+function pidAlive(pid) {
+	try {
+		process.kill(pid, 0);
+		return true;
+	} catch (error) {
+		return error.code === 'EPERM';
+	}
+}
+
+// Two harness runs on one machine (tests and `npm start`, or CI next to a developer) must not npm-install into the
+// same folder at once. mkdir is atomic; a lock whose owner died is taken over.
+async function acquireLock(lockDir) {
+	let announced = false;
+	for (;;) {
+		try {
+			fs.mkdirSync(lockDir);
+			fs.writeFileSync(path.join(lockDir, 'pid'), String(process.pid));
+			return () => fs.rmSync(lockDir, { recursive: true, force: true });
+		} catch (error) {
+			if (error.code !== 'EEXIST') throw error;
+		}
+		const owner = Number.parseInt(fs.readFileSync(path.join(lockDir, 'pid'), { encoding: 'utf8', flag: 'a+' }), 10);
+		// No pid yet: the owner is between mkdir and writing it, or died right there (then the lock grows old).
+		const stale = Number.isInteger(owner) ? !pidAlive(owner) : Date.now() - fs.statSync(lockDir).mtimeMs > 60_000;
+		if (stale) {
+			log(`taking over a stale install lock${Number.isInteger(owner) ? ` of process ${owner}` : ''}`);
+			fs.rmSync(lockDir, { recursive: true, force: true });
+			continue;
+		}
+		if (!announced) {
+			log(`another process${Number.isInteger(owner) ? ` (${owner})` : ''} is installing n8n; waiting for it`);
+			announced = true;
+		}
+		await new Promise((resolve) => setTimeout(resolve, 2000));
+	}
+}
+
+async function install(dir) {
 	const partial = `${dir}.partial`;
 	fs.mkdirSync(partial, { recursive: true });
 	// A package.json in the folder stops npm from walking up and installing into some parent project.

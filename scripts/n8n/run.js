@@ -101,8 +101,18 @@ function outputOf(result, nodeName, { output = 0, run = -1 } = {}) {
 async function runWorkflow(instance, workflowJson, { credentials, timeoutMs = 180_000, trigger } = {}) {
 	const credentialMap = credentials === undefined || credentials instanceof Map ? credentials : await importCredentials(instance, credentials);
 	const workflow = await importWorkflow(instance, workflowJson, { credentials: credentialMap });
-	const triggerName = trigger ?? triggerNodeOf(workflow).name;
-	const executionId = await startManualRun(instance, workflow.id, triggerName);
+	return runStoredWorkflow(instance, workflow.id, { timeoutMs, trigger });
+}
+
+/** Runs a workflow already stored in n8n once from its trigger (or `trigger`) and waits for the end. */
+async function runStoredWorkflow(instance, workflowId, { timeoutMs = 180_000, trigger } = {}) {
+	let workflow;
+	try {
+		workflow = (await instance.api.get(`/workflows/${workflowId}`)).data;
+	} catch (error) {
+		throw describeAxiosError(error, `GET workflow ${workflowId}`);
+	}
+	const executionId = await startManualRun(instance, workflowId, trigger ?? triggerNodeOf(workflow).name);
 	const execution = await waitForExecution(instance, { executionId, timeoutMs });
 	return { workflow, execution, ...summarise(execution) };
 }
@@ -173,7 +183,7 @@ async function main(argv) {
 	return summary.status === 'success' ? 0 : 1;
 }
 
-module.exports = { runWorkflow, startManualRun, triggerNodeOf, nodeOutputs, summarise, outputOf };
+module.exports = { runWorkflow, runStoredWorkflow, startManualRun, triggerNodeOf, nodeOutputs, summarise, outputOf };
 
 if (require.main === module) {
 	main(process.argv.slice(2)).then(
