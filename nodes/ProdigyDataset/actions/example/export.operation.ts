@@ -49,6 +49,23 @@ const properties: INodeProperties[] = [
 				placeholder: 'e.g. ner_news.jsonl',
 				description: 'Name of the file; by default the dataset name with the format\'s extension',
 			},
+			{
+				displayName: 'Version',
+				name: 'version',
+				type: 'string',
+				default: '',
+				placeholder: 'e.g. 3f9c2a71b0d4',
+				description:
+					'Export exactly this recorded dataset version (ID from Version Stamp, or its first 8+ characters); fails if the dataset changed destructively since. The same version always gives the same file.',
+			},
+			{
+				displayName: 'Require Approval',
+				name: 'requireApproval',
+				type: 'boolean',
+				default: false,
+				description:
+					'Whether to refuse the export unless the exported version (the Version above, or the data as it is now) was approved with the Approval Gate',
+			},
 		],
 	},
 ];
