@@ -352,6 +352,14 @@ export async function openApprovalRequest(
 	return { request, version: recorded };
 }
 
+/** Withdraws a pending request that was never shown to anyone (its notification failed); decides nothing. */
+export async function withdrawApprovalRequest(store: ProdigyStore, dataset: string, requestId: string): Promise<void> {
+	await store.updateMeta(dataset, (meta) => ({
+		...meta,
+		approvalRequests: listApprovalRequests(meta).filter((request) => request.id !== requestId),
+	}));
+}
+
 /** The request is not waiting any more (decided, timed out, or never existed). */
 export class ApprovalRequestClosedError extends ProdigyInputError {
 	constructor(

@@ -7,8 +7,9 @@ import type {
 	INodeExecutionData,
 	IWebhookFunctions,
 	IWebhookResponseData,
+	JsonObject as JsonObjectN8n,
 } from 'n8n-workflow';
-import { WAIT_INDEFINITELY } from 'n8n-workflow';
+import { NodeApiError, WAIT_INDEFINITELY } from 'n8n-workflow';
 
 import type { AgreementLabel } from '../../lib/agreement';
 import {
@@ -22,6 +23,7 @@ import {
 	isExpired,
 	openApprovalRequest,
 	recordDecision,
+	withdrawApprovalRequest,
 	type ApprovalFacts,
 	type ApprovalRecord,
 	type ApprovalRequest,
@@ -33,7 +35,7 @@ import { ProdigyInputError } from '../../lib/errors';
 import { setPathValue } from '../../lib/paths';
 import type { JsonObject, ProdigyStore } from '../../lib/store/types';
 import type { VersionSummary } from '../../lib/versions';
-import { toNodeError } from '../shared/errors';
+import { errorMessage, toNodeError } from '../shared/errors';
 import { decideEach, routeItems } from '../shared/routing';
 import { DATABASE_CREDENTIAL, withStore } from '../shared/store';
 import { PAGE_HEADERS, renderApprovalPage, renderOutcomePage } from './page';
@@ -252,20 +254,30 @@ export async function executeHuman(ctx: IExecuteFunctions): Promise<INodeExecuti
 
 		const notifyUrl = String(ctx.getNodeParameter('notifyUrl', 0, '') ?? '').trim();
 		if (notifyUrl) {
-			await ctx.helpers.httpRequest({
-				method: 'POST',
-				url: notifyUrl,
-				json: true,
-				body: {
-					text: `Approval requested for Prodigy dataset "${dataset}"${request.versionId ? ` (version ${request.versionId.slice(0, 12)})` : ''}: ${url}`,
-					approvalUrl: url,
-					dataset,
-					versionId: request.versionId,
-					checks: request.checks,
-					rulesDecision: request.rulesDecision,
-					expiresAt: request.expiresAt,
-				},
-			});
+			try {
+				await ctx.helpers.httpRequest({
+					method: 'POST',
+					url: notifyUrl,
+					json: true,
+					body: {
+						text: `Approval requested for Prodigy dataset "${dataset}"${request.versionId ? ` (version ${request.versionId.slice(0, 12)})` : ''}: ${url}`,
+						approvalUrl: url,
+						dataset,
+						versionId: request.versionId,
+						checks: request.checks,
+						rulesDecision: request.rulesDecision,
+						expiresAt: request.expiresAt,
+					},
+				});
+			} catch (error) {
+				// Nobody received the link: leave no request pending that could only ever time out.
+				await withStore(credentials, async (store) => await withdrawApprovalRequest(store, dataset, requestId));
+				throw new NodeApiError(ctx.getNode(), { message: errorMessage(error) } as JsonObjectN8n, {
+					message: `Could not send the approval link to ${new URL(notifyUrl).host}: ${errorMessage(error)}`,
+					description: 'Check "Send Approval Link To"; the request was withdrawn, nothing was decided.',
+					itemIndex: 0,
+				});
+			}
 		}
 
 		// n8n resumes a timed-out wait without running this node again: the disabled node forwards what its stack

@@ -1,3 +1,6 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
 import { ExecutionLifecycleHooks, WebhookContext, WorkflowExecute } from 'n8n-core';
 import type {
 	ICredentialDataDecryptedObject,
@@ -278,6 +281,45 @@ describe('Approval Gate (workflow)', () => {
 			const pending = findApprovalRequest(await meta(), requestId);
 			expect(pending).toMatchObject({ rulesDecision: 'approved', message: 'Ship it?', executionId: 'test-execution', versionId: waiting.json.versionId });
 			expect(run.data.resultData.runData['On Approved']).toBeUndefined();
+		});
+
+		it('sends the approval link to a notification URL before waiting', async () => {
+			const received: IDataObject[] = [];
+			let failNext = false;
+			const server = createServer((req, res) => {
+				let body = '';
+				req.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
+				req.on('end', () => {
+					if (failNext) {
+						res.writeHead(500).end('down');
+						return;
+					}
+					received.push(JSON.parse(body) as IDataObject);
+					res.writeHead(200, { 'Content-Type': 'application/json' }).end('{"ok":true}');
+				});
+			});
+			await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+			try {
+				const { port } = server.address() as AddressInfo;
+				const { workflow, additionalData } = setup(humanWorkflow({ ...humanParameters, notifyUrl: `http://127.0.0.1:${port}/hook` }));
+				const run = await start(workflow, additionalData());
+				expect(run.status).toBe('waiting');
+				const url = run.data.resultData.runData.Gate[0].data?.main[0]?.[0].json.approvalUrl as string;
+				expect(received).toEqual([
+					expect.objectContaining({ approvalUrl: url, dataset: 'news', rulesDecision: 'approved', text: expect.stringContaining(url) }),
+				]);
+				expect(((await meta()).approvalRequests as unknown[]).length).toBe(1);
+
+				// Nobody got the link: the run fails and leaves no request pending.
+				const broken = setup(humanWorkflow({ ...humanParameters, notifyUrl: `http://127.0.0.1:${port}/missing` }));
+				failNext = true;
+				const failed = await start(broken.workflow, broken.additionalData());
+				expect(failed.status).toBe('error');
+				expect(failed.data.resultData.error?.message).toMatch(/^Could not send the approval link to 127\.0\.0\.1:\d+/);
+				expect(((await meta()).approvalRequests as unknown[]).length).toBe(1);
+			} finally {
+				await new Promise((resolve) => server.close(resolve));
+			}
 		});
 
 		it('shows the page on GET without deciding, and resumes on Approved after a POST', async () => {
