@@ -12,6 +12,12 @@ export type SqlValue = string | number | boolean | null | Buffer;
 export interface Executor {
 	/** Rows of a statement written in the portable form (`?`, "identifiers"). */
 	query(sql: string, params?: readonly SqlValue[]): Promise<Row[]>;
+	/**
+	 * Rows of a keyset page (`… WHERE id > ? ORDER BY id LIMIT ?`), read by walking the index in ORDER BY order
+	 * from the last id seen, never by collecting every match and sorting it: a page must cost what it returns,
+	 * not what the dataset holds.
+	 */
+	queryPage(sql: string, params?: readonly SqlValue[]): Promise<Row[]>;
 	/** Rows affected by a statement written in the portable form. */
 	run(sql: string, params?: readonly SqlValue[]): Promise<number>;
 	/**

@@ -84,7 +84,7 @@ export function mariaDbHasReturning(version: string): boolean {
 	return major > 10 || (major === 10 && minor >= 5);
 }
 
-interface IdPlan {
+export interface IdPlan {
 	strategy: MysqlInsertIdStrategy;
 	increment: number;
 }
@@ -116,6 +116,11 @@ export class MysqlDialect implements Dialect {
 
 	query(sql: string, params: readonly SqlValue[] = []): Promise<Row[]> {
 		return this.withConnection((connection) => this.executor(connection).query(sql, params));
+	}
+
+	queryPage(sql: string, params: readonly SqlValue[] = []): Promise<Row[]> {
+		// InnoDB's link_dataset_id index carries the primary key: (dataset_id, id) is one ordered range already.
+		return this.query(sql, params);
 	}
 
 	run(sql: string, params: readonly SqlValue[] = []): Promise<number> {
@@ -175,6 +180,7 @@ export class MysqlDialect implements Dialect {
 	private executor(connection: PoolConnection): Executor {
 		return {
 			query: async (sql, params = []) => (await this.call(connection, this.translate(sql), params)) as Row[],
+			queryPage: async (sql, params = []) => (await this.call(connection, this.translate(sql), params)) as Row[],
 			run: async (sql, params = []) => ((await this.call(connection, this.translate(sql), params)) as ResultSetHeader).affectedRows,
 			insertReturningIds: (table, columns, rows) => this.insertIds(connection, table, columns, rows),
 		};
@@ -201,6 +207,11 @@ export class MysqlDialect implements Dialect {
 		// mysql2 returns one header for one statement and an array of headers for several.
 		const headers = (rows.length === 1 ? [results] : results) as ResultSetHeader[];
 		return headers.map((header) => header.insertId);
+	}
+
+	/** How this server's multi-row insert ids are learned (detected once per pool). */
+	insertIdPlan(): Promise<Readonly<IdPlan>> {
+		return this.withConnection((connection) => this.planIds(connection));
 	}
 
 	private async planIds(connection: PoolConnection): Promise<IdPlan> {

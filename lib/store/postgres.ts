@@ -39,6 +39,13 @@ const CONNECTION_CODES = new Set([
 	'57P03', // cannot_connect_now
 ]);
 
+// The link_dataset_id index is not in link.id order, and right after a bulk load (before autovacuum has
+// analysed the table) PostgreSQL underestimates a dataset's rows: it would fetch every matching link, join and
+// sort them for each page, so an export would cost pages × dataset size and a poll the whole dataset. With sorting
+// and bitmap scans priced out it walks link_pkey from the last id seen, so a page costs the links past the cursor.
+const ORDERED_PLAN = 'SET LOCAL enable_sort = off; SET LOCAL enable_bitmapscan = off';
+const DEFAULT_PLAN = 'SET LOCAL enable_sort TO DEFAULT; SET LOCAL enable_bitmapscan TO DEFAULT';
+
 function sslOption(ssl: boolean | SslConfig | undefined): PoolConfig['ssl'] {
 	if (ssl === undefined || ssl === false) return false;
 	if (ssl === true) return { rejectUnauthorized: true };
@@ -81,6 +88,21 @@ export class PostgresDialect implements Dialect {
 
 	async query(sql: string, params: readonly SqlValue[] = []): Promise<Row[]> {
 		return this.withClient((client) => this.executor(client).query(sql, params));
+	}
+
+	async queryPage(sql: string, params: readonly SqlValue[] = []): Promise<Row[]> {
+		// SET LOCAL needs a transaction block; this one only reads.
+		return this.withClient(async (client) => {
+			await this.call(client, `BEGIN; ${ORDERED_PLAN}`);
+			try {
+				const rows = (await this.call(client, this.translate(sql), params)).rows;
+				await this.call(client, 'COMMIT');
+				return rows;
+			} catch (error) {
+				await this.rollback(client);
+				throw error;
+			}
+		});
 	}
 
 	async run(sql: string, params: readonly SqlValue[] = []): Promise<number> {
@@ -147,6 +169,15 @@ export class PostgresDialect implements Dialect {
 	private executor(client: PoolClient): Executor {
 		return {
 			query: async (sql, params = []) => (await this.call(client, this.translate(sql), params)).rows,
+			queryPage: async (sql, params = []) => {
+				// Inside a transaction: the planner settings apply to this one statement only.
+				await this.call(client, ORDERED_PLAN);
+				try {
+					return (await this.call(client, this.translate(sql), params)).rows;
+				} finally {
+					await this.call(client, DEFAULT_PLAN);
+				}
+			},
 			run: async (sql, params = []) => (await this.call(client, this.translate(sql), params)).rowCount ?? 0,
 			insertReturningIds: async (table, columns, rows) => {
 				if (rows.length === 0) return [];

@@ -107,6 +107,11 @@ export class SqliteDialect implements Dialect {
 		return this.turns.run(() => this.direct.query(sql, params));
 	}
 
+	queryPage(sql: string, params: readonly SqlValue[] = []): Promise<Row[]> {
+		// SQLite's link_dataset_id index carries the rowid (= id): (dataset_id, id) is one ordered range already.
+		return this.query(sql, params);
+	}
+
 	run(sql: string, params: readonly SqlValue[] = []): Promise<number> {
 		return this.turns.run(() => this.direct.run(sql, params));
 	}
@@ -177,6 +182,7 @@ export class SqliteDialect implements Dialect {
 				const statement = this.prepare(sql);
 				return this.guard(() => statement.all(...bindable(params)) as Row[]);
 			},
+			queryPage: (sql, params = []) => this.direct.query(sql, params),
 			run: async (sql, params = []) => {
 				const statement = this.prepare(sql);
 				return Number(this.guard(() => statement.run(...bindable(params))).changes);

@@ -887,7 +887,7 @@ export class Store implements ProdigyStore {
 		let after = options.afterLinkId ?? 0;
 		for (;;) {
 			const { where, params } = this.linkRange(datasetId, { afterLinkId: after, upToLinkId: options.upToLinkId });
-			const rows = await executor.query(
+			const rows = await executor.queryPage(
 				`SELECT ${columns.join(', ')} FROM "link" l JOIN "example" e ON e."id" = l."example_id" WHERE ${where} ORDER BY l."id" LIMIT ?`,
 				[...selectParams, ...params, options.pageSize],
 			);
