@@ -409,8 +409,10 @@ export async function decideApprovalRequest(
 			...(request.executionId ? { executionId: request.executionId } : {}),
 		};
 		outcome = { approval, request };
-		const remaining = listApprovalRequests(meta).filter((entry) => entry.id !== requestId);
-		return { ...withApproval(meta, approval), approvalRequests: remaining };
+		// Other requests that timed out meanwhile are recorded too (n8n ran no code when they expired).
+		const swept = sweepExpiredRequests(meta, now).meta;
+		const remaining = listApprovalRequests(swept).filter((entry) => entry.id !== requestId);
+		return { ...withApproval(swept, approval), approvalRequests: remaining };
 	});
 	if (closed) throw closed;
 	if (!outcome) throw new Error('The store did not apply the meta update');
