@@ -16,7 +16,7 @@ import type {
 	IWorkflowBase,
 	Workflow,
 } from 'n8n-workflow';
-import { createRunExecutionData, NodeConnectionTypes } from 'n8n-workflow';
+import { createRunExecutionData, NodeConnectionTypes, NodeHelpers } from 'n8n-workflow';
 
 import { findApprovalRequest, hasApproval, listApprovals } from '../../lib/approvals';
 import { openStore } from '../../lib/store';
@@ -90,6 +90,18 @@ describe('Approval Gate (workflow)', () => {
 			await store.close();
 		}
 	}
+
+	it('has a Timed Out output only in human mode with that choice, the way n8n evaluates outputs', () => {
+		const labels = (parameters: INodeParameters) => {
+			const workflow = buildWorkflow(chain([{ name: 'Gate', type: TYPE, parameters }]), { nodeTypes });
+			return NodeHelpers.getNodeOutputs(workflow, workflow.getNode('Gate') as INode, gate.description).map((output) =>
+				typeof output === 'string' ? output : output.displayName,
+			);
+		};
+		expect(labels({ mode: 'rules' })).toEqual(['Approved', 'Rejected']);
+		expect(labels({ mode: 'human', onTimeout: 'reject' })).toEqual(['Approved', 'Rejected']);
+		expect(labels({ mode: 'human', onTimeout: 'timedOutOutput' })).toEqual(['Approved', 'Rejected', 'Timed Out']);
+	});
 
 	describe('rules mode', () => {
 		async function run(parameters: INodeParameters, items: IDataObject[] = [{ trigger: true }], extra: Partial<INode> = {}) {

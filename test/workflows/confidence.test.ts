@@ -1,9 +1,10 @@
 import type { IDataObject, INode, INodeParameters } from 'n8n-workflow';
+import { NodeHelpers } from 'n8n-workflow';
 
 import { openStore } from '../../lib/store';
 import { ConfidenceFilter } from '../../nodes/ConfidenceFilter/ConfidenceFilter.node';
 import { createTestDatabase, type TestDatabase } from '../helpers/databases';
-import { chain, runWorkflow } from '../helpers/workflow';
+import { buildWorkflow, chain, runWorkflow } from '../helpers/workflow';
 
 const TYPE = 'n8n-nodes-prodigy.confidenceFilter';
 const nodeTypes = { [TYPE]: new ConfidenceFilter() };
@@ -53,6 +54,19 @@ describe('Confidence Filter (workflow)', () => {
 		]);
 		expect(result.output('Filter', 2)[0].pairedItem).toEqual({ item: 2 });
 		expect(result.output('Filter', 1).map((item) => item.pairedItem)).toEqual([{ item: 0 }, { item: 3 }]);
+	});
+
+	it('names its outputs the way n8n evaluates them: Discard only when added', () => {
+		const labels = (discardOutput: boolean) => {
+			const definition = chain([filterNode({ discardOutput })]);
+			const workflow = buildWorkflow(definition, { nodeTypes });
+			const node = workflow.getNode('Filter') as INode;
+			return NodeHelpers.getNodeOutputs(workflow, node, nodeTypes[TYPE].description).map((output) =>
+				typeof output === 'string' ? output : output.displayName,
+			);
+		};
+		expect(labels(false)).toEqual(['Needs Review', 'Confident']);
+		expect(labels(true)).toEqual(['Needs Review', 'Confident', 'Discard']);
 	});
 
 	it('has two outputs unless Discard is added, and then nothing is discarded', async () => {
