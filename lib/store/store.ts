@@ -140,6 +140,22 @@ function positiveInt(value: number | undefined, fallback: number, what: string):
 	return value;
 }
 
+/** An id bound (after / up to) from the caller: bound as a parameter, so it must be a plain integer. */
+function idBound(value: number | undefined, what: string): number | undefined {
+	if (value === undefined) return undefined;
+	if (!Number.isSafeInteger(value)) throw new ProdigyInputError(`${what} must be a whole number, got ${String(value)}`);
+	return value;
+}
+
+/** A caller's limit: undefined or Infinity for none. */
+function limitOption(value: number | undefined): number | undefined {
+	if (value === undefined || value === Number.POSITIVE_INFINITY) return undefined;
+	if (typeof value !== 'number' || Number.isNaN(value) || value < 0) {
+		throw new ProdigyInputError(`limit must be zero or a positive number, got ${String(value)}`);
+	}
+	return Math.floor(value);
+}
+
 function dedupeMode(value: DedupeMode | undefined): DedupeMode {
 	const mode = value ?? 'none';
 	if (!DEDUPE_MODES.includes(mode)) {
@@ -242,11 +258,12 @@ export class Store implements ProdigyStore {
 			where.push('d."session" = ?');
 			params.push(this.dialect.bool(false));
 		}
-		if (options.afterId !== undefined) {
+		const afterId = idBound(options.afterId, 'afterId');
+		if (afterId !== undefined) {
 			where.push('d."id" > ?');
-			params.push(options.afterId);
+			params.push(afterId);
 		}
-		const limit = options.limit === undefined ? undefined : Math.max(0, Math.floor(options.limit));
+		const limit = limitOption(options.limit);
 		if (limit === 0) return [];
 		// The name filter runs here rather than in SQL: LIKE's escaping and case rules differ per backend.
 		const needle = options.nameContains?.toLowerCase();
@@ -354,7 +371,7 @@ export class Store implements ProdigyStore {
 				'CASE WHEN EXISTS (SELECT 1 FROM "link" s JOIN "link" m ON m."example_id" = s."example_id" ' +
 				'WHERE s."dataset_id" = d."id" AND m."dataset_id" = ?) THEN 1 ELSE 0 END AS shares ' +
 				'FROM "dataset" d WHERE d."session" = ? AND d."id" > ? ORDER BY d."id"',
-			[main.id, this.dialect.bool(true), options.afterId ?? 0],
+			[main.id, this.dialect.bool(true), idBound(options.afterId, 'afterId') ?? 0],
 		);
 		const prefix = `${dataset}-`;
 		return rows
@@ -596,7 +613,7 @@ export class Store implements ProdigyStore {
 
 	async *getExamples(dataset: string, options: GetExamplesOptions = {}): AsyncIterable<ExampleRecord> {
 		const pageSize = positiveInt(options.pageSize, DEFAULT_PAGE_SIZE, 'Page size');
-		const limit = options.limit === undefined ? Number.POSITIVE_INFINITY : Math.max(0, Math.floor(options.limit));
+		const limit = limitOption(options.limit) ?? Number.POSITIVE_INFINITY;
 		if (!(await this.hasSchema())) throw new DatasetNotFoundError(dataset);
 		const found = await this.findDataset(this.dialect, dataset);
 		if (!found) throw new DatasetNotFoundError(dataset);
@@ -632,7 +649,8 @@ export class Store implements ProdigyStore {
 		const { where, params } = this.linkRange(found.id, options);
 		const [row] = await this.dialect.query(`SELECT COUNT(*) AS n FROM "link" l WHERE ${where}`, params);
 		const count = toInt(row?.n);
-		return options.limit === undefined ? count : Math.min(count, Math.max(0, Math.floor(options.limit)));
+		const limit = limitOption(options.limit);
+		return limit === undefined ? count : Math.min(count, limit);
 	}
 
 	async getStats(dataset: string): Promise<DatasetStats> {
@@ -852,10 +870,11 @@ export class Store implements ProdigyStore {
 
 	private linkRange(datasetId: number, options: { afterLinkId?: number; upToLinkId?: number }): { where: string; params: SqlValue[] } {
 		let where = 'l."dataset_id" = ? AND l."id" > ?';
-		const params: SqlValue[] = [datasetId, options.afterLinkId ?? 0];
-		if (options.upToLinkId !== undefined) {
+		const params: SqlValue[] = [datasetId, idBound(options.afterLinkId, 'afterLinkId') ?? 0];
+		const upTo = idBound(options.upToLinkId, 'upToLinkId');
+		if (upTo !== undefined) {
 			where += ' AND l."id" <= ?';
-			params.push(options.upToLinkId);
+			params.push(upTo);
 		}
 		return { where, params };
 	}

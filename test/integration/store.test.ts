@@ -556,5 +556,14 @@ describe.each(BACKENDS)('ProdigyStore on %s', (backend) => {
 		await store.addExamples('news', [{ text: 'é' }]);
 		const [row] = await rawQuery(db.config, 'SELECT content FROM example');
 		expect(text(row.content)).toMatch(/^\{"text":"é",/);
+		if (backend === 'sqlite') {
+			// SQLite keeps whatever type was written: other tools may store content and meta as TEXT.
+			await rawQuery(db.config, "INSERT INTO dataset (name, created, meta, session) VALUES ('texty', '1700000000', '{\"a\": 1}', '1')");
+			await rawQuery(db.config, 'INSERT INTO example (input_hash, task_hash, content) VALUES (5, 6, \'{"text": "plain"}\')');
+			await rawQuery(db.config, "INSERT INTO link (example_id, dataset_id) VALUES (2, (SELECT id FROM dataset WHERE name = 'texty'))");
+			expect(await store.getDataset('texty')).toMatchObject({ created: 1700000000, meta: { a: 1 }, session: true });
+			const [record] = await collect(store.getExamples('texty'));
+			expect(record).toMatchObject({ exampleId: 2, inputHash: 5, taskHash: 6, raw: '{"text": "plain"}', task: { text: 'plain' } });
+		}
 	});
 });

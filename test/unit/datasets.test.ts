@@ -2,23 +2,28 @@ import { datasetNameProblem, sessionDatasetName, timestampSessionName, validateD
 import { InvalidDatasetNameError } from '../../lib/errors';
 
 describe('validateDatasetName', () => {
-	it.each(['ner_news', 'ner-news-2024', 'Ünïcödé', 'a', 'x'.repeat(255), '2024-01-31_09-05-07', '😀'.repeat(255)])(
-		'accepts %s',
-		(name) => {
-			expect(() => validateDatasetName(name)).not.toThrow();
-			expect(datasetNameProblem(name)).toBeNull();
-		},
-	);
+	it.each([
+		['a plain name', 'ner_news'],
+		['hyphens and digits', 'ner-news-2024'],
+		['non-ASCII letters', 'Ünïcödé'],
+		['one character', 'a'],
+		['255 characters', 'x'.repeat(255)],
+		['a db-in session name', '2024-01-31_09-05-07'],
+		['255 astral characters (counted as characters, not UTF-16 units)', '😀'.repeat(255)],
+	])('accepts %s', (_label, name) => {
+		expect(() => validateDatasetName(name)).not.toThrow();
+		expect(datasetNameProblem(name)).toBeNull();
+	});
 
 	it.each([
-		['', 'must not be empty'],
-		['a,b', 'comma'],
-		['my dataset', 'spaces'],
-		['tab\there', 'whitespace'],
-		['line\nbreak', 'whitespace'],
-		['x'.repeat(256), 'at most 255'],
-		['😀'.repeat(256), 'at most 255'],
-	])('rejects %j (%s)', (name, reason) => {
+		['an empty name', '', 'must not be empty'],
+		['a comma', 'a,b', 'comma'],
+		['a space', 'my dataset', 'spaces'],
+		['a tab', 'tab\there', 'whitespace'],
+		['a line break', 'line\nbreak', 'whitespace'],
+		['256 characters', 'x'.repeat(256), 'at most 255'],
+		['256 astral characters', '😀'.repeat(256), 'at most 255'],
+	])('rejects %s', (_label, name, reason) => {
 		expect(() => validateDatasetName(name)).toThrow(InvalidDatasetNameError);
 		expect(() => validateDatasetName(name)).toThrow(reason);
 	});
