@@ -172,11 +172,10 @@ export class PostgresDialect implements Dialect {
 			queryPage: async (sql, params = []) => {
 				// Inside a transaction: the planner settings apply to this one statement only.
 				await this.call(client, ORDERED_PLAN);
-				try {
-					return (await this.call(client, this.translate(sql), params)).rows;
-				} finally {
-					await this.call(client, DEFAULT_PLAN);
-				}
+				const rows = (await this.call(client, this.translate(sql), params)).rows;
+				// Only after success: a failed statement aborts the transaction, whose rollback undoes the SETs.
+				await this.call(client, DEFAULT_PLAN);
+				return rows;
 			},
 			run: async (sql, params = []) => (await this.call(client, this.translate(sql), params)).rowCount ?? 0,
 			insertReturningIds: async (table, columns, rows) => {
