@@ -1,0 +1,21 @@
+// The public library entry (package.json "main"): Prodigy's rules without n8n, usable from scripts and from an
+// n8n Code node (`require('n8n-nodes-prodigy')`). These names are a contract; add, never rename.
+export { setHashes, getInputHash, getTaskHash, HASH_PRESETS, DEFAULT_INPUT_KEYS, DEFAULT_TASK_KEYS, DEFAULT_IGNORE_KEYS } from './hashing';
+export type { HashOptions } from './hashing';
+export { murmurhash3_32 } from './murmurhash';
+export { parseJsonLossless, parseJsonLines, parseTasksFile, pythonJsonDumps, stringifyTask, toPlainJson, PyFloat } from './json';
+export { openStore } from './store';
+export type * from './store/types';
+export { validateDatasetName, sessionDatasetName, timestampSessionName } from './datasets';
+export * from './errors';
+export { computeVersion, recordVersion, verifyVersion, listVersions, findVersion } from './versions';
+export {
+	evaluateRules,
+	gatherDatasetFacts,
+	hasApproval,
+	latestApproval,
+	listApprovals,
+	recordDecision,
+} from './approvals';
+export { cohensKappa, fleissKappa, percentAgreement } from './agreement';
+export { leastConfidence, margin, normalizedEntropy, measureConfidence, mostUncertain } from './uncertainty';
