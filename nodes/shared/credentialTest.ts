@@ -4,7 +4,9 @@ import type {
 	INodeCredentialTestResult,
 } from 'n8n-workflow';
 
-import { withStore } from './store';
+import { existsSync } from 'node:fs';
+
+import { credentialsToConfig, withStore } from './store';
 import { errorMessage } from './errors';
 
 /**
@@ -17,6 +19,14 @@ export async function prodigyDatabaseConnectionTest(
 ): Promise<INodeCredentialTestResult> {
 	const data = credential.data ?? {};
 	try {
+		// Opening a missing SQLite file would create it: a test must not leave an empty prodigy.db at a mistyped path.
+		const config = credentialsToConfig(data);
+		if (config.type === 'sqlite' && !existsSync(config.path)) {
+			return {
+				status: 'Error',
+				message: `No file at ${config.path}. Check the path; to start a new Prodigy database there, create the folder and run any write (e.g. Create Dataset).`,
+			};
+		}
 		const message = await withStore(data, async (store) => {
 			if (!(await store.hasSchema())) {
 				return "Connected: empty database, Prodigy's tables will be created on first write";
