@@ -129,3 +129,36 @@ test('credentials are created once and workflow credentials are mapped by name',
 	const node = stored.nodes.find((n) => n.name === 'Uses credential');
 	assert.deepEqual(node.credentials.prodigyDatabaseApi, { id: first.get(credential.name).id, name: credential.name });
 });
+
+test('the pack\'s Prodigy Dataset node runs inside n8n on the demo Prodigy database', async () => {
+	const { createDemoDatabase } = require('../../scripts/demo-data');
+	const dbPath = path.join(n8n.filesDir, 'prodigy.db');
+	await createDemoDatabase(dbPath);
+	const credentials = await harness.importCredentials(n8n, [
+		{ name: 'Smoke demo DB', type: 'prodigyDatabaseApi', data: { type: 'sqlite', path: dbPath } },
+	]);
+	const result = await harness.runWorkflow(
+		n8n,
+		workflow(
+			'Smoke: Prodigy stats',
+			[
+				{
+					id: 'p',
+					name: 'Stats',
+					type: 'n8n-nodes-prodigy.prodigyDataset',
+					typeVersion: 1,
+					position: [200, 0],
+					parameters: { resource: 'dataset', operation: 'getStats', dataset: { __rl: true, mode: 'name', value: 'news_ner' } },
+					credentials: { prodigyDatabaseApi: { id: 'elsewhere', name: 'Smoke demo DB' } },
+				},
+			],
+			{ [TRIGGER]: { main: [[{ node: 'Stats', type: 'main', index: 0 }]] } },
+		),
+		{ credentials },
+	);
+	assert.equal(result.status, 'success', JSON.stringify(result.error));
+	const [stats] = harness.outputOf(result, 'Stats');
+	assert.equal(stats.dataset, 'news_ner');
+	assert.equal(stats.total, 80);
+	assert.deepEqual(stats.sessions.map((s) => [s.session, s.total]), [['news_ner-alice', 40], ['news_ner-bob', 40]]);
+});
