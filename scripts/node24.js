@@ -15,7 +15,9 @@ const npmArgs = ['run', '--silent', `${task}:run`, ...(args.length ? ['--', ...a
 const [cmd, cmdArgs] =
 	major >= 24 ? ['npm', npmArgs] : ['npx', ['-y', '-p', 'node@24', '--', 'npm', ...npmArgs]];
 if (major < 24) console.error(`[n8n-nodes-prodigy] Node ${process.versions.node} found; running under Node 24 via npx node@24`);
-const result = spawnSync(cmd, cmdArgs, { stdio: 'inherit', env: process.env });
+// npm runs scripts from the package root; INIT_CWD keeps where the user typed the command, so relative file
+// arguments (npm run n8n:run -- ./my-workflow.json) still resolve from there.
+const result = spawnSync(cmd, cmdArgs, { stdio: 'inherit', env: process.env, cwd: process.env.INIT_CWD || process.cwd() });
 if (result.error) {
 	console.error(`[n8n-nodes-prodigy] could not start ${cmd}: ${result.error.message}`);
 	process.exit(1);
