@@ -7,4 +7,5 @@ module.exports = {
 	// The real-n8n suite has its own runner (npm run test:e2e); it is too slow for the unit run.
 	testPathIgnorePatterns: ['/node_modules/', '/test/e2e/'],
 	testTimeout: 60000,
+	reporters: ['default', '<rootDir>/test/support/summaryReporter.js'],
 };

@@ -1,0 +1,10 @@
+// Ends a jest run with the plain closing line CI reads: `jest: N passed, M failed, K skipped`.
+class SummaryReporter {
+	onRunComplete(_contexts, results) {
+		const { numPassedTests, numFailedTests, numPendingTests, numTodoTests } = results;
+		process.stdout.write(
+			`jest: ${numPassedTests} passed, ${numFailedTests} failed, ${numPendingTests + numTodoTests} skipped\n`,
+		);
+	}
+}
+module.exports = SummaryReporter;
