@@ -490,7 +490,11 @@ export async function execute(
 
 	// Items with the same dataset and write options share batches; their order is kept.
 	const groups = new Map<string, PreparedItem[]>();
-	for (const item of prepared) groups.set(item.writeKey, [...(groups.get(item.writeKey) ?? []), item]);
+	for (const item of prepared) {
+		const group = groups.get(item.writeKey);
+		if (group) group.push(item);
+		else groups.set(item.writeKey, [item]);
+	}
 
 	for (const group of groups.values()) {
 		const entries = group.flatMap((item) => item.tasks.map((task) => ({ item, task })));
