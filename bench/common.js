@@ -1,0 +1,387 @@
+'use strict';
+// Shared pieces of the benchmarks: the built library, sizes, timing, task generation and throw-away databases.
+// Every benchmark compares the library with a baseline measured in the same run, so only ratios are compared
+// between runs: the machines are shared and absolute times move with whatever else is running.
+const { randomBytes } = require('node:crypto');
+const { mkdtempSync, rmSync } = require('node:fs');
+const { tmpdir } = require('node:os');
+const { join } = require('node:path');
+const { DatabaseSync } = require('node:sqlite');
+
+const ROOT = join(__dirname, '..');
+const DIST = join(ROOT, 'dist', 'lib');
+
+/** The built library (run.js builds dist/ first when it is missing or older than lib/). */
+function library() {
+	return {
+		...require(join(DIST, 'store', 'index.js')),
+		...require(join(DIST, 'hashing.js')),
+		...require(join(DIST, 'json.js')),
+		versions: require(join(DIST, 'versions.js')),
+	};
+}
+
+// --- sizes -------------------------------------------------------------------------------------------------------
+
+const SCALE = Number(process.env.BENCH_SCALE ?? 1);
+
+/** A size from its own env var, else the default times BENCH_SCALE. */
+function size(envName, defaultValue) {
+	const own = process.env[envName];
+	if (own !== undefined && own !== '') return Math.max(1, Math.floor(Number(own)));
+	return Math.max(1, Math.floor(defaultValue * (Number.isFinite(SCALE) && SCALE > 0 ? SCALE : 1)));
+}
+
+/** A plain number from an env var (not scaled: rounds, repetitions). */
+function setting(envName, defaultValue) {
+	const own = Number(process.env[envName]);
+	return Number.isFinite(own) && own >= 1 ? Math.floor(own) : defaultValue;
+}
+
+const ALL_BACKENDS = ['sqlite', 'postgres', 'mysql'];
+
+/** Backends from BENCH_BACKENDS (default all three), or from a benchmark's own variable when that is set. */
+function backends(ownEnvName) {
+	const own = ownEnvName ? process.env[ownEnvName] : undefined;
+	const wanted = (own || process.env.BENCH_BACKENDS || ALL_BACKENDS.join(',')).split(',').map((name) => name.trim()).filter(Boolean);
+	const unknown = wanted.filter((name) => !ALL_BACKENDS.includes(name));
+	if (unknown.length > 0) throw new Error(`BENCH_BACKENDS: unknown backend(s) ${unknown.join(', ')} (use ${ALL_BACKENDS.join(', ')})`);
+	return wanted;
+}
+
+// --- measuring ---------------------------------------------------------------------------------------------------
+
+function now() {
+	return process.hrtime.bigint();
+}
+
+function seconds(since) {
+	return Number(process.hrtime.bigint() - since) / 1e9;
+}
+
+function median(values) {
+	const sorted = [...values].sort((a, b) => a - b);
+	const middle = Math.floor(sorted.length / 2);
+	return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
+function ratio(measured, baseline) {
+	return baseline > 0 ? measured / baseline : Number.POSITIVE_INFINITY;
+}
+
+function formatRatio(value) {
+	if (!Number.isFinite(value)) return 'inf';
+	return value >= 10 ? `${value.toFixed(1)}x` : `${value.toFixed(2)}x`;
+}
+
+function formatSeconds(value) {
+	if (value < 0.001) return `${(value * 1e6).toFixed(0)}µs`;
+	if (value < 1) return `${(value * 1000).toFixed(value < 0.01 ? 2 : 1)}ms`;
+	return `${value.toFixed(2)}s`;
+}
+
+function formatBytes(value) {
+	const sign = value < 0 ? '-' : '';
+	const abs = Math.abs(value);
+	if (abs < 1024 * 1024) return `${sign}${(abs / 1024).toFixed(0)}KB`;
+	return `${sign}${(abs / (1024 * 1024)).toFixed(1)}MB`;
+}
+
+function formatCount(value) {
+	return value >= 1000 && value % 1000 === 0 ? `${value / 1000}k` : String(value);
+}
+
+// --- data --------------------------------------------------------------------------------------------------------
+
+const WORDS = (
+	'the annotator marked a company name in this news sentence about markets while the model suggested another ' +
+	'span with a lower score so the reviewer compared both answers before accepting one label for the example'
+).split(' ');
+const LABELS = ['ORG', 'PERSON', 'GPE', 'PRODUCT'];
+
+/**
+ * A deterministic NER-style task of about 470 bytes as JSON, the shape Prodigy's ner.manual writes: text, tokens
+ * are left out (they would dominate the size), spans, meta, answer and session fields.
+ */
+function makeTask(index) {
+	let state = (index + 1) * 2654435761;
+	const next = () => {
+		state = (state * 1103515245 + 12345) % 2147483648;
+		return state;
+	};
+	const words = [];
+	for (let i = 0; i < 24; i++) words.push(WORDS[next() % WORDS.length]);
+	const text = `Example ${index}: ${words.join(' ')}.`;
+	const start = 9 + String(index).length;
+	const spans = [{ start, end: start + words[0].length, label: LABELS[index % LABELS.length], token_start: 2, token_end: 2 }];
+	return {
+		text,
+		meta: { source: 'bench', index, score: (next() % 1000) / 1000 },
+		spans,
+		answer: index % 7 === 0 ? 'reject' : index % 13 === 0 ? 'ignore' : 'accept',
+		_view_id: 'ner_manual',
+		_timestamp: 1_700_000_000 + index,
+		_session_id: 'bench-alex',
+		_annotator_id: 'bench-alex',
+	};
+}
+
+function makeTasks(count, offset = 0) {
+	const tasks = new Array(count);
+	for (let i = 0; i < count; i++) tasks[i] = makeTask(offset + i);
+	return tasks;
+}
+
+/** Rows as the store writes them (hashes set, content serialized), for the raw baselines and fixtures. */
+function serializeTasks(lib, tasks) {
+	return tasks.map((task) => {
+		const hashed = lib.setHashes(task);
+		return { inputHash: hashed._input_hash, taskHash: hashed._task_hash, content: Buffer.from(lib.stringifyTask(hashed), 'utf8') };
+	});
+}
+
+// --- throw-away databases ----------------------------------------------------------------------------------------
+
+const PG_HOST = process.env.PGHOST_TEST ?? '127.0.0.1';
+const PG_PORT = Number(process.env.PGPORT_TEST ?? 5432);
+const MYSQL_HOST = process.env.MYSQL_HOST_TEST ?? '127.0.0.1';
+const MYSQL_PORT = Number(process.env.MYSQL_PORT_TEST ?? 3306);
+
+let pgUser;
+
+async function pgClient(database) {
+	const { Client } = require('pg');
+	const users = pgUser ? [pgUser] : ['postgres', 'root'];
+	let lastError;
+	for (const user of users) {
+		const client = new Client({ host: PG_HOST, port: PG_PORT, user, database, connectionTimeoutMillis: 5000 });
+		try {
+			await client.connect();
+			pgUser = user;
+			return client;
+		} catch (error) {
+			lastError = error;
+			await client.end().catch(() => undefined);
+			// A missing role is worth the next candidate; a server that is down is not.
+			if (error.code !== '28000' && error.code !== '28P01') break;
+		}
+	}
+	throw new Error(`PostgreSQL is not reachable at ${PG_HOST}:${PG_PORT} as postgres or root: ${lastError?.message ?? lastError}`);
+}
+
+async function mysqlConnection(database) {
+	const { createConnection } = require('mysql2/promise');
+	try {
+		return await createConnection({
+			host: MYSQL_HOST,
+			port: MYSQL_PORT,
+			user: 'root',
+			password: '',
+			database,
+			charset: 'utf8mb4',
+			connectTimeout: 5000,
+			supportBigNumbers: true,
+		});
+	} catch (error) {
+		throw new Error(`MariaDB / MySQL is not reachable at ${MYSQL_HOST}:${MYSQL_PORT} as root: ${error.message}`);
+	}
+}
+
+const created = new Set();
+
+/** A fresh empty database: `{ backend, config, drop() }`. Every one still open is dropped by dropAll(). */
+async function createDatabase(backend) {
+	const name = `prodigy_bench_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
+	let database;
+	if (backend === 'sqlite') {
+		const dir = mkdtempSync(join(tmpdir(), 'prodigy-bench-'));
+		database = {
+			backend,
+			config: { type: 'sqlite', path: join(dir, 'prodigy.db') },
+			drop: async () => rmSync(dir, { recursive: true, force: true }),
+		};
+	} else if (backend === 'postgres') {
+		const admin = await pgClient('postgres');
+		try {
+			await admin.query(`CREATE DATABASE "${name}"`);
+		} finally {
+			await admin.end();
+		}
+		database = {
+			backend,
+			config: { type: 'postgres', host: PG_HOST, port: PG_PORT, user: pgUser, password: '', database: name },
+			drop: async () => {
+				const client = await pgClient('postgres');
+				try {
+					await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+				} finally {
+					await client.end();
+				}
+			},
+		};
+	} else if (backend === 'mysql') {
+		const admin = await mysqlConnection();
+		try {
+			await admin.query(`CREATE DATABASE \`${name}\``);
+		} finally {
+			await admin.end();
+		}
+		database = {
+			backend,
+			config: { type: 'mysql', host: MYSQL_HOST, port: MYSQL_PORT, user: 'root', password: '', database: name },
+			drop: async () => {
+				const connection = await mysqlConnection();
+				try {
+					await connection.query(`DROP DATABASE IF EXISTS \`${name}\``);
+				} finally {
+					await connection.end();
+				}
+			},
+		};
+	} else {
+		throw new Error(`unknown backend ${backend}`);
+	}
+	const drop = database.drop;
+	database.drop = async () => {
+		created.delete(database);
+		await drop();
+	};
+	created.add(database);
+	return database;
+}
+
+async function dropAll() {
+	const failures = [];
+	for (const database of [...created]) {
+		try {
+			await database.drop();
+		} catch (error) {
+			failures.push(`${database.backend}: ${error.message}`);
+		}
+	}
+	return failures;
+}
+
+// --- raw driver access (the baselines) ---------------------------------------------------------------------------
+
+/**
+ * A plain driver connection to a bench database, with just what the baselines need: run the schema, a
+ * transaction, and the driver's own multi-row INSERT returning the new ids.
+ */
+async function rawConnection(database) {
+	const { backend, config } = database;
+	if (backend === 'sqlite') {
+		const db = new DatabaseSync(config.path);
+		const statements = new Map();
+		const prepare = (sql) => {
+			let statement = statements.get(sql);
+			if (!statement) {
+				statement = db.prepare(sql);
+				statements.set(sql, statement);
+			}
+			return statement;
+		};
+		return {
+			exec: async (sql) => db.exec(sql),
+			begin: async () => db.exec('BEGIN IMMEDIATE'),
+			commit: async () => db.exec('COMMIT'),
+			insert: async (table, columns, rows) => {
+				const row = `(${columns.map(() => '?').join(', ')})`;
+				const sql = `INSERT INTO "${table}" (${columns.map((c) => `"${c}"`).join(', ')}) VALUES ${rows.map(() => row).join(', ')} RETURNING "id"`;
+				return prepare(sql)
+					.all(...rows.flat())
+					.map((r) => Number(r.id));
+			},
+			close: async () => db.close(),
+		};
+	}
+	if (backend === 'postgres') {
+		const client = await pgClient(config.database);
+		return {
+			exec: async (sql) => {
+				await client.query(sql);
+			},
+			begin: async () => {
+				await client.query('BEGIN');
+			},
+			commit: async () => {
+				await client.query('COMMIT');
+			},
+			insert: async (table, columns, rows) => {
+				let index = 0;
+				const values = rows.map((row) => `(${row.map(() => `$${++index}`).join(', ')})`).join(', ');
+				const result = await client.query(
+					`INSERT INTO "${table}" (${columns.map((c) => `"${c}"`).join(', ')}) VALUES ${values} RETURNING "id"`,
+					rows.flat(),
+				);
+				return result.rows.map((r) => Number(r.id));
+			},
+			close: () => client.end(),
+		};
+	}
+	const connection = await mysqlConnection(config.database);
+	return {
+		exec: async (sql) => {
+			await connection.query(sql);
+		},
+		begin: () => connection.beginTransaction(),
+		commit: () => connection.commit(),
+		// mysql2's own bulk form (`VALUES ?` with an array of rows); innodb_autoinc_lock_mode 0/1 gives a multi-row
+		// INSERT one consecutive block of ids starting at insertId.
+		insert: async (table, columns, rows) => {
+			const [header] = await connection.query(`INSERT INTO \`${table}\` (${columns.map((c) => `\`${c}\``).join(', ')}) VALUES ?`, [rows]);
+			return rows.map((_, i) => header.insertId + i);
+		},
+		close: () => connection.end(),
+	};
+}
+
+/** Prodigy's schema through a raw connection (untimed set-up for baselines and fixtures). */
+async function createSchema(lib, raw, backend) {
+	for (const table of lib.prodigySchema(backend)) for (const statement of table.statements) await raw.exec(statement);
+}
+
+const ROWS_PER_STATEMENT = 500;
+
+/** The raw bulk write: dataset row, examples, links, in one transaction, ROWS_PER_STATEMENT rows per INSERT. */
+async function rawBulkInsert(raw, datasetName, rows, created = 1_700_000_000) {
+	await raw.begin();
+	const [datasetId] = await raw.insert('dataset', ['name', 'created', 'meta', 'session'], [[datasetName, created, Buffer.from('{}'), 0]]);
+	const exampleIds = [];
+	for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
+		const chunk = rows.slice(i, i + ROWS_PER_STATEMENT).map((row) => [row.inputHash, row.taskHash, row.content]);
+		exampleIds.push(...(await raw.insert('example', ['input_hash', 'task_hash', 'content'], chunk)));
+	}
+	for (let i = 0; i < exampleIds.length; i += ROWS_PER_STATEMENT) {
+		const chunk = exampleIds.slice(i, i + ROWS_PER_STATEMENT).map((id) => [id, datasetId]);
+		await raw.insert('link', ['example_id', 'dataset_id'], chunk);
+	}
+	await raw.commit();
+	return { datasetId, count: exampleIds.length };
+}
+
+module.exports = {
+	ROOT,
+	DIST,
+	library,
+	size,
+	setting,
+	backends,
+	now,
+	seconds,
+	median,
+	ratio,
+	formatRatio,
+	formatSeconds,
+	formatBytes,
+	formatCount,
+	makeTask,
+	makeTasks,
+	serializeTasks,
+	createDatabase,
+	dropAll,
+	rawConnection,
+	createSchema,
+	rawBulkInsert,
+	ROWS_PER_STATEMENT,
+};

@@ -1,0 +1,28 @@
+'use strict';
+// Runs bench/child.js in a fresh process per measurement and reads its one JSON line.
+const { execFile } = require('node:child_process');
+const { join } = require('node:path');
+
+function measure(job) {
+	return new Promise((resolve, reject) => {
+		execFile(
+			process.execPath,
+			['--expose-gc', join(__dirname, 'child.js'), JSON.stringify(job)],
+			{ maxBuffer: 16 * 1024 * 1024, timeout: 10 * 60 * 1000 },
+			(error, stdout, stderr) => {
+				if (error) {
+					reject(new Error(`${job.mode} child failed: ${stderr.trim() || error.message}`));
+					return;
+				}
+				const lines = stdout.trim().split('\n');
+				try {
+					resolve(JSON.parse(lines[lines.length - 1]));
+				} catch (parseError) {
+					reject(new Error(`${job.mode} child printed no result: ${parseError.message}: ${stdout}`));
+				}
+			},
+		);
+	});
+}
+
+module.exports = { measure };

@@ -1,0 +1,100 @@
+#!/usr/bin/env node
+'use strict';
+// `npm run bench`: every benchmark prints one line with a ratio against a baseline measured in this same run, then
+// a summary. Benchmarks report, they do not judge: exit 0 whatever the numbers, exit 1 only if one crashed.
+// Env: BENCH_SCALE (multiplies every default size), BENCH_ONLY=ingest,export,poll,hashing,versions,
+// BENCH_BACKENDS=sqlite,postgres,mysql, per-benchmark sizes (see docs/benchmarks.md), BENCH_BUILD=0|1.
+const { spawnSync } = require('node:child_process');
+const { existsSync, readdirSync, statSync } = require('node:fs');
+const { cpus, loadavg } = require('node:os');
+const { join } = require('node:path');
+
+const { DIST, ROOT, dropAll, library } = require('./common');
+
+const BENCHMARKS = [require('./hashing'), require('./ingest'), require('./export'), require('./versions'), require('./poll')];
+
+function newestSource(dir) {
+	let newest = 0;
+	for (const entry of readdirSync(dir, { withFileTypes: true })) {
+		const path = join(dir, entry.name);
+		if (entry.isDirectory()) newest = Math.max(newest, newestSource(path));
+		else if (entry.name.endsWith('.ts')) newest = Math.max(newest, statSync(path).mtimeMs);
+	}
+	return newest;
+}
+
+/** Benchmarks measure the built library: build dist/ when it is missing or older than lib/ (BENCH_BUILD=0|1). */
+function ensureBuilt() {
+	const entry = join(DIST, 'store', 'index.js');
+	const wanted = process.env.BENCH_BUILD;
+	const stale = !existsSync(entry) || statSync(entry).mtimeMs < newestSource(join(ROOT, 'lib'));
+	if (wanted === '0' || (wanted !== '1' && !stale)) return;
+	console.log(`building dist/ (${existsSync(entry) ? 'older than lib/' : 'missing'}) with tsc -p tsconfig.json ...`);
+	// In place and without cleaning first: others may be using dist/ right now.
+	const result = spawnSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'], {
+		cwd: ROOT,
+		stdio: 'inherit',
+	});
+	if (result.status !== 0) {
+		if (!existsSync(entry)) throw new Error('tsc failed and dist/lib is missing: run `npm run build` and fix its errors');
+		console.log('warning: tsc reported errors; benchmarking what it emitted');
+	}
+}
+
+async function main() {
+	const only = (process.env.BENCH_ONLY ?? '').split(',').map((name) => name.trim()).filter(Boolean);
+	const unknown = only.filter((name) => !BENCHMARKS.some((bench) => bench.name === name));
+	if (unknown.length > 0) throw new Error(`BENCH_ONLY: unknown benchmark(s) ${unknown.join(', ')}`);
+	ensureBuilt();
+	const lib = library();
+	const load = loadavg().map((value) => value.toFixed(2)).join(' ');
+	console.log(`node ${process.versions.node}, ${cpus().length} cores, load average ${load}, BENCH_SCALE=${process.env.BENCH_SCALE ?? 1}`);
+
+	const results = [];
+	const crashed = [];
+	const started = Date.now();
+	for (const bench of BENCHMARKS) {
+		if (only.length > 0 && !only.includes(bench.name)) continue;
+		const benchStarted = Date.now();
+		try {
+			for (const result of await bench.run({ lib })) {
+				console.log(result.line);
+				results.push(result);
+			}
+		} catch (error) {
+			crashed.push(bench.name);
+			console.log(`${bench.name}: CRASHED: ${error.stack ?? error}`);
+		}
+		if (process.env.BENCH_VERBOSE) console.log(`  (${bench.name} took ${((Date.now() - benchStarted) / 1000).toFixed(1)}s)`);
+	}
+	const failures = await dropAll();
+	for (const failure of failures) console.log(`warning: could not drop a bench database (${failure})`);
+
+	const ratios = results
+		.filter((result) => typeof result.ratio === 'number')
+		.map((result) => `${result.name} ${Number.isFinite(result.ratio) ? result.ratio.toFixed(2) : 'inf'}x`);
+	console.log(
+		`summary: ${results.length} results, ${crashed.length} crashed${crashed.length ? ` (${crashed.join(', ')})` : ''}, ` +
+			`${((Date.now() - started) / 1000).toFixed(0)}s, load average ${loadavg().map((value) => value.toFixed(2)).join(' ')}; ${ratios.join(', ')}`,
+	);
+	return crashed.length === 0 ? 0 : 1;
+}
+
+let cleaning = false;
+process.on('SIGINT', () => {
+	if (cleaning) process.exit(130);
+	cleaning = true;
+	console.log('interrupted: dropping bench databases ...');
+	dropAll().finally(() => process.exit(130));
+});
+
+main().then(
+	(code) => {
+		process.exitCode = code;
+	},
+	async (error) => {
+		console.log(`bench: CRASHED: ${error.stack ?? error}`);
+		await dropAll();
+		process.exitCode = 1;
+	},
+);
