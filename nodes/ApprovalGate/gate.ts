@@ -297,6 +297,11 @@ export async function executeHuman(ctx: IExecuteFunctions): Promise<INodeExecuti
 		const executeData = ctx.getExecuteData();
 		executeData.data.main = timeoutOutputs(ctx, timeoutItem);
 		executeData.metadata = { ...executeData.metadata, forwardAllOutputs: true };
+		// On resume n8n forwards data.main as if each output were an input and stamps every item's pairedItem with
+		// `input: <output index>`. With only one source entry, items on Rejected / Timed Out would lose their lineage
+		// and `$('Earlier node').item` would resolve to nothing there; one entry per output keeps it.
+		const [incoming] = executeData.source?.main ?? [];
+		if (incoming) executeData.source = { ...executeData.source, main: executeData.data.main.map(() => incoming) };
 
 		await ctx.putExecutionToWait(expiresAt ?? WAIT_INDEFINITELY);
 		const waiting: INodeExecutionData = {

@@ -1,0 +1,244 @@
+// Shared by the e2e tests of templates 5-8: load a template and set its Config values (the only change a test makes
+// to a template, besides what a test says explicitly), stand-ins for the external systems (a local HTTP server that
+// records what it receives), Prodigy databases on SQLite and PostgreSQL written and read through the built library.
+'use strict';
+const fs = require('node:fs');
+const http = require('node:http');
+const path = require('node:path');
+const crypto = require('node:crypto');
+
+const REPO = path.resolve(__dirname, '..', '..');
+const EXAMPLES = path.join(REPO, 'examples');
+const FIXTURES = path.join(__dirname, 'fixtures');
+const PG = { host: '127.0.0.1', port: 5432, user: process.env.PGUSER || 'postgres', password: '' };
+/** The credential name every template uses (`npm start` links it to the demo database). */
+const PRODIGY_CREDENTIAL = 'Prodigy Demo DB';
+
+function library() {
+	return require(path.join(REPO, 'dist', 'lib', 'index.js'));
+}
+
+function fixture(name) {
+	return path.join(FIXTURES, name);
+}
+
+/** The template file examples/<prefix>-*.json, parsed. */
+function loadTemplate(prefix) {
+	const file = fs.readdirSync(EXAMPLES).find((f) => f.startsWith(`${prefix}-`) && f.endsWith('.json'));
+	if (!file) throw new Error(`no examples/${prefix}-*.json`);
+	return JSON.parse(fs.readFileSync(path.join(EXAMPLES, file), 'utf8'));
+}
+
+function nodeOf(workflow, name) {
+	const node = workflow.nodes.find((n) => n.name === name);
+	if (!node) throw new Error(`workflow "${workflow.name}" has no node "${name}"`);
+	return node;
+}
+
+/**
+ * A copy of the workflow with values of a Set node's fields replaced (e.g. the Config node's URLs and paths).
+ * Every key must already be a field of that node, so a renamed field fails the test instead of being ignored.
+ */
+function withConfig(workflow, values, nodeName = 'Config') {
+	const copy = structuredClone(workflow);
+	const assignments = nodeOf(copy, nodeName).parameters.assignments.assignments;
+	for (const [name, value] of Object.entries(values)) {
+		const field = assignments.find((a) => a.name === name);
+		if (!field) throw new Error(`"${nodeName}" has no field "${name}" (has ${assignments.map((a) => a.name).join(', ')})`);
+		field.value = value;
+	}
+	return copy;
+}
+
+/** Values of a Set node's fields as the template ships them. */
+function configOf(workflow, nodeName = 'Config') {
+	return Object.fromEntries(nodeOf(workflow, nodeName).parameters.assignments.assignments.map((a) => [a.name, a.value]));
+}
+
+/**
+ * A local HTTP server standing in for an external system (chat webhook, training API, CRM, model service). It
+ * records every request ({ method, path, query, headers, body: Buffer, json }) and answers with `respond(request)`
+ * ({ status, json } or { status, body, headers }), default 200 `{ "ok": true }`.
+ */
+async function startRecorder(respond = () => ({ status: 200, json: { ok: true } })) {
+	const requests = [];
+	const waiters = new Set();
+	const server = http.createServer((req, res) => {
+		const chunks = [];
+		req.on('data', (c) => chunks.push(c));
+		req.on('end', async () => {
+			const body = Buffer.concat(chunks);
+			const url = new URL(req.url, 'http://127.0.0.1');
+			let json;
+			if (/json/.test(req.headers['content-type'] ?? '')) {
+				try {
+					json = JSON.parse(body.toString('utf8'));
+				} catch (error) {
+					json = { unparsable: error.message };
+				}
+			}
+			const request = { method: req.method, path: url.pathname, query: Object.fromEntries(url.searchParams), headers: req.headers, body, json };
+			requests.push(request);
+			let answer;
+			try {
+				answer = (await respond(request)) ?? { status: 200, json: { ok: true } };
+			} catch (error) {
+				answer = { status: 500, json: { error: error.message } };
+			}
+			if (answer.json !== undefined) {
+				res.writeHead(answer.status ?? 200, { 'content-type': 'application/json' });
+				res.end(JSON.stringify(answer.json));
+			} else {
+				res.writeHead(answer.status ?? 200, answer.headers ?? {});
+				res.end(answer.body ?? '');
+			}
+			for (const waiter of waiters) waiter();
+		});
+	});
+	await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+	const base = `http://127.0.0.1:${server.address().port}`;
+	return {
+		base,
+		url: (p) => `${base}${p}`,
+		requests,
+		/** Requests to one path, in arrival order. */
+		to: (p) => requests.filter((r) => r.path === p),
+		/** Resolves with the first recorded request matching `predicate` (already there or still to come). */
+		waitFor(predicate, { timeoutMs = 60_000, what = 'a request' } = {}) {
+			return new Promise((resolve, reject) => {
+				const check = () => {
+					const found = requests.find(predicate);
+					if (!found) return false;
+					clearTimeout(timer);
+					waiters.delete(check);
+					resolve(found);
+					return true;
+				};
+				const timer = setTimeout(() => {
+					waiters.delete(check);
+					reject(new Error(`${what} did not arrive within ${timeoutMs / 1000} s (got: ${requests.map((r) => `${r.method} ${r.path}`).join(', ') || 'nothing'})`));
+				}, timeoutMs);
+				if (!check()) waiters.add(check);
+			});
+		},
+		close: () => new Promise((resolve) => server.close(resolve)),
+	};
+}
+
+function pgClient(database) {
+	const { Client } = require(require.resolve('pg', { paths: [REPO] }));
+	return new Client({ ...PG, database });
+}
+
+/** Runs `fn(client)` on a connection to `database` and always closes it. */
+async function withPg(database, fn) {
+	const client = pgClient(database);
+	await client.connect();
+	try {
+		return await fn(client);
+	} finally {
+		await client.end();
+	}
+}
+
+/** A fresh PostgreSQL database with a generated name ([a-z0-9_], safe as an identifier); drop it with dropPgDatabase. */
+async function createPgDatabase(prefix) {
+	const name = `${prefix}_${crypto.randomBytes(5).toString('hex')}`;
+	await withPg('postgres', (client) => client.query(`CREATE DATABASE "${name}"`));
+	return name;
+}
+
+async function dropPgDatabase(name) {
+	if (!name) return;
+	await withPg('postgres', (client) => client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
+}
+
+/** Store config (for the library) of a Prodigy database on SQLite (a file path) or PostgreSQL (a database name). */
+function sqliteStore(file) {
+	return { type: 'sqlite', path: file };
+}
+function postgresStore(database) {
+	return { type: 'postgres', host: PG.host, port: PG.port, user: PG.user, password: PG.password, database };
+}
+
+/** The n8n credential (type prodigyDatabaseApi) for a store config. */
+function prodigyCredential(name, store) {
+	if (store.type === 'sqlite') return { name, type: 'prodigyDatabaseApi', data: { type: 'sqlite', path: store.path } };
+	return {
+		name,
+		type: 'prodigyDatabaseApi',
+		data: { type: 'postgres', host: store.host, port: store.port, database: store.database, user: store.user, password: store.password, ssl: 'disable' },
+	};
+}
+
+async function withStore(store, fn) {
+	const s = await library().openStore(store);
+	try {
+		return await fn(s);
+	} finally {
+		await s.close();
+	}
+}
+
+/** The demo datasets (news_ner with alice and bob, support_tickets_textcat) written into any store. */
+async function seedDemo(store) {
+	const { demoTasks } = require(path.join(REPO, 'scripts', 'demo-data'));
+	await withStore(store, async (s) => {
+		for (const [dataset, byAnnotator] of Object.entries(demoTasks())) {
+			await s.createDataset(dataset, { description: `demo ${dataset}` });
+			for (const [annotator, tasks] of Object.entries(byAnnotator)) await s.addExamples(dataset, tasks, { session: annotator });
+		}
+	});
+}
+
+/** Every example of a dataset: [{ linkId, task }] in link order. */
+async function examplesOf(store, dataset) {
+	return withStore(store, async (s) => {
+		const out = [];
+		for await (const record of s.getExamples(dataset)) out.push({ linkId: record.linkId, task: record.task });
+		return out;
+	});
+}
+
+async function datasetMeta(store, dataset) {
+	return withStore(store, async (s) => (await s.getDataset(dataset))?.meta ?? null);
+}
+
+/** What `prodigy db-out` writes for a dataset, optionally as of a link id: the stored content bytes, one a line. */
+async function dbOut(store, dataset, upToLinkId) {
+	return withStore(store, async (s) => {
+		const lines = [];
+		for await (const record of s.getExamples(dataset, upToLinkId ? { upToLinkId } : {})) lines.push(record.raw);
+		return lines;
+	});
+}
+
+/** Starts a run of a stored workflow from its trigger without waiting for it (it may stop at a wait). */
+async function startRun(harness, instance, workflowId, trigger) {
+	return harness.startManualRun(instance, workflowId, trigger);
+}
+
+module.exports = {
+	REPO,
+	PG,
+	PRODIGY_CREDENTIAL,
+	library,
+	fixture,
+	loadTemplate,
+	nodeOf,
+	withConfig,
+	configOf,
+	startRecorder,
+	withPg,
+	createPgDatabase,
+	dropPgDatabase,
+	sqliteStore,
+	postgresStore,
+	prodigyCredential,
+	withStore,
+	seedDemo,
+	examplesOf,
+	datasetMeta,
+	dbOut,
+	startRun,
+};

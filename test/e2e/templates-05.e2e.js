@@ -1,0 +1,244 @@
+// Template 5 (approval governance before training) on a real n8n: the version is recorded, the quality rules pass,
+// the run waits for a person, the approver's link is opened (nothing decided) and the form is posted; the run then
+// resumes on the Approved branch and exports exactly the approved version to the training hand-off. Rejections by
+// the rules and by the approver reach the team's alert webhook. On a Prodigy SQLite database and on PostgreSQL; with
+// `--queue` the waiting run resumes on the queue worker, with nothing kept in memory across the wait.
+'use strict';
+const { test, before, after } = require('node:test');
+const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const path = require('node:path');
+const harness = require('../../scripts/n8n');
+const t = require('./templates-05-08-support');
+
+const queue = harness.queueModeRequested();
+const template = t.loadTemplate('05');
+const RULES_NODE = 'Quality rules';
+const HUMAN_NODE = 'Ask the data owner';
+const EXPORT_NODE = 'Export approved version';
+const HANDOFF_NODE = 'Hand off to training';
+const ALERT_NODE = 'Tell the annotation team';
+
+let n8n;
+let userFolder;
+let recorder;
+let pgDatabase;
+let dataDir;
+const stores = {};
+const credentialMaps = {};
+
+before(async () => {
+	userFolder = harness.tempUserFolder('n8n-prodigy-t05-');
+	dataDir = fs.mkdtempSync(path.join(userFolder, 'prodigy-'));
+	recorder = await t.startRecorder();
+	stores.sqlite = t.sqliteStore(path.join(dataDir, 'prodigy.db'));
+	// The database `npm start` gives users, plus a small dataset one annotator has only started.
+	const { createDemoDatabase } = require('../../scripts/demo-data');
+	await createDemoDatabase(stores.sqlite.path);
+	await t.withStore(stores.sqlite, async (s) => {
+		await s.addExamples('news_ner_draft', [
+			{ text: 'Siemens opened an office in Lisbon.', answer: 'accept', _annotator_id: 'news_ner_draft-alice' },
+			{ text: 'Rain delayed trains in Madrid.', answer: 'reject', _annotator_id: 'news_ner_draft-alice' },
+		], { session: 'alice' });
+	});
+	pgDatabase = await t.createPgDatabase('prodigy_t05');
+	stores.postgres = t.postgresStore(pgDatabase);
+	await t.seedDemo(stores.postgres);
+
+	n8n = await harness.startN8n({ userFolder, queue, pack: { tarball: await harness.sharedTarball() } });
+	const imported = await harness.importCredentials(n8n, [
+		t.prodigyCredential(t.PRODIGY_CREDENTIAL, stores.sqlite),
+		t.prodigyCredential('Prodigy PostgreSQL', stores.postgres),
+	]);
+	credentialMaps.sqlite = new Map([[t.PRODIGY_CREDENTIAL, imported.get(t.PRODIGY_CREDENTIAL)]]);
+	// The template names "Prodigy Demo DB"; here that name is mapped to the PostgreSQL credential.
+	credentialMaps.postgres = new Map([[t.PRODIGY_CREDENTIAL, imported.get('Prodigy PostgreSQL')]]);
+}, { timeout: 900_000 });
+
+after(async () => {
+	if (n8n) await n8n.stop();
+	if (recorder) await recorder.close();
+	await t.dropPgDatabase(pgDatabase);
+	if (userFolder) fs.rmSync(userFolder, { recursive: true, force: true });
+});
+
+/** Imports the template with Config pointing at this test's endpoints and starts a run (it may stop waiting). */
+async function startTemplate(scenario, backend, dataset) {
+	const workflow = t.withConfig(template, {
+		dataset,
+		approvalNotifyUrl: recorder.url(`/approval-requests/${scenario}`),
+		trainingUrl: recorder.url(`/training/${scenario}`),
+		alertUrl: recorder.url(`/alerts/${scenario}`),
+	});
+	workflow.name = `${template.name} (${scenario})`;
+	const stored = await harness.importWorkflow(n8n, workflow, { credentials: credentialMaps[backend] });
+	const executionId = await harness.startManualRun(n8n, stored.id, 'Start approval review');
+	return { workflowId: stored.id, executionId };
+}
+
+async function finished(executionId) {
+	const execution = await harness.waitForExecution(n8n, { executionId, timeoutMs: 120_000 });
+	return harness.summarise(execution);
+}
+
+/** Waits for the run to reach the approval wait and returns the link the approver was sent. */
+async function approvalLinkOf(scenario, executionId) {
+	const notification = await recorder.waitFor((r) => r.path === `/approval-requests/${scenario}`, { what: 'the approval link' });
+	const waiting = await harness.waitForExecution(n8n, { executionId, statuses: ['waiting', 'success', 'error', 'crashed', 'canceled'] });
+	assert.equal(waiting.status, 'waiting', JSON.stringify(harness.summarise(waiting).error));
+	const url = new URL(notification.json.approvalUrl);
+	assert.equal(url.origin, n8n.baseUrl);
+	assert.ok(url.pathname.startsWith(`/webhook-waiting/${executionId}/`), url.pathname);
+	assert.ok(url.searchParams.get('signature'), 'the link carries n8n\'s resume token');
+	assert.ok(notification.json.text.includes(notification.json.approvalUrl));
+	return { url, notification: notification.json };
+}
+
+function postDecision(url, fields) {
+	return fetch(url, { method: 'POST', body: new URLSearchParams(fields), redirect: 'manual' });
+}
+
+/** Worker job ids that finished `executionId` (n8n logs one line per job), waiting a little for the log to catch up. */
+async function workerJobsOf(executionId, expected) {
+	const pattern = new RegExp(`Worker finished execution ${executionId} \\(job ([^)]+)\\)`, 'g');
+	let jobs = [];
+	for (let attempt = 0; attempt < 50 && jobs.length < expected; attempt++) {
+		if (attempt) await new Promise((resolve) => setTimeout(resolve, 200));
+		const log = fs.readFileSync(path.join(userFolder, 'n8n-worker.log'), 'utf8');
+		jobs = [...new Set([...log.matchAll(pattern)].map((m) => m[1]))];
+	}
+	return jobs;
+}
+
+function ran(summary, node) {
+	return Object.hasOwn(summary.nodes, node);
+}
+
+async function approveScenario(scenario, backend) {
+	const store = stores[backend];
+	const expectedVersion = await t.withStore(store, async (s) => (await t.library().computeVersion(s, 'news_ner')).id);
+	const { executionId } = await startTemplate(scenario, backend, 'news_ner');
+	const { url, notification } = await approvalLinkOf(scenario, executionId);
+	assert.equal(notification.dataset, 'news_ner');
+	assert.equal(notification.versionId, expectedVersion);
+	assert.equal(notification.rulesDecision, 'approved');
+	assert.deepEqual(notification.checks.map((c) => [c.check, c.passed]), [
+		['minAnnotations', true],
+		['minAnnotators', true],
+		['maxRejectShare', true],
+		['minAgreement', true],
+	]);
+
+	// Opening the link shows the page and decides nothing.
+	const page = await fetch(url);
+	assert.equal(page.status, 200);
+	assert.match(page.headers.get('content-type'), /text\/html/);
+	assert.match(page.headers.get('content-security-policy'), /default-src 'none'/);
+	const html = await page.text();
+	assert.ok(html.includes('news_ner') && html.includes(expectedVersion), 'the page names the dataset and version');
+	assert.match(html, /<button[^>]*value="approve"/);
+	const meta = await t.datasetMeta(store, 'news_ner');
+	const request = meta.approvalRequests.find((r) => r.id === url.searchParams.get('request'));
+	assert.ok(request, 'the request is pending in the dataset meta');
+	assert.equal(request.executionId, String(executionId));
+	assert.ok(!meta.approvals.some((a) => a.requestId === request.id), 'nothing was decided by opening the link');
+	assert.equal((await harness.getExecution(n8n, executionId)).status, 'waiting');
+
+	const answer = await postDecision(url, { name: 'Dana Data-Owner', comment: 'Agreement is fine for NER v3', decision: 'approve' });
+	assert.equal(answer.status, 200);
+	assert.match(await answer.text(), /Approved/);
+	const summary = await finished(executionId);
+	assert.equal(summary.status, 'success', JSON.stringify(summary.error));
+	assert.equal(ran(summary, ALERT_NODE), false, 'nothing went to the Rejected branch');
+
+	const [approved] = harness.outputOf(summary, HUMAN_NODE);
+	assert.equal(approved.approval.decision, 'approved');
+	assert.equal(approved.approval.approver, 'Dana Data-Owner');
+	const [exported] = harness.outputOf(summary, EXPORT_NODE);
+	assert.equal(exported.approved, true);
+	assert.equal(exported.versionId, expectedVersion);
+	assert.equal(exported.count, 80);
+	assert.equal(exported.fileName, `news_ner-${expectedVersion.slice(0, 12)}.jsonl`);
+
+	// The training service got exactly the approved version's examples, as Prodigy's db-out writes them.
+	const [handoff] = recorder.to(`/training/${scenario}`);
+	assert.ok(handoff, 'the training hand-off was called');
+	assert.equal(handoff.headers['x-prodigy-version'], expectedVersion);
+	assert.equal(handoff.headers['x-approved-by'], 'Dana Data-Owner');
+	assert.equal(handoff.headers['x-model-version'], 'ner-news-2025-03');
+	const lines = handoff.body.toString('utf8').split('\n').filter(Boolean);
+	assert.deepEqual(lines, await t.dbOut(store, 'news_ner'));
+
+	// The audit trail: the rules' approval and the person's, both about this version; no request left pending.
+	const after = await t.datasetMeta(store, 'news_ner');
+	assert.deepEqual(after.approvalRequests, []);
+	assert.ok(after.versions.some((v) => v.id === expectedVersion && v.modelVersion === 'ner-news-2025-03'));
+	const [rules, human] = after.approvals.slice(-2);
+	assert.equal(rules.mode, 'rules');
+	assert.equal(rules.decision, 'approved');
+	assert.equal(rules.versionId, expectedVersion);
+	assert.deepEqual(
+		{ mode: human.mode, decision: human.decision, approver: human.approver, comment: human.comment, versionId: human.versionId, requestId: human.requestId },
+		{ mode: 'human', decision: 'approved', approver: 'Dana Data-Owner', comment: 'Agreement is fine for NER v3', versionId: expectedVersion, requestId: request.id },
+	);
+	if (queue) {
+		// Two worker jobs ran this execution: up to the wait, and the resumed rest after the approver's POST (which
+		// n8n main received and queued). Nothing of the run stayed in a process's memory across the wait.
+		const jobs = await workerJobsOf(executionId, 2);
+		assert.equal(jobs.length, 2, `worker jobs of execution ${executionId}: ${jobs.join(', ')}`);
+	}
+
+	// A second POST on the same link is refused: the decision stands.
+	const again = await postDecision(url, { name: 'Mallory', decision: 'reject' });
+	assert.ok([404, 409, 410].includes(again.status), `second POST answered ${again.status}`);
+	assert.equal((await t.datasetMeta(store, 'news_ner')).approvals.length, after.approvals.length);
+}
+
+test('SQLite: rules pass, the approver opens the link, then approves; the approved version goes to training', { timeout: 300_000 }, async () => {
+	await approveScenario('sqlite-approve', 'sqlite');
+});
+
+test('PostgreSQL as the Prodigy database: the same approval path end to end', { timeout: 300_000 }, async () => {
+	await approveScenario('postgres-approve', 'postgres');
+});
+
+test('the approver rejects: the team is told who rejected and why, nothing is exported', { timeout: 300_000 }, async () => {
+	const scenario = 'sqlite-reject';
+	const { executionId } = await startTemplate(scenario, 'sqlite', 'news_ner');
+	const { url } = await approvalLinkOf(scenario, executionId);
+	const incomplete = await postDecision(url, { name: '', decision: 'reject' });
+	assert.equal(incomplete.status, 400, 'a decision needs a name');
+	assert.equal((await harness.getExecution(n8n, executionId)).status, 'waiting');
+	const answer = await postDecision(url, { name: 'Sam Reviewer', comment: 'Too few DATE spans', decision: 'reject' });
+	assert.equal(answer.status, 200);
+	const summary = await finished(executionId);
+	assert.equal(summary.status, 'success', JSON.stringify(summary.error));
+	assert.equal(ran(summary, EXPORT_NODE), false);
+	assert.equal(recorder.to(`/training/${scenario}`).length, 0);
+	const [alert] = recorder.to(`/alerts/${scenario}`);
+	assert.equal(alert.json.decidedBy, 'Sam Reviewer');
+	assert.equal(alert.json.dataset, 'news_ner');
+	assert.equal(alert.json.text, 'Prodigy dataset "news_ner" was not approved for training by Sam Reviewer: Too few DATE spans');
+	const last = (await t.datasetMeta(stores.sqlite, 'news_ner')).approvals.at(-1);
+	assert.equal(last.decision, 'rejected');
+	assert.equal(last.approver, 'Sam Reviewer');
+});
+
+test('the quality rules fail: nobody is asked, the team gets the failed checks', { timeout: 300_000 }, async () => {
+	const scenario = 'sqlite-rules-fail';
+	const { executionId } = await startTemplate(scenario, 'sqlite', 'news_ner_draft');
+	const summary = await finished(executionId);
+	assert.equal(summary.status, 'success', JSON.stringify(summary.error));
+	assert.equal(ran(summary, HUMAN_NODE), false);
+	assert.equal(ran(summary, EXPORT_NODE), false);
+	assert.equal(recorder.to(`/approval-requests/${scenario}`).length, 0);
+	const [rejected] = harness.outputOf(summary, RULES_NODE, { output: 1 });
+	assert.equal(rejected.approval.decision, 'rejected');
+	const [alert] = recorder.to(`/alerts/${scenario}`);
+	assert.equal(alert.json.decidedBy, 'quality rules');
+	assert.deepEqual(alert.json.reasons, rejected.approval.reasons);
+	assert.match(alert.json.text, /^Prodigy dataset "news_ner_draft" was not approved for training by the quality rules: Annotations 2 is below the minimum 50/);
+	const meta = await t.datasetMeta(stores.sqlite, 'news_ner_draft');
+	assert.equal(meta.approvals.at(-1).decision, 'rejected');
+	assert.deepEqual(meta.approvalRequests ?? [], []);
+});
