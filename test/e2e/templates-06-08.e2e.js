@@ -113,3 +113,106 @@ test('template 6: a JSONL file, a CSV file and a CRM endpoint become one dedupli
 		assert.equal((await t.examplesOf(store, dataset)).length, count, dataset);
 	}
 });
+
+// ---- Template 7: dataset versioning and audit trail ------------------------------------------------------------
+
+test('template 7: versions recorded and stamped, audit rows in PostgreSQL, an old version re-exported byte for byte', { timeout: 300_000 }, async () => {
+	const { createDemoDatabase } = require('../../scripts/demo-data');
+	const { store, credentials } = prodigy.t07;
+	await createDemoDatabase(store.path);
+	const auditDatabase = await t.createPgDatabase('audit_t07');
+	cleanups.push(() => t.dropPgDatabase(auditDatabase));
+	const auditCredential = {
+		name: 'Audit DB (PostgreSQL)',
+		type: 'postgres',
+		data: { host: t.PG.host, port: t.PG.port, database: auditDatabase, user: t.PG.user, password: t.PG.password, ssl: 'disable' },
+	};
+	const audit = await harness.importCredentials(n8n, [auditCredential]);
+	const allCredentials = new Map([...credentials, ...audit]);
+	const exportFolder = path.join(n8n.filesDir, 'prodigy-exports');
+	fs.mkdirSync(exportFolder, { recursive: true });
+	const template = t.loadTemplate('07');
+	const auditRows = () => t.withPg(auditDatabase, async (c) => (await c.query('SELECT * FROM prodigy_audit ORDER BY id')).rows);
+	const lib = t.library();
+	const versionNow = () => t.withStore(store, async (s) => (await lib.computeVersion(s, 'news_ner')).id);
+	const sha256 = (bytes) => require('node:crypto').createHash('sha256').update(bytes).digest('hex');
+
+	// Run 1: the dataset as the demo has it.
+	const v1 = await versionNow();
+	const first = await harness.runWorkflow(n8n, t.withConfig(template, { exportFolder }), { credentials: allCredentials });
+	assert.equal(first.status, 'success', JSON.stringify(first.error));
+	const [recorded] = harness.outputOf(first, 'Record dataset version');
+	assert.equal(recorded.id, v1);
+	assert.equal(recorded.recorded, true);
+	const [stamped] = harness.outputOf(first, 'Stamp provenance');
+	assert.equal(stamped.provenance.versionId, v1);
+	assert.equal(stamped.provenance.sourceSystem, 'prodigy');
+	assert.equal(stamped.provenance.sourceRecordId, 'news_ner');
+	assert.equal(stamped.provenance.modelVersion, 'ner-news-2025-03');
+	const file1 = path.join(exportFolder, `news_ner-${v1.slice(0, 12)}.jsonl`);
+	const bytes1 = fs.readFileSync(file1);
+	assert.deepEqual(bytes1.toString('utf8').split('\n').filter(Boolean), await t.dbOut(store, 'news_ner'));
+	let rows = await auditRows();
+	assert.equal(rows.length, 1);
+	assert.deepEqual(
+		{ ...rows[0], id: undefined, recorded_at: undefined, n8n_execution_id: undefined },
+		{
+			id: undefined,
+			recorded_at: undefined,
+			n8n_execution_id: undefined,
+			dataset: 'news_ner',
+			exported_version: v1,
+			current_version: v1,
+			examples: 80,
+			model_version: 'ner-news-2025-03',
+			source: 'weekly annotation review',
+			note: 'Baseline before retraining',
+			export_file: file1,
+			export_sha256: sha256(bytes1),
+			provenance: stamped.provenance,
+		},
+	);
+	assert.equal(rows[0].n8n_execution_id, String(first.executionId));
+	assert.equal(harness.outputOf(first, 'Write audit record')[0].first_export_sha256, null);
+	assert.ok(ran(first, 'Audit trail complete'));
+
+	// Annotators go on: five more answers by alice.
+	await t.withStore(store, (s) =>
+		s.addExamples('news_ner', [1, 2, 3, 4, 5].map((n) => ({ text: `Late sentence ${n} about Nvidia in Seoul.`, answer: 'accept', spans: [] })), { session: 'alice' }),
+	);
+	const v2 = await versionNow();
+	assert.notEqual(v2, v1);
+
+	// Run 2 records and exports the new version.
+	const second = await harness.runStoredWorkflow(n8n, first.workflow.id);
+	assert.equal(second.status, 'success', JSON.stringify(second.error));
+	rows = await auditRows();
+	assert.deepEqual(rows.map((r) => [r.exported_version, r.current_version, r.examples]), [[v1, v1, 80], [v2, v2, 85]]);
+
+	// Run 3 reproduces version 1 from its short ID: same bytes as the first export although the dataset grew.
+	const reproduce = t.withConfig(template, { exportFolder, exportVersion: v1.slice(0, 12) });
+	reproduce.name = `${template.name} (reproduce ${v1.slice(0, 12)})`;
+	fs.rmSync(file1);
+	const third = await harness.runWorkflow(n8n, reproduce, { credentials: allCredentials });
+	assert.equal(third.status, 'success', JSON.stringify(third.error));
+	assert.ok(fs.readFileSync(file1).equals(bytes1), 'the re-export of version 1 is byte-identical to the first');
+	rows = await auditRows();
+	assert.deepEqual(rows.map((r) => [r.exported_version, r.current_version, r.examples]), [[v1, v1, 80], [v2, v2, 85], [v1, v2, 80]]);
+	assert.equal(rows[2].export_sha256, rows[0].export_sha256);
+	assert.equal(harness.outputOf(third, 'Write audit record')[0].first_export_sha256, rows[0].export_sha256);
+	assert.ok(ran(third, 'Audit trail complete'));
+	assert.equal(ran(third, 'Stop: export differs'), false);
+
+	// The check can fail: with the first export's fingerprint altered in the table, the same export no longer matches.
+	await t.withPg(auditDatabase, (c) => c.query("UPDATE prodigy_audit SET export_sha256 = repeat('0', 64) WHERE id = $1", [rows[0].id]));
+	const tampered = await harness.runStoredWorkflow(n8n, third.workflow.id);
+	assert.equal(tampered.status, 'error');
+	assert.equal(tampered.error.node, 'Stop: export differs');
+	assert.match(tampered.error.message, new RegExp(`^The export of version ${v1} differs from its first export`));
+
+	const versions = (await t.datasetMeta(store, 'news_ner')).versions;
+	assert.deepEqual(versions.map((v) => [v.id, v.count, v.modelVersion, v.source, v.note]), [
+		[v1, 80, 'ner-news-2025-03', 'weekly annotation review', 'Baseline before retraining'],
+		[v2, 85, 'ner-news-2025-03', 'weekly annotation review', 'Baseline before retraining'],
+	]);
+});
