@@ -176,7 +176,7 @@ function configure(workflow, values, nodeName = 'Config') {
 	for (const [name, value] of Object.entries(values)) {
 		const assignment = assignments.find((a) => a.name === name);
 		assert.ok(assignment, `"${nodeName}" has a field "${name}"`);
-		assignment.value = typeof value === 'string' ? value : JSON.stringify(value);
+		assignment.value = assignment.type === 'array' || assignment.type === 'object' ? JSON.stringify(value) : value;
 	}
 	return workflow;
 }
@@ -202,6 +202,24 @@ async function run(stored) {
 function assertRanOnWorker(executionId) {
 	const workerLog = fs.readFileSync(path.join(userFolder, 'n8n-worker.log'), 'utf8');
 	assert.match(workerLog, new RegExp(`Worker finished execution ${executionId}\\b`));
+}
+
+/**
+ * Publishes a workflow and waits until its triggers are live. n8n 2.40 publishes through an outbox: the API call
+ * returns before the triggers are activated (and a poll trigger's "from now" is taken at activation), so the
+ * publication status is polled until every trigger reports "activated".
+ */
+async function publishAndWait(workflowId, timeoutMs = 60_000) {
+	await harness.publishWorkflow(n8n, workflowId);
+	const deadline = Date.now() + timeoutMs;
+	let status;
+	while (Date.now() < deadline) {
+		status = (await n8n.rest.get(`/workflows/${workflowId}/publication-status`)).data.data;
+		if (status.status === 'published' && status.triggers.every((t) => t.status === 'activated')) return status;
+		if (status.status === 'failed' || status.status === 'partial') break;
+		await new Promise((resolve) => setTimeout(resolve, 250));
+	}
+	throw new Error(`workflow ${workflowId} was not published: ${JSON.stringify(status)}`);
 }
 
 function folder(...parts) {
@@ -412,4 +430,209 @@ test('template 2 hands the accepted annotations of a SQLite Prodigy database to 
 
 test('template 2 hands the accepted annotations of a PostgreSQL Prodigy database to training, once per version', async () => {
 	await exportTemplate(await postgresDatabase(), 't02-postgres');
+});
+
+// ---- 3: review loop -------------------------------------------------------------------------------------------------
+
+const PREDICTIONS = [
+	{ id: 'P-1', text: 'I was charged twice this month.', cats: { BILLING: 0.48, ACCOUNT: 0.44, BUG: 0.05, FEATURE: 0.03 }, model: 'ticket-clf-3' },
+	{ id: 'P-2', text: 'The export button does nothing in Firefox.', cats: { BUG: 0.95, FEATURE: 0.03, BILLING: 0.01, ACCOUNT: 0.01 }, model: 'ticket-clf-3' },
+	{ id: 'P-3', text: 'I cannot log in after changing my email address.', cats: { ACCOUNT: 0.4, BUG: 0.38, BILLING: 0.12, FEATURE: 0.1 }, model: 'ticket-clf-3' },
+	{ id: 'P-4', text: 'Please add a dark mode to the dashboard.', cats: { FEATURE: 0.9, BUG: 0.05, BILLING: 0.03, ACCOUNT: 0.02 }, model: 'ticket-clf-3' },
+	{ id: 'P-5', text: 'Refund the duplicate payment on order 4471, please.', cats: { BILLING: 0.88, ACCOUNT: 0.06, BUG: 0.04, FEATURE: 0.02 }, model: 'ticket-clf-3' },
+	{ id: 'P-6', text: 'The app crashes when I upload an invoice.', cats: { BUG: 0.45, BILLING: 0.41, ACCOUNT: 0.1, FEATURE: 0.04 }, model: 'ticket-clf-3' },
+];
+const CATEGORIES = [
+	{ id: 'BILLING', text: 'Billing' },
+	{ id: 'BUG', text: 'Bug report' },
+	{ id: 'ACCOUNT', text: 'Account access' },
+	{ id: 'FEATURE', text: 'Feature request' },
+];
+
+function topTwo(cats) {
+	return Object.entries(cats).sort((a, b) => b[1] - a[1]).slice(0, 2);
+}
+
+test('template 3 queues unsure predictions for review and an active Prodigy Trigger sends reviewed labels back', async () => {
+	const db = sqliteDatabase('t03');
+	const base = '/t03/model';
+	services.respond(`${base}/predictions`, PREDICTIONS);
+	const workflow = configure(loadTemplate('03-'), {
+		modelServiceUrl: `${services.url}${base}`,
+		reviewQueue: 'ticket_review_queue',
+		reviewBelow: 0.5,
+		categories: CATEGORIES,
+	});
+	configure(workflow, { modelServiceUrl: `${services.url}${base}` }, 'Config (Corrections)');
+	const stored = await importTemplate(workflow, db);
+	const labels = () => services.received('POST', `${base}/labels`).map((r) => r.body);
+
+	// Part 1: margins below 0.5 (P-1, P-3, P-6) are queued for review, the others go back as accepted.
+	await run(stored);
+	const queued = await examplesOf(db, 'ticket_review_queue');
+	assert.deepEqual(queued.map((r) => r.task.meta.prediction_id), ['P-1', 'P-3', 'P-6']);
+	for (const record of queued) {
+		const prediction = PREDICTIONS.find((p) => p.id === record.task.meta.prediction_id);
+		const [[top, first], [, second]] = topTwo(prediction.cats);
+		assert.equal(record.task.text, prediction.text);
+		assert.deepEqual(record.task.options, CATEGORIES);
+		assert.deepEqual(record.task.accept, [top]);
+		assert.equal(record.task.meta.suggested, top);
+		assert.equal(record.task.meta.model, 'ticket-clf-3');
+		assert.equal(record.task.meta.source, 'model-review');
+		assert.ok(Math.abs(record.task.meta.score - (first - second)) < 1e-9, 'meta.score is the margin');
+		assert.ok(Math.abs(record.task.priority - (1 - (first - second))) < 1e-9, 'priority is the uncertainty');
+		assert.equal(record.task.answer, undefined);
+		assert.equal(record.inputHash, lib.getInputHash({ text: prediction.text }));
+		assert.equal(record.taskHash, lib.getTaskHash(lib.setHashes({ text: prediction.text, options: CATEGORIES })));
+	}
+	assert.deepEqual(
+		labels().map((l) => [l.prediction_id, l.label, l.source]),
+		[['P-2', 'BUG', 'model'], ['P-4', 'FEATURE', 'model'], ['P-5', 'BILLING', 'model']],
+	);
+
+	// Run again: tickets already queued are not asked twice.
+	const again = await run(stored);
+	assert.equal(again.nodes['Queue for Review'], undefined);
+	assert.equal((await examplesOf(db, 'ticket_review_queue')).length, 3);
+
+	// Part 2: the lead created the review dataset (`prodigy dataset ticket_review`), the workflow is published, then a
+	// reviewer answers in Prodigy while n8n runs.
+	await withStore(db, (store) => store.createDataset('ticket_review', { description: 'Reviewed ticket labels' }));
+	await publishAndWait(stored.id);
+	try {
+		const now = Math.floor(Date.now() / 1000);
+		const answers = [
+			['P-1', 'accept', ['ACCOUNT']],
+			['P-3', 'accept', ['ACCOUNT']],
+			['P-6', 'reject', []],
+		].map(([id, answer, accept], i) => {
+			const { task } = queued.find((r) => r.task.meta.prediction_id === id);
+			return {
+				...task,
+				accept,
+				answer,
+				_view_id: 'choice',
+				_session_id: 'ticket_review-alex',
+				_annotator_id: 'ticket_review-alex',
+				_timestamp: now + i,
+			};
+		});
+		await withStore(db, (store) => store.addExamples('ticket_review', answers, { session: 'alex' }));
+		const corrections = () => labels().filter((l) => l.source === 'review');
+		await services.waitFor(() => corrections().length >= 2, 150_000, 'the corrected labels from the Prodigy Trigger');
+		assert.deepEqual(corrections(), [
+			{ prediction_id: 'P-1', label: 'ACCOUNT', source: 'review', model_label: 'BILLING', corrected: true, reviewer: 'ticket_review-alex' },
+			{ prediction_id: 'P-3', label: 'ACCOUNT', source: 'review', model_label: 'ACCOUNT', corrected: false, reviewer: 'ticket_review-alex' },
+		]);
+		// Both answers were saved in one transaction, so one poll found them: one execution started by the trigger.
+		const triggered = harness.summarise(await harness.waitForExecution(n8n, { workflowId: stored.id, afterId: again.executionId }));
+		assert.equal(triggered.mode, 'trigger');
+		assert.equal(triggered.status, 'success');
+		assert.deepEqual(
+			harness.outputOf(triggered, 'When a Reviewer Accepts').map((a) => [a.dataset, a.answer, a.session, a.task.meta.prediction_id]),
+			[['ticket_review', 'accept', 'ticket_review-alex', 'P-1'], ['ticket_review', 'accept', 'ticket_review-alex', 'P-3']],
+		);
+	} finally {
+		await harness.unpublishWorkflow(n8n, stored.id);
+	}
+});
+
+// ---- 4: active-learning queues --------------------------------------------------------------------------------------
+
+const TEAMS = [
+	{ team: 'billing', queueDataset: 'al_queue_billing', labelsDataset: 'al_labels_billing', members: ['alice', 'bob'] },
+	{ team: 'tech', queueDataset: 'al_queue_tech', labelsDataset: 'al_labels_tech', members: ['carol'] },
+];
+const CANDIDATES = [
+	['C-01', 'billing', 0.31, 'Why was I billed for two seats?'],
+	['C-02', 'billing', 0.55, 'The invoice PDF shows last month\'s address.'],
+	['C-03', 'tech', 0.42, 'Sync stops after the laptop wakes from sleep.'],
+	['C-04', 'billing', 0.93, 'Please send me a copy of invoice 2291.'],
+	['C-05', 'tech', 0.66, 'The CSV import ignores the last column.'],
+	['C-06', 'billing', 0.48, 'My discount disappeared after the plan change.'],
+	['C-07', 'tech', 0.88, 'The app crashes on start on Android 14.'],
+	['C-08', 'billing', 0.69, 'Can I pay by bank transfer instead of card?'],
+	['C-09', 'tech', 0.25, 'Webhooks fire twice for every event.'],
+	['C-10', 'billing', 0.61, 'The tax line is missing on the receipt.'],
+].map(([id, team, score, text]) => ({ id, team, score, text }));
+
+test('template 4 queues the most uncertain items per team and member and reports completion', async () => {
+	const db = sqliteDatabase('t04');
+	const base = '/t04';
+	services.respond(`${base}/unlabelled`, CANDIDATES);
+	const workflow = configure(loadTemplate('04-'), {
+		candidatesUrl: `${services.url}${base}/unlabelled`,
+		reviewBelow: 0.7,
+		maxPerRun: 5,
+		teams: TEAMS,
+		teamChannelUrl: `${services.url}${base}/channel`,
+	});
+	const stored = await importTemplate(workflow, db);
+	const reports = () => services.received('POST', `${base}/channel`).map((r) => r.body);
+	// In rank order (the node writes each session's tasks as one batch, so link order groups them by session).
+	const queueOf = async (dataset) =>
+		(await examplesOf(db, dataset))
+			.map((r) => [r.task.meta.candidate_id, r.task.meta.assignee, r.task.meta.rank])
+			.sort((a, b) => a[2] - b[2]);
+	const sessionsOf = async (dataset) =>
+		Object.fromEntries((await withStore(db, (store) => store.listSessions(dataset))).map((s) => [s.name, s.examples]));
+
+	// The 5 lowest scores below 0.7 (C-09, C-01, C-03, C-06, C-02) are queued, round-robin per team by rank.
+	await run(stored);
+	assert.deepEqual(await queueOf('al_queue_billing'), [['C-01', 'alice', 2], ['C-06', 'bob', 4], ['C-02', 'alice', 5]]);
+	assert.deepEqual(await queueOf('al_queue_tech'), [['C-09', 'carol', 1], ['C-03', 'carol', 3]]);
+	assert.deepEqual(await sessionsOf('al_queue_billing'), { 'al_queue_billing-alice': 2, 'al_queue_billing-bob': 1 });
+	assert.deepEqual(await sessionsOf('al_queue_tech'), { 'al_queue_tech-carol': 2 });
+	const queued = (await examplesOf(db, 'al_queue_billing')).find((r) => r.task.meta.candidate_id === 'C-01');
+	assert.equal(queued.task.text, CANDIDATES[0].text);
+	assert.equal(queued.task.meta.score, 0.31);
+	assert.equal(queued.task.meta.source, 'active-learning');
+	assert.equal(queued.inputHash, lib.getInputHash({ text: CANDIDATES[0].text }));
+	const labels = await withStore(db, (store) => store.getDataset('al_labels_billing'));
+	assert.equal(labels.meta.description, 'Labels of team billing');
+	const [first] = reports();
+	assert.deepEqual(
+		first.teams.map((t) => [t.team, t.assigned, t.done, t.members.map((m) => [m.member, m.assigned, m.done])]),
+		[
+			['billing', 3, 0, [['alice', 2, 0], ['bob', 1, 0]]],
+			['tech', 2, 0, [['carol', 2, 0]]],
+		],
+	);
+	assert.match(first.text, /billing: 0\/3 done/);
+
+	// Annotators label their queues in Prodigy (named sessions in the labels datasets), a new candidate arrives.
+	const now = Math.floor(Date.now() / 1000);
+	const answer = (record, member, dataset, answerValue, i) => ({
+		...record.task,
+		answer: answerValue,
+		_view_id: 'classification',
+		_session_id: `${dataset}-${member}`,
+		_annotator_id: `${dataset}-${member}`,
+		_timestamp: now + i,
+	});
+	const queuedTask = async (dataset, id) => (await examplesOf(db, dataset)).find((r) => r.task.meta.candidate_id === id);
+	const aliceAnswers = [
+		answer(await queuedTask('al_queue_billing', 'C-01'), 'alice', 'al_labels_billing', 'accept', 0),
+		answer(await queuedTask('al_queue_billing', 'C-02'), 'alice', 'al_labels_billing', 'reject', 1),
+	];
+	const carolAnswers = [answer(await queuedTask('al_queue_tech', 'C-09'), 'carol', 'al_labels_tech', 'accept', 2)];
+	await withStore(db, async (store) => {
+		await store.addExamples('al_labels_billing', aliceAnswers, { session: 'alice' });
+		await store.addExamples('al_labels_tech', carolAnswers, { session: 'carol' });
+	});
+	services.respond(`${base}/unlabelled`, [...CANDIDATES, { id: 'C-11', team: 'billing', score: 0.2, text: 'I was charged after cancelling.' }]);
+	await run(stored);
+	// C-11 is new (rank 1, alice's turn); the other top-5 items were queued already and are skipped.
+	assert.deepEqual(await queueOf('al_queue_billing'), [['C-11', 'alice', 1], ['C-01', 'alice', 2], ['C-06', 'bob', 4], ['C-02', 'alice', 5]]);
+	assert.equal((await examplesOf(db, 'al_queue_tech')).length, 2);
+	const second = reports()[1];
+	assert.deepEqual(
+		second.teams.map((t) => [t.team, t.assigned, t.done, t.percentDone, t.members.map((m) => [m.member, m.assigned, m.done, m.open])]),
+		[
+			['billing', 4, 2, 50, [['alice', 3, 2, 1], ['bob', 1, 0, 1]]],
+			['tech', 2, 1, 50, [['carol', 2, 1, 1]]],
+		],
+	);
+	assert.match(second.text, /alice 2\/3/);
 });
