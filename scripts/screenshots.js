@@ -1,0 +1,370 @@
+#!/usr/bin/env node
+// `npm run screenshots [-- --no-build] [--out <dir>] [name filters...]`: README pictures, taken on the real n8n.
+//
+// Starts the pinned n8n with the pack (the same harness the e2e tests use), creates the demo Prodigy database and
+// its "Prodigy Demo DB" credential, imports every examples/*.json, signs in through n8n's own sign-in page in
+// headless Chromium and saves the fitted canvas of each template as docs/images/<template file name>.png, plus one
+// node panel (Prodigy Dataset → Example → Add) as docs/images/node-prodigy-dataset-example-add.png.
+//
+// Needs Debian's `chromium` (apt-get install chromium; CHROMIUM_PATH points elsewhere) and, optionally,
+// `pngquant` to keep the PNGs small. playwright-core drives the browser; it comes from the cached n8n install
+// (n8n depends on it), so nothing is downloaded: no `playwright install`, no browser bundle.
+'use strict';
+const fs = require('node:fs');
+const path = require('node:path');
+const { spawnSync } = require('node:child_process');
+const harness = require('./n8n');
+const { log } = require('./n8n/install');
+const { REPO } = require('./n8n/pack');
+
+const EXAMPLES_DIR = path.join(REPO, 'examples');
+const DEFAULT_OUT = path.join(REPO, 'docs', 'images');
+const DEMO_CREDENTIAL = 'Prodigy Demo DB';
+const NODE_PANEL_FILE = 'node-prodigy-dataset-example-add.png';
+// Width of every picture; the height follows the workflow's shape (within these bounds) so the fitted canvas
+// uses the frame instead of leaving wide empty bands, and text stays legible.
+const WIDTH = 1600;
+const MIN_HEIGHT = 720;
+const MAX_HEIGHT = 1100;
+const SCALE = 2;
+// Canvas chrome that says nothing about the template (zoom buttons, the run button, the minimap, toasts, the
+// side toolbar, the "+" stubs on open outputs). The header with the workflow's name stays.
+const HIDE_CSS = `
+[data-test-id="canvas-controls"], [data-test-id="canvas-minimap"], [class*="_executionButtons_"],
+[class*="_nodeButtonsWrapper_"], [data-test-id="node-feature-request"],
+[data-test-id="canvas-handle-plus-wrapper"], [data-test-id="canvas-handle-plus"],
+[data-test-id="instance-ai-canvas-action-button"],
+.el-notification, .el-message, .el-tooltip__popper, .el-popper[role="tooltip"] { display: none !important; }
+`;
+
+function parseArgs(argv) {
+	const args = { build: true, out: DEFAULT_OUT, filters: [], nodePanel: true };
+	for (let i = 0; i < argv.length; i++) {
+		const a = argv[i];
+		if (a === '--no-build') args.build = false;
+		else if (a === '--no-node-panel') args.nodePanel = false;
+		else if (a === '--out') args.out = path.resolve(process.env.INIT_CWD || process.cwd(), argv[++i]);
+		else if (a === '--help' || a === '-h') args.help = true;
+		else if (a.startsWith('--')) throw new Error(`unknown option ${a} (try --help)`);
+		else args.filters.push(a);
+	}
+	return args;
+}
+
+function chromiumPath() {
+	const candidates = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'].filter(Boolean);
+	const found = candidates.find((c) => fs.existsSync(c));
+	if (!found) throw new Error('Chromium not found: install Debian\'s package (apt-get install chromium) or set CHROMIUM_PATH');
+	return found;
+}
+
+/** playwright-core from the repo when a developer added it, else the copy the cached n8n install ships. */
+function loadPlaywright() {
+	for (const base of [REPO, harness.cacheDir()]) {
+		try {
+			return require(require.resolve('playwright-core', { paths: [base] }));
+		} catch (error) {
+			if (error.code !== 'MODULE_NOT_FOUND') throw error;
+		}
+	}
+	throw new Error(`playwright-core is neither in ${REPO}/node_modules nor in the n8n cache ${harness.cacheDir()}`);
+}
+
+/** examples/*.json, sorted, optionally only those whose file name contains one of the filters. */
+function listExamples(filters = []) {
+	if (!fs.existsSync(EXAMPLES_DIR)) return [];
+	return fs
+		.readdirSync(EXAMPLES_DIR)
+		.filter((f) => f.endsWith('.json'))
+		.filter((f) => !filters.length || filters.some((filter) => f.includes(filter)))
+		.sort()
+		.map((file) => ({ file, path: path.join(EXAMPLES_DIR, file), workflow: JSON.parse(fs.readFileSync(path.join(EXAMPLES_DIR, file), 'utf8')) }));
+}
+
+// A placeholder for each required field of a credential type nobody here configures, so the canvas shows the
+// template as a user sees it after filling in their own (no "credential missing" warnings).
+function placeholderData(schema) {
+	const data = {};
+	for (const name of schema.required ?? []) {
+		const property = schema.properties?.[name] ?? {};
+		if (property.enum?.length) data[name] = property.enum[0];
+		else if (property.type === 'number' || property.type === 'integer') data[name] = 0;
+		else if (property.type === 'boolean') data[name] = false;
+		else if (property.type === 'object') data[name] = {};
+		else data[name] = 'example';
+	}
+	return data;
+}
+
+/** Creates the demo database credential and a stand-in for every other credential the templates name. */
+async function provideCredentials(n8n, workflows, demoDbPath) {
+	const wanted = new Map([[`prodigyDatabaseApi\u0000${DEMO_CREDENTIAL}`, { name: DEMO_CREDENTIAL, type: 'prodigyDatabaseApi' }]]);
+	for (const { workflow } of workflows) {
+		for (const node of workflow.nodes ?? []) {
+			for (const [type, ref] of Object.entries(node.credentials ?? {})) {
+				const name = typeof ref === 'string' ? ref : ref?.name;
+				if (name) wanted.set(`${type}\u0000${name}`, { name, type });
+			}
+		}
+	}
+	const credentials = [];
+	for (const { name, type } of wanted.values()) {
+		if (type === 'prodigyDatabaseApi') credentials.push({ name, type, data: { type: 'sqlite', path: demoDbPath } });
+		else if (type === 'prodigyServerApi') credentials.push({ name, type, data: { url: 'http://localhost:8080' } });
+		else {
+			try {
+				const { data: schema } = await n8n.api.get(`/credentials/schema/${type}`);
+				credentials.push({ name, type, data: placeholderData(schema) });
+			} catch (error) {
+				log(`no stand-in for credential "${name}" (${type}): ${error.message}`);
+			}
+		}
+	}
+	const byName = new Map();
+	for (const credential of credentials) {
+		try {
+			for (const [key, value] of await harness.importCredentials(n8n, [credential])) byName.set(key, value);
+		} catch (error) {
+			log(`credential "${credential.name}" (${credential.type}) not created, its nodes will show a warning: ${error.message}`);
+		}
+	}
+	return byName;
+}
+
+/** Viewport height for a workflow, from the bounding box of its nodes and sticky notes. */
+function viewportFor(workflow) {
+	let minX = Infinity;
+	let minY = Infinity;
+	let maxX = -Infinity;
+	let maxY = -Infinity;
+	for (const node of workflow.nodes ?? []) {
+		const [x, y] = node.position ?? [0, 0];
+		const sticky = node.type === 'n8n-nodes-base.stickyNote';
+		// Regular nodes are 100 px squares whose name and subtitle hang below; stickies carry their own size.
+		const width = sticky ? (node.parameters?.width ?? 240) : 160;
+		const height = sticky ? (node.parameters?.height ?? 160) : 150;
+		minX = Math.min(minX, x);
+		minY = Math.min(minY, y);
+		maxX = Math.max(maxX, x + width);
+		maxY = Math.max(maxY, y + height);
+	}
+	if (!Number.isFinite(minX)) return { width: WIDTH, height: 900 };
+	// The header (~60 px) and the logs bar (~35 px) sit above and below the canvas.
+	const canvasHeight = Math.round((WIDTH * (maxY - minY)) / Math.max(1, maxX - minX));
+	return { width: WIDTH, height: Math.min(MAX_HEIGHT, Math.max(MIN_HEIGHT, canvasHeight + 160)) };
+}
+
+function quantise(file) {
+	const probe = spawnSync('pngquant', ['--version'], { encoding: 'utf8' });
+	if (probe.error || probe.status !== 0) return false;
+	// 99 = the quality floor could not be met: the lossless original is kept then.
+	const result = spawnSync('pngquant', ['--quality=70-95', '--speed=1', '--strip', '--force', '--output', file, file], { encoding: 'utf8' });
+	if (result.status !== 0 && result.status !== 99) log(`pngquant failed on ${file}: ${result.stderr.trim()}`);
+	return result.status === 0;
+}
+
+async function signIn(page, n8n) {
+	await page.goto(`${n8n.baseUrl}/signin`);
+	await page.locator('input[name="emailOrLdapLoginId"]').fill(n8n.owner.email);
+	await page.locator('input[name="password"]').fill(n8n.owner.password);
+	await page.locator('[data-test-id="form-submit-button"]').click();
+	await page.waitForURL((url) => !url.pathname.startsWith('/signin'), { timeout: 60_000 });
+}
+
+/** Opens a stored workflow's editor and waits until every node and sticky note is drawn. */
+async function openWorkflow(page, n8n, stored, nodeCount) {
+	await page.goto(`${n8n.baseUrl}/workflow/${stored.id}`);
+	await page.locator('[data-test-id="canvas-wrapper"]').waitFor({ timeout: 60_000 });
+	await page.waitForFunction((count) => document.querySelectorAll('.vue-flow__node').length >= count, nodeCount, { timeout: 60_000 });
+	if (new URL(page.url()).pathname.startsWith('/signin')) throw new Error('n8n sent the browser back to the sign-in page');
+	// Node icons are images: wait for them (and the fonts) so no placeholder boxes are captured.
+	await page.evaluate(async () => {
+		await document.fonts.ready;
+		await Promise.all([...document.images].filter((img) => !img.complete).map((img) => new Promise((resolve) => {
+			img.addEventListener('load', resolve, { once: true });
+			img.addEventListener('error', resolve, { once: true });
+		})));
+	});
+}
+
+async function captureCanvas(page, n8n, stored, workflow, file) {
+	await page.setViewportSize(viewportFor(workflow));
+	await openWorkflow(page, n8n, stored, (workflow.nodes ?? []).length);
+	await page.addStyleTag({ content: HIDE_CSS });
+	// Fit view after the viewport change (n8n's "1" shortcut, the zoom-to-fit button); the mouse then leaves the
+	// canvas so no hover toolbar or tooltip is captured.
+	await page.locator('[data-test-id="canvas-wrapper"]').click({ position: { x: 5, y: 5 } });
+	await page.keyboard.press('1');
+	await page.mouse.move(0, 0);
+	await page.waitForTimeout(1200);
+	const outside = await page.evaluate(() => {
+		const canvas = document.querySelector('[data-test-id="canvas-wrapper"]').getBoundingClientRect();
+		return [...document.querySelectorAll('.vue-flow__node')]
+			.filter((node) => {
+				const r = node.getBoundingClientRect();
+				return r.left < canvas.left - 1 || r.top < canvas.top - 1 || r.right > canvas.right + 1 || r.bottom > canvas.bottom + 1;
+			})
+			.map((node) => node.innerText.split('\n')[0]);
+	});
+	if (outside.length) log(`${path.basename(file)}: not fully in the picture after fit view: ${outside.join(', ')}`);
+	await page.screenshot({ path: file });
+}
+
+/** A Prodigy Dataset node set to Example → Add from the templates, else one in a small workflow of its own. */
+function nodePanelWorkflow(workflows) {
+	for (const { workflow } of workflows) {
+		const node = (workflow.nodes ?? []).find(
+			(n) => n.type === 'n8n-nodes-prodigy.prodigyDataset' && n.parameters?.resource === 'example' && n.parameters?.operation === 'add',
+		);
+		if (node) return { workflow, nodeName: node.name };
+	}
+	const trigger = 'When clicking \u2018Execute workflow\u2019';
+	const node = 'Add tasks to news_ner';
+	return {
+		nodeName: node,
+		workflow: {
+			name: 'Screenshot: Prodigy Dataset node',
+			nodes: [
+				{ id: 'trigger', name: trigger, type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} },
+				{
+					id: 'add',
+					name: node,
+					type: 'n8n-nodes-prodigy.prodigyDataset',
+					typeVersion: 1,
+					position: [240, 0],
+					parameters: {
+						resource: 'example',
+						operation: 'add',
+						dataset: { __rl: true, mode: 'name', value: 'news_ner' },
+						inputMode: 'fields',
+						contentField: 'text',
+						content: '={{ $json.body }}',
+						options: { source: 'support-tickets', dedupe: 'input' },
+					},
+					credentials: { prodigyDatabaseApi: { id: 'demo', name: DEMO_CREDENTIAL } },
+				},
+			],
+			connections: { [trigger]: { main: [[{ node, type: 'main', index: 0 }]] } },
+			settings: { executionOrder: 'v1' },
+		},
+	};
+}
+
+async function captureNodePanel(page, n8n, stored, nodeName, nodeCount, file) {
+	await page.setViewportSize({ width: WIDTH, height: 1000 });
+	await openWorkflow(page, n8n, stored, nodeCount);
+	const node = stored.nodes.find((n) => n.name === nodeName);
+	await page.goto(`${n8n.baseUrl}/workflow/${stored.id}/${node.id}`);
+	const parameters = page.locator('[data-test-id="ndv"] [data-test-id="node-parameters"]');
+	await parameters.waitFor({ timeout: 60_000 });
+	await page.addStyleTag({ content: HIDE_CSS });
+	await page.waitForTimeout(1000);
+	// A taller window instead of a scrolled panel, so every parameter and option is in the picture.
+	const overflow = await parameters.evaluate((el) => el.scrollHeight - el.clientHeight);
+	if (overflow > 0) await page.setViewportSize({ width: WIDTH, height: Math.min(2400, 1000 + overflow + 24) });
+	await page.mouse.move(0, 0);
+	await page.waitForTimeout(1000);
+	// Only the parameter column (tabs, credential, resource, operation, fields, options): the input and output
+	// panels beside it are empty before a run.
+	const column = await parameters.evaluate((el) => {
+		const settings = el.closest('.node-settings') ?? el.parentElement;
+		const r = settings.getBoundingClientRect();
+		return { x: r.x, y: r.y, width: r.width, height: Math.min(r.height, el.getBoundingClientRect().top - r.top + el.scrollHeight + 16) };
+	});
+	await page.screenshot({ path: file, clip: column });
+}
+
+/**
+ * Takes the pictures on a running harness instance (startN8n's handle): one PNG per example into `out`, and the
+ * node panel unless `nodePanel` is false. Returns [{ file, bytes }].
+ */
+async function captureAll(n8n, { out = DEFAULT_OUT, filters = [], nodePanel = true } = {}) {
+	const examples = listExamples(filters);
+	fs.mkdirSync(out, { recursive: true });
+	const demoDbPath = path.join(n8n.filesDir, 'prodigy', 'prodigy.db');
+	if (!fs.existsSync(demoDbPath)) await require('./demo-data').createDemoDatabase(demoDbPath);
+	const panel = nodePanel ? nodePanelWorkflow(examples) : undefined;
+	const credentials = await provideCredentials(n8n, panel ? [...examples, panel] : examples, demoDbPath);
+
+	const { chromium } = loadPlaywright();
+	const userDataDir = fs.mkdtempSync(path.join(require('node:os').tmpdir(), 'n8n-prodigy-chromium-'));
+	const context = await chromium.launchPersistentContext(userDataDir, {
+		executablePath: chromiumPath(),
+		headless: true,
+		viewport: { width: WIDTH, height: 900 },
+		// Twice the pixels: sticky-note text stays readable when the picture is opened full size.
+		deviceScaleFactor: SCALE,
+		colorScheme: 'light',
+		args: [
+			'--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+			'--disable-component-update', '--disable-sync',
+		],
+	});
+	const written = [];
+	try {
+		const page = context.pages()[0] ?? (await context.newPage());
+		page.setDefaultTimeout(60_000);
+		await signIn(page, n8n);
+		for (const { file, workflow } of examples) {
+			const stored = await harness.importWorkflow(n8n, workflow, { credentials, replace: true });
+			const png = path.join(out, `${path.basename(file, '.json')}.png`);
+			await captureCanvas(page, n8n, stored, workflow, png);
+			quantise(png);
+			written.push({ file: png, bytes: fs.statSync(png).size });
+			log(`${path.relative(REPO, png)}: "${workflow.name}" (${Math.round(fs.statSync(png).size / 1024)} KB)`);
+		}
+		if (panel) {
+			const stored = await harness.importWorkflow(n8n, panel.workflow, { credentials, replace: true });
+			const png = path.join(out, NODE_PANEL_FILE);
+			await captureNodePanel(page, n8n, stored, panel.nodeName, panel.workflow.nodes.length, png);
+			quantise(png);
+			written.push({ file: png, bytes: fs.statSync(png).size });
+			log(`${path.relative(REPO, png)}: "${panel.nodeName}" parameters (${Math.round(fs.statSync(png).size / 1024)} KB)`);
+		}
+	} finally {
+		await context.close();
+		fs.rmSync(userDataDir, { recursive: true, force: true });
+	}
+	return written;
+}
+
+async function main(argv) {
+	const args = parseArgs(argv);
+	if (args.help) {
+		console.log('usage: npm run screenshots [-- --no-build] [--no-node-panel] [--out <dir>] [example name filters...]\n' +
+			'  --no-build       use the current dist/ instead of running npm run build first\n' +
+			'  --no-node-panel  skip the Prodigy Dataset parameter panel picture\n' +
+			`  --out <dir>      where the PNGs go (default ${path.relative(REPO, DEFAULT_OUT)})`);
+		return 0;
+	}
+	chromiumPath();
+	loadPlaywright();
+	if (!listExamples(args.filters).length) log('no example workflows matched in examples/: only the node panel is captured');
+	await harness.ensureN8n();
+	if (args.build) await harness.buildPack();
+	const tarball = await harness.packTarball();
+	const userFolder = harness.tempUserFolder('n8n-prodigy-screenshots-');
+	let n8n;
+	try {
+		n8n = await harness.startN8n({ userFolder, pack: { tarball } });
+		const written = await captureAll(n8n, args);
+		log(`${written.length} picture(s) in ${path.relative(REPO, args.out) || '.'}`);
+	} finally {
+		if (n8n) await n8n.stop();
+		fs.rmSync(userFolder, { recursive: true, force: true });
+		fs.rmSync(path.dirname(tarball), { recursive: true, force: true });
+	}
+	return 0;
+}
+
+module.exports = { captureAll, listExamples, viewportFor };
+
+if (require.main === module) {
+	main(process.argv.slice(2)).then(
+		(code) => process.exit(code),
+		(error) => {
+			log(error.stack || error.message);
+			process.exit(1);
+		},
+	);
+}
