@@ -28,7 +28,9 @@ before(async () => {
 	recorder = await t.startRecorder((request) => responders.get(request.path)?.(request));
 	n8n = await harness.startN8n({ userFolder, queue, pack: { tarball: await harness.sharedTarball() } });
 	for (const key of ['t06', 't07', 't08']) {
-		const store = t.sqliteStore(path.join(dataDir, `${key}.db`));
+		// One folder per database: template 8's test takes its folder away to simulate the database going down.
+		const store = t.sqliteStore(path.join(dataDir, key, 'prodigy.db'));
+		fs.mkdirSync(path.dirname(store.path), { recursive: true });
 		const name = `Prodigy ${key}`;
 		const imported = await harness.importCredentials(n8n, [t.prodigyCredential(name, store)]);
 		prodigy[key] = { store, credentials: new Map([[t.PRODIGY_CREDENTIAL, imported.get(name)]]) };
@@ -46,6 +48,39 @@ const cleanups = [];
 function ran(summary, node) {
 	return Object.hasOwn(summary.nodes, node);
 }
+
+// ---- Template 8, part 1: published first, so the trigger's polls run while the other tests do ------------------
+
+const t08 = { workflowId: null };
+/** Planned HTTP statuses per text the model service is asked about (then 200). */
+const modelPlan = new Map();
+const modelCalls = [];
+
+function modelAnswer(request) {
+	const text = request.json?.text ?? '';
+	modelCalls.push(text);
+	const status = modelPlan.get(text)?.shift() ?? 200;
+	if (status !== 200) return { status, json: { error: 'model service unavailable' } };
+	return { json: { label: /charged|refund|invoice/i.test(text) ? 'BILLING' : 'OTHER', score: 0.87 } };
+}
+
+test('template 8: published, both Prodigy Triggers polling every minute', { timeout: 300_000 }, async () => {
+	const { createDemoDatabase } = require('../../scripts/demo-data');
+	const { store, credentials } = prodigy.t08;
+	await createDemoDatabase(store.path);
+	responders.set('/alerts', () => ({ json: { ok: true } }));
+	responders.set('/model/predict', modelAnswer);
+	let workflow = t.loadTemplate('08');
+	workflow = t.withConfig(workflow, { alertUrl: recorder.url('/alerts') }, 'Alert settings');
+	workflow = t.withConfig(workflow, { modelUrl: recorder.url('/model/predict') }, 'Ingest settings');
+	// Beyond the two settings nodes, the test changes only time: both triggers poll every minute (n8n refuses
+	// anything faster for polling nodes) and a stall counts after 3 seconds instead of 30 minutes.
+	for (const name of ['Annotation stalled', 'Milestone reached']) t.nodeOf(workflow, name).parameters.pollTimes = { item: [{ mode: 'everyMinute' }] };
+	t.nodeOf(workflow, 'Annotation stalled').parameters.idleMinutes = 0.05;
+	const stored = await harness.importWorkflow(n8n, workflow, { credentials, publish: true });
+	assert.equal(stored.active, true);
+	t08.workflowId = stored.id;
+});
 
 // ---- Template 6: multi-source consolidation --------------------------------------------------------------------
 
@@ -215,4 +250,126 @@ test('template 7: versions recorded and stamped, audit rows in PostgreSQL, an ol
 		[v1, 80, 'ner-news-2025-03', 'weekly annotation review', 'Baseline before retraining'],
 		[v2, 85, 'ner-news-2025-03', 'weekly annotation review', 'Baseline before retraining'],
 	]);
+});
+
+// ---- Template 8, part 2: malformed input, retries, failed jobs, and the trigger's alerts -------------------------
+
+async function latestExecutionId() {
+	const [latest] = await harness.listExecutions(n8n, { limit: 1 });
+	return latest ? Number(latest.id) : 0;
+}
+
+/** The first finished execution of template 8 started by `mode` (webhook, error, trigger) after `afterId`. */
+async function runOf(mode, afterId) {
+	const deadline = Date.now() + 120_000;
+	while (Date.now() < deadline) {
+		const found = (await harness.listExecutions(n8n, { workflowId: t08.workflowId, limit: 50 }))
+			.filter((e) => e.mode === mode && Number(e.id) > afterId && ['success', 'error', 'crashed'].includes(e.status))
+			.sort((a, b) => Number(a.id) - Number(b.id))[0];
+		if (found) return harness.summarise(await harness.getExecution(n8n, found.id));
+		await new Promise((resolve) => setTimeout(resolve, 400));
+	}
+	throw new Error(`no finished ${mode} execution of template 8 after ${afterId}`);
+}
+
+function pushTickets(tickets) {
+	return fetch(`${n8n.baseUrl}/webhook/prodigy-ticket-intake`, {
+		method: 'POST',
+		headers: { 'content-type': 'application/json' },
+		body: JSON.stringify({ tickets }),
+	});
+}
+
+const alertTitled = (title) => (r) => r.path === '/alerts' && r.json?.title === title;
+
+test('template 8: a malformed ticket is alerted with its item and error, the others are added; a model hiccup is retried', { timeout: 300_000 }, async () => {
+	const afterId = await latestExecutionId();
+	const charged = 'I was charged twice for order 88412.';
+	modelPlan.set(charged, [503]);
+	const response = await pushTickets([
+		{ id: 'T-2001', body: 'The app logs me out every few minutes.', customer: 'Nordlicht GmbH' },
+		{ id: 'T-2002', body: charged, customer: 'Casa Verde SL' },
+		{ id: 'T-2003', customer: 'Polder BV' },
+	]);
+	assert.equal(response.status, 200);
+	const run = await runOf('webhook', afterId);
+	assert.equal(run.status, 'success', JSON.stringify(run.error));
+	assert.equal(modelCalls.filter((text) => text === charged).length, 2, 'the 503 was retried once');
+
+	const alert = await recorder.waitFor(alertTitled('Malformed input'), { what: 'the malformed-input alert' });
+	const [errorItem] = harness.outputOf(run, 'Add to annotation queue', { output: 1 });
+	assert.match(errorItem.error, /no "text"/);
+	assert.deepEqual(alert.json, {
+		channel: '#annotation-ops',
+		severity: 'error',
+		title: 'Malformed input',
+		text: `Ticket T-2003 (item 3 of the batch) was not added to "support_tickets_inbox": ${errorItem.error}`,
+		dataset: 'support_tickets_inbox',
+		details: { ticket: 'T-2003', itemIndex: 2, error: errorItem.error },
+	});
+	const stored = await t.examplesOf(prodigy.t08.store, 'support_tickets_inbox');
+	assert.deepEqual(
+		stored.map(({ task }) => [task.text, task.label, task.meta]),
+		[
+			['The app logs me out every few minutes.', 'OTHER', { ticket: 'T-2001', customer: 'Nordlicht GmbH', score: 0.87, source: 'help-desk' }],
+			[charged, 'BILLING', { ticket: 'T-2002', customer: 'Casa Verde SL', score: 0.87, source: 'help-desk' }],
+		],
+	);
+});
+
+test('template 8: a job that still fails after its retries runs the Error Trigger, which alerts', { timeout: 300_000 }, async () => {
+	const afterId = await latestExecutionId();
+	const text = 'Please cancel my subscription before the next invoice.';
+	modelPlan.set(text, [503, 503, 503, 503]);
+	assert.equal((await pushTickets([{ id: 'T-3001', body: text, customer: 'Polder BV' }])).status, 200);
+	const failed = await runOf('webhook', afterId);
+	assert.equal(failed.status, 'error');
+	assert.equal(failed.error.node, 'Score with the model service');
+	assert.equal(modelCalls.filter((t2) => t2 === text).length, 3, 'three tries, then the run failed');
+
+	const alert = await recorder.waitFor(alertTitled('Workflow run failed'), { what: 'the failed-job alert' });
+	assert.equal(alert.json.severity, 'critical');
+	assert.deepEqual(
+		{ ...alert.json.details, error: undefined, url: undefined },
+		{ executionId: String(failed.executionId), node: 'Score with the model service', mode: 'webhook', error: undefined, url: undefined },
+	);
+	assert.equal(alert.json.details.error, failed.error.message);
+	assert.ok(alert.json.details.url.endsWith(`/workflow/${t08.workflowId}/executions/${failed.executionId}`), alert.json.details.url);
+	assert.equal(
+		alert.json.text,
+		`Run ${failed.executionId} of "${t.loadTemplate('08').name}" failed in "Score with the model service": ${failed.error.message} (${alert.json.details.url})`,
+	);
+	const errorRun = await runOf('error', afterId);
+	assert.equal(errorRun.status, 'success', JSON.stringify(errorRun.error));
+	assert.ok(!(await t.examplesOf(prodigy.t08.store, 'support_tickets_inbox')).some(({ task }) => task.meta.ticket === 'T-3001'));
+});
+
+test('template 8: the Prodigy Trigger alerts: a stalled queue, the 100 milestone, then the database going away', { timeout: 400_000 }, async () => {
+	const { store } = prodigy.t08;
+	// Polls run at the start of each minute. Nobody annotates news_ner (80 of the 1000 wanted) after the
+	// workflow was published, so the first scheduled poll reports the stall.
+	const stall = await recorder.waitFor(alertTitled('Annotation stalled'), { timeoutMs: 150_000, what: 'the stall alert' });
+	assert.equal(stall.json.severity, 'warning');
+	assert.equal(stall.json.dataset, 'news_ner');
+	assert.deepEqual({ ...stall.json.details, idleMinutes: undefined, lastActivityAt: undefined }, { dataset: 'news_ner', count: 80, target: 1000, idleMinutes: undefined, lastActivityAt: undefined });
+	assert.match(stall.json.text, /^No new annotation in "news_ner" for \d+ minutes: 80 of 1000 done, last one at \d{4}-\d\d-\d\dT/);
+
+	// Bob annotates 20 more: the next poll sees the count reach 100.
+	const tasks = Array.from({ length: 20 }, (_, i) => ({ text: `Follow-up sentence ${i + 1} about Airbus in Toulouse.`, spans: [], answer: 'accept', _annotator_id: 'news_ner-bob', _session_id: 'news_ner-bob' }));
+	await t.withStore(store, (s) => s.addExamples('news_ner', tasks, { session: 'bob' }));
+	const milestone = await recorder.waitFor(alertTitled('Milestone reached'), { timeoutMs: 150_000, what: 'the milestone alert' });
+	assert.equal(milestone.json.severity, 'info');
+	assert.equal(milestone.json.text, '"news_ner" reached 100 annotations (100 now).');
+	assert.deepEqual({ ...milestone.json.details, linkId: undefined }, { dataset: 'news_ner', milestone: 100, type: 'every', count: 100, linkId: undefined, session: 'news_ner-bob' });
+	assert.equal(recorder.requests.filter(alertTitled('Annotation stalled')).length, 1, 'one alert per stall');
+
+	// The Prodigy database disappears (volume unmounted): the next polls fail and the Error Trigger alerts.
+	const failuresBefore = recorder.requests.filter(alertTitled('Workflow run failed')).length;
+	fs.renameSync(path.dirname(store.path), `${path.dirname(store.path)}-gone`);
+	const down = await recorder.waitFor(
+		(r) => alertTitled('Workflow run failed')(r) && recorder.requests.filter(alertTitled('Workflow run failed')).indexOf(r) >= failuresBefore,
+		{ timeoutMs: 150_000, what: 'the trigger failure alert' },
+	);
+	assert.equal(down.json.details.mode, 'trigger');
+	assert.match(down.json.text, new RegExp(`^A trigger of "${t.loadTemplate('08').name}" failed: Could not open the SQLite database at ${store.path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
 });
