@@ -529,6 +529,7 @@ test('template 3 queues unsure predictions for review and an active Prodigy Trig
 		const triggered = harness.summarise(await harness.waitForExecution(n8n, { workflowId: stored.id, afterId: again.executionId }));
 		assert.equal(triggered.mode, 'trigger');
 		assert.equal(triggered.status, 'success');
+		if (queue) assertRanOnWorker(triggered.executionId);
 		assert.deepEqual(
 			harness.outputOf(triggered, 'When a Reviewer Accepts').map((a) => [a.dataset, a.answer, a.session, a.task.meta.prediction_id]),
 			[['ticket_review', 'accept', 'ticket_review-alex', 'P-1'], ['ticket_review', 'accept', 'ticket_review-alex', 'P-3']],
