@@ -13,11 +13,11 @@ const t = require('./templates-05-08-support');
 
 const queue = harness.queueModeRequested();
 const template = t.loadTemplate('05');
-const RULES_NODE = 'Quality rules';
-const HUMAN_NODE = 'Ask the data owner';
-const EXPORT_NODE = 'Export approved version';
-const HANDOFF_NODE = 'Hand off to training';
-const ALERT_NODE = 'Tell the annotation team';
+const RULES_NODE = 'Quality Rules';
+const HUMAN_NODE = 'Ask the Data Owner';
+const EXPORT_NODE = 'Export Approved Version';
+const HANDOFF_NODE = 'Hand Off to Training';
+const ALERT_NODE = 'Tell the Annotation Team';
 
 let n8n;
 let userFolder;
@@ -72,7 +72,7 @@ async function startTemplate(scenario, backend, dataset) {
 	});
 	workflow.name = `${template.name} (${scenario})`;
 	const stored = await harness.importWorkflow(n8n, workflow, { credentials: credentialMaps[backend] });
-	const executionId = await harness.startManualRun(n8n, stored.id, 'Start approval review');
+	const executionId = await harness.startManualRun(n8n, stored.id, 'Start Approval Review');
 	return { workflowId: stored.id, executionId };
 }
 

@@ -71,12 +71,12 @@ test('template 8: published, both Prodigy Triggers polling every minute', { time
 	responders.set('/alerts', () => ({ json: { ok: true } }));
 	responders.set('/model/predict', modelAnswer);
 	let workflow = t.loadTemplate('08');
-	workflow = t.withConfig(workflow, { alertUrl: recorder.url('/alerts') }, 'Alert settings');
-	workflow = t.withConfig(workflow, { modelUrl: recorder.url('/model/predict') }, 'Ingest settings');
+	workflow = t.withConfig(workflow, { alertUrl: recorder.url('/alerts') }, 'Alert Settings');
+	workflow = t.withConfig(workflow, { modelUrl: recorder.url('/model/predict') }, 'Ingest Settings');
 	// Beyond the two settings nodes, the test changes only time: both triggers poll every minute (n8n refuses
 	// anything faster for polling nodes) and a stall counts after 3 seconds instead of 30 minutes.
-	for (const name of ['Annotation stalled', 'Milestone reached']) t.nodeOf(workflow, name).parameters.pollTimes = { item: [{ mode: 'everyMinute' }] };
-	t.nodeOf(workflow, 'Annotation stalled').parameters.idleMinutes = 0.05;
+	for (const name of ['Annotation Stalled', 'Milestone Reached']) t.nodeOf(workflow, name).parameters.pollTimes = { item: [{ mode: 'everyMinute' }] };
+	t.nodeOf(workflow, 'Annotation Stalled').parameters.idleMinutes = 0.05;
 	const stored = await harness.importWorkflow(n8n, workflow, { credentials, publish: true });
 	assert.equal(stored.active, true);
 	t08.workflowId = stored.id;
@@ -102,7 +102,7 @@ test('template 6: a JSONL file, a CSV file and a CRM endpoint become one dedupli
 	assert.equal(recorder.to('/crm/cases')[0].query.status, 'closed');
 
 	// The second line of the web form export repeats the first one's text: skipped by input hash, within the run.
-	assert.deepEqual(harness.outputOf(first, 'Add web form feedback').map((o) => o.duplicate), [false, false, false, true]);
+	assert.deepEqual(harness.outputOf(first, 'Add Web Form Feedback').map((o) => o.duplicate), [false, false, false, true]);
 	const lib = t.library();
 	const expectSource = async (dataset, source, records) => {
 		const stored = await t.examplesOf(store, dataset);
@@ -130,18 +130,18 @@ test('template 6: a JSONL file, a CSV file and a CRM endpoint become one dedupli
 		consolidated.map((e) => e.task.meta.record_id),
 		['W-1001', 'W-1002', 'W-1003', 'E-501', 'E-502', 'E-503', 'CASE-9001', 'CASE-9003'],
 	);
-	assert.deepEqual(harness.outputOf(first, 'Consolidate into one dataset'), [
+	assert.deepEqual(harness.outputOf(first, 'Consolidate into One Dataset'), [
 		{ target: 'customer_feedback', sources: ['feedback_web', 'feedback_email', 'feedback_crm'], linked: 8, skipped: 1, datasetCreated: true },
 	]);
-	assert.equal(harness.outputOf(first, 'Consolidated dataset stats')[0].total, 8);
-	assert.deepEqual(harness.outputOf(first, 'Summarise the run'), [
+	assert.equal(harness.outputOf(first, 'Consolidated Dataset Stats')[0].total, 8);
+	assert.deepEqual(harness.outputOf(first, 'Summarise the Run'), [
 		{ dataset: 'customer_feedback', examples: 8, newFromWebForm: 3, newFromEmail: 3, newFromCrm: 3, alreadyKnown: 1, linkedIntoConsolidated: 8, sameInputInAnotherSource: 1 },
 	]);
 
 	// The nightly rerun on the same exports adds nothing anywhere.
 	const second = await harness.runStoredWorkflow(n8n, first.workflow.id);
 	assert.equal(second.status, 'success', JSON.stringify(second.error));
-	assert.deepEqual(harness.outputOf(second, 'Summarise the run'), [
+	assert.deepEqual(harness.outputOf(second, 'Summarise the Run'), [
 		{ dataset: 'customer_feedback', examples: 8, newFromWebForm: 0, newFromEmail: 0, newFromCrm: 0, alreadyKnown: 10, linkedIntoConsolidated: 0, sameInputInAnotherSource: 9 },
 	]);
 	for (const [dataset, count] of [['feedback_web', 3], ['feedback_email', 3], ['feedback_crm', 3], ['customer_feedback', 8]]) {
@@ -176,10 +176,10 @@ test('template 7: versions recorded and stamped, audit rows in PostgreSQL, an ol
 	const v1 = await versionNow();
 	const first = await harness.runWorkflow(n8n, t.withConfig(template, { exportFolder }), { credentials: allCredentials });
 	assert.equal(first.status, 'success', JSON.stringify(first.error));
-	const [recorded] = harness.outputOf(first, 'Record dataset version');
+	const [recorded] = harness.outputOf(first, 'Record Dataset Version');
 	assert.equal(recorded.id, v1);
 	assert.equal(recorded.recorded, true);
-	const [stamped] = harness.outputOf(first, 'Stamp provenance');
+	const [stamped] = harness.outputOf(first, 'Stamp Provenance');
 	assert.equal(stamped.provenance.versionId, v1);
 	assert.equal(stamped.provenance.sourceSystem, 'prodigy');
 	assert.equal(stamped.provenance.sourceRecordId, 'news_ner');
@@ -208,8 +208,8 @@ test('template 7: versions recorded and stamped, audit rows in PostgreSQL, an ol
 		},
 	);
 	assert.equal(rows[0].n8n_execution_id, String(first.executionId));
-	assert.equal(harness.outputOf(first, 'Write audit record')[0].first_export_sha256, null);
-	assert.ok(ran(first, 'Audit trail complete'));
+	assert.equal(harness.outputOf(first, 'Write Audit Record')[0].first_export_sha256, null);
+	assert.ok(ran(first, 'Audit Trail Complete'));
 
 	// Annotators go on: five more answers by alice.
 	await t.withStore(store, (s) =>
@@ -234,15 +234,15 @@ test('template 7: versions recorded and stamped, audit rows in PostgreSQL, an ol
 	rows = await auditRows();
 	assert.deepEqual(rows.map((r) => [r.exported_version, r.current_version, r.examples]), [[v1, v1, 80], [v2, v2, 85], [v1, v2, 80]]);
 	assert.equal(rows[2].export_sha256, rows[0].export_sha256);
-	assert.equal(harness.outputOf(third, 'Write audit record')[0].first_export_sha256, rows[0].export_sha256);
-	assert.ok(ran(third, 'Audit trail complete'));
-	assert.equal(ran(third, 'Stop: export differs'), false);
+	assert.equal(harness.outputOf(third, 'Write Audit Record')[0].first_export_sha256, rows[0].export_sha256);
+	assert.ok(ran(third, 'Audit Trail Complete'));
+	assert.equal(ran(third, 'Stop: Export Differs'), false);
 
 	// The check can fail: with the first export's fingerprint altered in the table, the same export no longer matches.
 	await t.withPg(auditDatabase, (c) => c.query("UPDATE prodigy_audit SET export_sha256 = repeat('0', 64) WHERE id = $1", [rows[0].id]));
 	const tampered = await harness.runStoredWorkflow(n8n, third.workflow.id);
 	assert.equal(tampered.status, 'error');
-	assert.equal(tampered.error.node, 'Stop: export differs');
+	assert.equal(tampered.error.node, 'Stop: Export Differs');
 	assert.match(tampered.error.message, new RegExp(`^The export of version ${v1} differs from its first export`));
 
 	const versions = (await t.datasetMeta(store, 'news_ner')).versions;
@@ -296,13 +296,13 @@ test('template 8: a malformed ticket is alerted with its item and error, the oth
 	assert.equal(run.status, 'success', JSON.stringify(run.error));
 	assert.equal(modelCalls.filter((text) => text === charged).length, 2, 'the 503 was retried once');
 
-	const alert = await recorder.waitFor(alertTitled('Malformed input'), { what: 'the malformed-input alert' });
-	const [errorItem] = harness.outputOf(run, 'Add to annotation queue', { output: 1 });
+	const alert = await recorder.waitFor(alertTitled('Malformed Input'), { what: 'the malformed-input alert' });
+	const [errorItem] = harness.outputOf(run, 'Add to Annotation Queue', { output: 1 });
 	assert.match(errorItem.error, /no "text"/);
 	assert.deepEqual(alert.json, {
 		channel: '#annotation-ops',
 		severity: 'error',
-		title: 'Malformed input',
+		title: 'Malformed Input',
 		text: `Ticket T-2003 (item 3 of the batch) was not added to "support_tickets_inbox": ${errorItem.error}`,
 		dataset: 'support_tickets_inbox',
 		details: { ticket: 'T-2003', itemIndex: 2, error: errorItem.error },
@@ -324,20 +324,20 @@ test('template 8: a job that still fails after its retries runs the Error Trigge
 	assert.equal((await pushTickets([{ id: 'T-3001', body: text, customer: 'Polder BV' }])).status, 200);
 	const failed = await runOf('webhook', afterId);
 	assert.equal(failed.status, 'error');
-	assert.equal(failed.error.node, 'Score with the model service');
+	assert.equal(failed.error.node, 'Score with the Model Service');
 	assert.equal(modelCalls.filter((t2) => t2 === text).length, 3, 'three tries, then the run failed');
 
-	const alert = await recorder.waitFor(alertTitled('Workflow run failed'), { what: 'the failed-job alert' });
+	const alert = await recorder.waitFor(alertTitled('Workflow Run Failed'), { what: 'the failed-job alert' });
 	assert.equal(alert.json.severity, 'critical');
 	assert.deepEqual(
 		{ ...alert.json.details, error: undefined, url: undefined },
-		{ executionId: String(failed.executionId), node: 'Score with the model service', mode: 'webhook', error: undefined, url: undefined },
+		{ executionId: String(failed.executionId), node: 'Score with the Model Service', mode: 'webhook', error: undefined, url: undefined },
 	);
 	assert.equal(alert.json.details.error, failed.error.message);
 	assert.ok(alert.json.details.url.endsWith(`/workflow/${t08.workflowId}/executions/${failed.executionId}`), alert.json.details.url);
 	assert.equal(
 		alert.json.text,
-		`Run ${failed.executionId} of "${t.loadTemplate('08').name}" failed in "Score with the model service": ${failed.error.message} (${alert.json.details.url})`,
+		`Run ${failed.executionId} of "${t.loadTemplate('08').name}" failed in "Score with the Model Service": ${failed.error.message} (${alert.json.details.url})`,
 	);
 	const errorRun = await runOf('error', afterId);
 	assert.equal(errorRun.status, 'success', JSON.stringify(errorRun.error));
@@ -348,7 +348,7 @@ test('template 8: the Prodigy Trigger alerts: a stalled queue, the 100 milestone
 	const { store } = prodigy.t08;
 	// Polls run at the start of each minute. Nobody annotates news_ner (80 of the 1000 wanted) after the
 	// workflow was published, so the first scheduled poll reports the stall.
-	const stall = await recorder.waitFor(alertTitled('Annotation stalled'), { timeoutMs: 150_000, what: 'the stall alert' });
+	const stall = await recorder.waitFor(alertTitled('Annotation Stalled'), { timeoutMs: 150_000, what: 'the stall alert' });
 	assert.equal(stall.json.severity, 'warning');
 	assert.equal(stall.json.dataset, 'news_ner');
 	assert.deepEqual({ ...stall.json.details, idleMinutes: undefined, lastActivityAt: undefined }, { dataset: 'news_ner', count: 80, target: 1000, idleMinutes: undefined, lastActivityAt: undefined });
@@ -357,17 +357,17 @@ test('template 8: the Prodigy Trigger alerts: a stalled queue, the 100 milestone
 	// Bob annotates 20 more: the next poll sees the count reach 100.
 	const tasks = Array.from({ length: 20 }, (_, i) => ({ text: `Follow-up sentence ${i + 1} about Airbus in Toulouse.`, spans: [], answer: 'accept', _annotator_id: 'news_ner-bob', _session_id: 'news_ner-bob' }));
 	await t.withStore(store, (s) => s.addExamples('news_ner', tasks, { session: 'bob' }));
-	const milestone = await recorder.waitFor(alertTitled('Milestone reached'), { timeoutMs: 150_000, what: 'the milestone alert' });
+	const milestone = await recorder.waitFor(alertTitled('Milestone Reached'), { timeoutMs: 150_000, what: 'the milestone alert' });
 	assert.equal(milestone.json.severity, 'info');
 	assert.equal(milestone.json.text, '"news_ner" reached 100 annotations (100 now).');
 	assert.deepEqual({ ...milestone.json.details, linkId: undefined }, { dataset: 'news_ner', milestone: 100, type: 'every', count: 100, linkId: undefined, session: 'news_ner-bob' });
-	assert.equal(recorder.requests.filter(alertTitled('Annotation stalled')).length, 1, 'one alert per stall');
+	assert.equal(recorder.requests.filter(alertTitled('Annotation Stalled')).length, 1, 'one alert per stall');
 
 	// The Prodigy database disappears (volume unmounted): the next polls fail and the Error Trigger alerts.
-	const failuresBefore = recorder.requests.filter(alertTitled('Workflow run failed')).length;
+	const failuresBefore = recorder.requests.filter(alertTitled('Workflow Run Failed')).length;
 	fs.renameSync(path.dirname(store.path), `${path.dirname(store.path)}-gone`);
 	const down = await recorder.waitFor(
-		(r) => alertTitled('Workflow run failed')(r) && recorder.requests.filter(alertTitled('Workflow run failed')).indexOf(r) >= failuresBefore,
+		(r) => alertTitled('Workflow Run Failed')(r) && recorder.requests.filter(alertTitled('Workflow Run Failed')).indexOf(r) >= failuresBefore,
 		{ timeoutMs: 150_000, what: 'the trigger failure alert' },
 	);
 	assert.equal(down.json.details.mode, 'trigger');
