@@ -245,6 +245,9 @@ async function startN8n(options = {}) {
 			QUEUE_BULL_REDIS_PORT: String(REDIS.port),
 			// Parallel harness runs share one Redis: a prefix per run keeps their queues apart.
 			QUEUE_BULL_PREFIX: `bull_${pgDatabase}`,
+			// ...and their caches: n8n caches webhook paths in Redis, so a later run publishing the same webhook path
+			// would otherwise be refused as a conflict with a workflow of an earlier run.
+			N8N_REDIS_KEY_PREFIX: `n8n_${pgDatabase}`,
 			// Manual runs (the harness's run path) go to the worker too, so the worker's pack install is exercised.
 			OFFLOAD_MANUAL_EXECUTIONS_TO_WORKERS: 'true',
 		});
@@ -270,6 +273,7 @@ async function startN8n(options = {}) {
 		if (pgDatabase) {
 			await dropPgDatabase(pgDatabase);
 			await deleteRedisKeys(cacheDir, queueEnv.QUEUE_BULL_PREFIX);
+			await deleteRedisKeys(cacheDir, queueEnv.N8N_REDIS_KEY_PREFIX);
 		}
 	};
 

@@ -16,6 +16,8 @@ let n8n;
 let userFolder;
 let dataDir;
 let recorder;
+/** Where the n8n process that executes workflows may read and write files (in queue mode the worker's own folder). */
+let filesDir;
 /** Per template: the Prodigy store config and the credential map that points "Prodigy Demo DB" at it. */
 const prodigy = {};
 
@@ -27,6 +29,8 @@ before(async () => {
 	dataDir = fs.mkdtempSync(path.join(userFolder, 'prodigy-'));
 	recorder = await t.startRecorder((request) => responders.get(request.path)?.(request));
 	n8n = await harness.startN8n({ userFolder, queue, pack: { tarball: await harness.sharedTarball() } });
+	// A queue worker is another machine: its file nodes may touch only its own files folder.
+	filesDir = queue ? path.join(userFolder, 'worker', 'files') : n8n.filesDir;
 	for (const key of ['t06', 't07', 't08']) {
 		// One folder per database: template 8's test takes its folder away to simulate the database going down.
 		const store = t.sqliteStore(path.join(dataDir, key, 'prodigy.db'));
@@ -85,7 +89,7 @@ test('template 8: published, both Prodigy Triggers polling every minute', { time
 // ---- Template 6: multi-source consolidation --------------------------------------------------------------------
 
 test('template 6: a JSONL file, a CSV file and a CRM endpoint become one deduplicated dataset with the same meta', { timeout: 300_000 }, async () => {
-	const folder = path.join(n8n.filesDir, 'feedback');
+	const folder = path.join(filesDir, 'feedback');
 	fs.mkdirSync(folder, { recursive: true });
 	const webFormFile = path.join(folder, 'web-form-submissions.jsonl');
 	const emailTicketsFile = path.join(folder, 'email-tickets.csv');
@@ -164,7 +168,7 @@ test('template 7: versions recorded and stamped, audit rows in PostgreSQL, an ol
 	};
 	const audit = await harness.importCredentials(n8n, [auditCredential]);
 	const allCredentials = new Map([...credentials, ...audit]);
-	const exportFolder = path.join(n8n.filesDir, 'prodigy-exports');
+	const exportFolder = path.join(filesDir, 'prodigy-exports');
 	fs.mkdirSync(exportFolder, { recursive: true });
 	const template = t.loadTemplate('07');
 	const auditRows = () => t.withPg(auditDatabase, async (c) => (await c.query('SELECT * FROM prodigy_audit ORDER BY id')).rows);
