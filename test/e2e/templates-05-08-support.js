@@ -50,11 +50,6 @@ function withConfig(workflow, values, nodeName = 'Config') {
 	return copy;
 }
 
-/** Values of a Set node's fields as the template ships them. */
-function configOf(workflow, nodeName = 'Config') {
-	return Object.fromEntries(nodeOf(workflow, nodeName).parameters.assignments.assignments.map((a) => [a.name, a.value]));
-}
-
 /**
  * A local HTTP server standing in for an external system (chat webhook, training API, CRM, model service). It
  * records every request ({ method, path, query, headers, body: Buffer, json }) and answers with `respond(request)`
@@ -213,11 +208,6 @@ async function dbOut(store, dataset, upToLinkId) {
 	});
 }
 
-/** Starts a run of a stored workflow from its trigger without waiting for it (it may stop at a wait). */
-async function startRun(harness, instance, workflowId, trigger) {
-	return harness.startManualRun(instance, workflowId, trigger);
-}
-
 module.exports = {
 	REPO,
 	PG,
@@ -227,7 +217,6 @@ module.exports = {
 	loadTemplate,
 	nodeOf,
 	withConfig,
-	configOf,
 	startRecorder,
 	withPg,
 	createPgDatabase,
@@ -240,5 +229,4 @@ module.exports = {
 	examplesOf,
 	datasetMeta,
 	dbOut,
-	startRun,
 };
