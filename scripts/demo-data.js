@@ -4,6 +4,7 @@
 // news_ner: 60 news sentences with PERSON / ORG / GPE / DATE spans. alice annotated sentences 0-39 and bob 20-59,
 // so 20 inputs were annotated twice and bob disagrees on a few of them: stats, agreement and versions all have
 // something to show. support_tickets_textcat: help-desk tickets with a model's suggested category and score.
+// ticket_review: empty, where reviewers answer template 3's review queue; its Prodigy Trigger needs it to exist.
 'use strict';
 const fs = require('node:fs');
 const path = require('node:path');
@@ -11,6 +12,7 @@ const path = require('node:path');
 const REPO = path.join(__dirname, '..');
 const NER_DATASET = 'news_ner';
 const TEXTCAT_DATASET = 'support_tickets_textcat';
+const REVIEW_DATASET = 'ticket_review';
 // 2025-03-03 09:00:00 UTC: a fixed clock keeps every run byte-identical.
 const START = Date.UTC(2025, 2, 3, 9, 0, 0) / 1000;
 
@@ -259,7 +261,42 @@ const DATASET_META = {
 		recipe: 'textcat.manual',
 		labels: TICKET_CATEGORIES.map((c) => c.id),
 	},
+	[REVIEW_DATASET]: {
+		description: 'Reviewed ticket labels: answers to the review queue of template 3 (demo data of n8n-nodes-prodigy)',
+		author: 'support-ml',
+		recipe: 'textcat.manual',
+		labels: TICKET_CATEGORIES.map((c) => c.id),
+	},
 };
+
+// Datasets the templates watch before anything is in them: a Prodigy Trigger does not start on a dataset that does
+// not exist (template 3 watches ticket_review), so they are created up front, as a project lead would.
+const TEMPLATE_DATASETS = [REVIEW_DATASET];
+
+/** Creates the TEMPLATE_DATASETS missing in an open store; returns their names. */
+async function createTemplateDatasets(store) {
+	const created = [];
+	for (const dataset of TEMPLATE_DATASETS) {
+		if (await store.getDataset(dataset)) continue;
+		await store.createDataset(dataset, DATASET_META[dataset], { now: new Date((START - 86400) * 1000) });
+		created.push(dataset);
+	}
+	return created;
+}
+
+/**
+ * Adds the datasets the templates need to a demo database made by an earlier version of this script (kept across
+ * `npm start` runs). Returns the names created.
+ */
+async function ensureTemplateDatasets(dbPath, { library } = {}) {
+	const lib = library ?? loadLibrary();
+	const store = await lib.openStore({ type: 'sqlite', path: path.resolve(dbPath) });
+	try {
+		return await createTemplateDatasets(store);
+	} finally {
+		await store.close();
+	}
+}
 
 /**
  * Creates a fresh demo Prodigy SQLite database at `dbPath` (an existing file there is replaced) and returns
@@ -286,13 +323,15 @@ async function createDemoDatabase(dbPath, { library } = {}) {
 				summary[dataset] += result.added;
 			}
 		}
+		await createTemplateDatasets(store);
+		summary[REVIEW_DATASET] = 0;
 	} finally {
 		await store.close();
 	}
 	return { path: file, datasets: summary };
 }
 
-module.exports = { createDemoDatabase, demoTasks, NER_DATASET, TEXTCAT_DATASET };
+module.exports = { createDemoDatabase, ensureTemplateDatasets, demoTasks, NER_DATASET, TEXTCAT_DATASET, REVIEW_DATASET };
 
 if (require.main === module) {
 	const target = process.argv[2];

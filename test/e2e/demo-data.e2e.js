@@ -7,7 +7,7 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { DatabaseSync } = require('node:sqlite');
-const { createDemoDatabase, NER_DATASET, TEXTCAT_DATASET } = require('../../scripts/demo-data');
+const { createDemoDatabase, ensureTemplateDatasets, NER_DATASET, TEXTCAT_DATASET, REVIEW_DATASET } = require('../../scripts/demo-data');
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'prodigy-demo-'));
 after(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -33,7 +33,7 @@ function sessionTasks(file, session) {
 test('two annotators per dataset, with session datasets, through the built library', async () => {
 	const file = path.join(dir, 'a', 'prodigy.db');
 	const result = await createDemoDatabase(file);
-	assert.deepEqual(result.datasets, { [NER_DATASET]: 80, [TEXTCAT_DATASET]: 32 });
+	assert.deepEqual(result.datasets, { [NER_DATASET]: 80, [TEXTCAT_DATASET]: 32, [REVIEW_DATASET]: 0 });
 	const datasets = rows(file, 'SELECT name, session FROM dataset ORDER BY id').map((d) => [d.name, d.session]);
 	assert.deepEqual(datasets, [
 		[NER_DATASET, 0],
@@ -42,7 +42,10 @@ test('two annotators per dataset, with session datasets, through the built libra
 		[TEXTCAT_DATASET, 0],
 		[`${TEXTCAT_DATASET}-alice`, 1],
 		[`${TEXTCAT_DATASET}-bob`, 1],
+		// Template 3's Prodigy Trigger watches it: it exists, empty, before anyone reviews.
+		[REVIEW_DATASET, 0],
 	]);
+	assert.equal(rows(file, 'SELECT COUNT(*) AS n FROM link l JOIN dataset d ON d.id = l.dataset_id WHERE d.name = ?', REVIEW_DATASET)[0].n, 0);
 	const answers = rows(
 		file,
 		`SELECT json_extract(CAST(e.content AS TEXT), '$.answer') AS answer, COUNT(*) AS n FROM example e
@@ -88,4 +91,18 @@ test('the database is the same byte for byte on every run', async () => {
 		links: rows(file, 'SELECT id, example_id, dataset_id FROM link ORDER BY id'),
 	});
 	assert.deepEqual(dump(second), dump(first));
+});
+
+test('a demo database kept from an earlier version gets the datasets the templates need, once', async () => {
+	const file = path.join(dir, 'c', 'prodigy.db');
+	await createDemoDatabase(file);
+	const db = new DatabaseSync(file);
+	try {
+		db.prepare('DELETE FROM dataset WHERE name = ?').run(REVIEW_DATASET);
+	} finally {
+		db.close();
+	}
+	assert.deepEqual(await ensureTemplateDatasets(file), [REVIEW_DATASET]);
+	assert.deepEqual(await ensureTemplateDatasets(file), []);
+	assert.equal(rows(file, 'SELECT COUNT(*) AS n FROM dataset WHERE name = ?', REVIEW_DATASET)[0].n, 1);
 });
