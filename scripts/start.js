@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 // `npm start`: the whole demo in one command. Builds the pack, installs the pinned n8n once per machine, installs
-// the pack into a local n8n user folder (.n8n-local/, git-ignored), creates a demo Prodigy database, a credential
-// for it and the example workflows, then runs n8n in the foreground until Ctrl-C.
-//
-//   npm start [-- --port 5678] [--reset] [--verbose]      (PORT=... also sets the port)
+// the pack into a local n8n user folder (.n8n-local/, git-ignored), creates a demo Prodigy database, starts local
+// stand-ins for the outside systems the templates call (scripts/demo-services.js), creates the credentials and
+// imports the eight example workflows pointed at those stand-ins, then runs n8n in the foreground until Ctrl-C.
+// `--check` runs every template once instead and exits non-zero when one fails.
 'use strict';
 const fs = require('node:fs');
 const net = require('node:net');
@@ -11,21 +11,46 @@ const path = require('node:path');
 const { checkNode, ensureN8n, log } = require('./n8n/install');
 
 const REPO = path.join(__dirname, '..');
-const USER_FOLDER = path.join(REPO, '.n8n-local');
-const DEMO_DB = path.join(USER_FOLDER, 'prodigy', 'prodigy.db');
+const EXAMPLES_DIR = path.join(REPO, 'examples');
 const DEMO_CREDENTIAL = 'Prodigy Demo DB';
+const AUDIT_CREDENTIAL = 'Audit DB (PostgreSQL)';
+const PG = { host: '127.0.0.1', port: 5432, user: process.env.PGUSER || 'postgres' };
+const FINISHED = ['success', 'error', 'crashed', 'canceled'];
+
+const USAGE = `usage: npm start [-- --port <port>] [--reset] [--verbose] [--check] [--no-build] [--user-folder <dir>] [--audit-db <name>]
+  --port         port for n8n (default 5678, or $PORT); the demo services use the next one when it is free
+  --reset        recreate the demo Prodigy database and n8n user folder from scratch
+  --verbose      show n8n's own log on this terminal
+  --check        set everything up, run every template once, print pass/fail per template, stop, exit non-zero on a failure
+  --no-build     use the existing dist/ instead of running npm run build first
+  --user-folder  n8n user folder (default .n8n-local in the repo)
+  --audit-db     PostgreSQL database for template 7's audit trail (default prodigy_demo_audit)`;
 
 function parseArgs(argv) {
-	const args = { port: Number(process.env.PORT) || 5678, reset: false, verbose: false };
+	const args = {
+		port: Number(process.env.PORT) || 5678,
+		reset: false,
+		verbose: false,
+		check: false,
+		build: true,
+		userFolder: path.join(REPO, '.n8n-local'),
+		auditDb: 'prodigy_demo_audit',
+	};
 	for (let i = 0; i < argv.length; i++) {
 		const a = argv[i];
 		if (a === '--port') args.port = Number(argv[++i]);
 		else if (a === '--reset') args.reset = true;
 		else if (a === '--verbose') args.verbose = true;
+		else if (a === '--check') args.check = true;
+		else if (a === '--no-build') args.build = false;
+		else if (a === '--user-folder') args.userFolder = path.resolve(process.env.INIT_CWD ?? process.cwd(), argv[++i] ?? '');
+		else if (a === '--audit-db') args.auditDb = argv[++i];
 		else if (a === '--help' || a === '-h') args.help = true;
 		else throw new Error(`unknown option ${a} (try --help)`);
 	}
 	if (!Number.isInteger(args.port) || args.port <= 0 || args.port > 65535) throw new Error('the port must be 1-65535');
+	// Used as an SQL identifier (CREATE DATABASE), so only a plain lower-case name is accepted.
+	if (!/^[a-z_][a-z0-9_]{0,62}$/.test(args.auditDb ?? '')) throw new Error('--audit-db must be a lower-case name of letters, digits and _');
 	return args;
 }
 
@@ -41,46 +66,215 @@ function step(n, total, text) {
 	console.log(`\n[${n}/${total}] ${text}`);
 }
 
+// ---- template 7's audit database ---------------------------------------------------------------------------------
+
+/**
+ * Makes sure the audit database exists on the local PostgreSQL (trust auth) and returns the n8n credential for it,
+ * or null with the reason when PostgreSQL does not answer.
+ */
+async function ensureAuditDatabase(database) {
+	const { Client } = require(require.resolve('pg', { paths: [REPO] }));
+	const client = new Client({ ...PG, database: 'postgres', connectionTimeoutMillis: 3000 });
+	try {
+		await client.connect();
+	} catch (error) {
+		return { credential: null, reason: error.code ?? error.message };
+	}
+	try {
+		const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
+		// The name was checked against [a-z0-9_] in parseArgs, so it is safe as an identifier.
+		if (rowCount === 0) await client.query(`CREATE DATABASE "${database}"`);
+	} finally {
+		await client.end();
+	}
+	return {
+		credential: { name: AUDIT_CREDENTIAL, type: 'postgres', data: { host: PG.host, port: PG.port, database, user: PG.user, password: '', ssl: 'disable' } },
+	};
+}
+
+// ---- templates ---------------------------------------------------------------------------------------------------
+
+/** Sets the values of a template's settings nodes (the only change the demo makes to a template). */
+function withConfig(workflow, valuesByNode) {
+	const copy = structuredClone(workflow);
+	for (const [nodeName, values] of Object.entries(valuesByNode)) {
+		const node = copy.nodes.find((n) => n.name === nodeName);
+		if (!node) throw new Error(`template "${workflow.name}" has no node "${nodeName}"`);
+		const assignments = node.parameters?.assignments?.assignments ?? [];
+		for (const [name, value] of Object.entries(values)) {
+			const field = assignments.find((a) => a.name === name);
+			if (!field) throw new Error(`"${nodeName}" of template "${workflow.name}" has no field "${name}"`);
+			field.value = value;
+		}
+	}
+	return copy;
+}
+
+function listTemplates() {
+	if (!fs.existsSync(EXAMPLES_DIR)) return [];
+	return fs.readdirSync(EXAMPLES_DIR).filter((f) => f.endsWith('.json')).sort();
+}
+
+/** Imports every template, its settings pointed at the demo services and files folder. */
+async function importTemplates(harness, n8n, credentials, { servicesUrl, filesDir }) {
+	const { demoConfig } = require('./demo-services');
+	const config = demoConfig(servicesUrl, filesDir);
+	const imported = [];
+	for (const file of listTemplates()) {
+		const original = JSON.parse(fs.readFileSync(path.join(EXAMPLES_DIR, file), 'utf8'));
+		const values = config[file.slice(0, 2)];
+		const workflow = values ? withConfig(original, values) : original;
+		const stored = await harness.importWorkflow(n8n, workflow, { credentials, replace: true });
+		imported.push({ file, workflow, id: stored.id });
+		console.log(`  imported ${file}: "${workflow.name}"${values ? '' : ' (unchanged: no demo settings for it)'}`);
+	}
+	if (!imported.length) console.log('  no example workflows in examples/');
+	return imported;
+}
+
+// ---- --check ---------------------------------------------------------------------------------------------------
+
+/** Sample calls for the templates' webhooks, by webhook path: what a help desk would send. */
+const WEBHOOK_SAMPLES = {
+	'prodigy-ticket-intake': {
+		tickets: [
+			{ id: 'T-2001', body: 'The app logs me out every few minutes.', customer: 'Nordlicht GmbH' },
+			{ id: 'T-2002', body: 'I was charged twice for order 88412.', customer: 'Casa Verde SL' },
+		],
+	},
+};
+
+/** Runs a template's test webhook as the editor's "Listen for test event" does, then calls it with a sample body. */
+async function runTestWebhook(harness, n8n, template, node) {
+	const before = await harness.listExecutions(n8n, { workflowId: template.id, limit: 1 });
+	const afterId = before[0] ? Number(before[0].id) : 0;
+	const started = (await n8n.rest.post(`/workflows/${template.id}/run`, { triggerToStartFrom: { name: node.name } })).data.data;
+	if (!started?.waitingForWebhook) throw new Error(`"${node.name}" did not wait for a test call: ${JSON.stringify(started)}`);
+	const response = await fetch(`${n8n.baseUrl}/webhook-test/${node.parameters.path}`, {
+		method: node.parameters.httpMethod ?? 'POST',
+		headers: { 'content-type': 'application/json' },
+		body: JSON.stringify(WEBHOOK_SAMPLES[node.parameters.path]),
+	});
+	if (!response.ok) throw new Error(`the test webhook answered HTTP ${response.status}: ${await response.text()}`);
+	return harness.waitForExecution(n8n, { workflowId: template.id, afterId, timeoutMs: 180_000 });
+}
+
+function verdict(harness, template, execution) {
+	const summary = harness.summarise(execution);
+	if (summary.status === 'success') return { ok: true, detail: `${Object.keys(summary.nodes).length} nodes ran` };
+	const last = template.workflow.nodes.find((n) => n.name === summary.lastNodeExecuted);
+	// A human approval step pauses the run until someone decides: that is where a good run stops for now.
+	if (summary.status === 'waiting' && last?.type === 'n8n-nodes-prodigy.approvalGate') {
+		return { ok: true, detail: `waiting for approval in "${last.name}"` };
+	}
+	const error = summary.error ? `${summary.error.node ? `${summary.error.node}: ` : ''}${summary.error.message}` : 'no error reported';
+	return { ok: false, detail: `${summary.status} (${error})` };
+}
+
+/** Runs each template's manual entry once (and its test webhooks with a sample call); returns the failures. */
+async function checkTemplates(harness, n8n, templates, { auditAvailable }) {
+	const { triggerNodeOf } = require('./n8n/run');
+	const results = [];
+	const report = (label, result) => {
+		results.push(result);
+		console.log(`  ${result.skipped ? 'SKIP' : result.ok ? 'PASS' : 'FAIL'}  ${label}: ${result.detail}`);
+	};
+	for (const template of templates) {
+		const label = template.file.replace(/\.json$/, '');
+		const needsAudit = template.workflow.nodes.some((n) => n.credentials?.postgres?.name === AUDIT_CREDENTIAL);
+		if (needsAudit && !auditAvailable) {
+			report(label, { ok: true, skipped: true, detail: `needs PostgreSQL on ${PG.host}:${PG.port} for "${AUDIT_CREDENTIAL}"` });
+			continue;
+		}
+		try {
+			const trigger = triggerNodeOf(template.workflow);
+			const executionId = await harness.startManualRun(n8n, template.id, trigger.name);
+			const execution = await harness.waitForExecution(n8n, { executionId, timeoutMs: 240_000, statuses: [...FINISHED, 'waiting'] });
+			report(`${label} (from "${trigger.name}")`, verdict(harness, template, execution));
+		} catch (error) {
+			report(label, { ok: false, detail: error.message });
+		}
+		const webhooks = template.workflow.nodes.filter((n) => n.type === 'n8n-nodes-base.webhook' && !n.disabled && WEBHOOK_SAMPLES[n.parameters?.path]);
+		for (const node of webhooks) {
+			const webhookLabel = `${label} (test call to "${node.name}")`;
+			try {
+				report(webhookLabel, verdict(harness, template, await runTestWebhook(harness, n8n, template, node)));
+			} catch (error) {
+				report(webhookLabel, { ok: false, detail: error.message });
+			}
+		}
+	}
+	const failed = results.filter((r) => !r.ok);
+	const passed = results.filter((r) => r.ok && !r.skipped);
+	console.log(`\n${passed.length} passed, ${failed.length} failed${results.length - passed.length - failed.length ? `, ${results.length - passed.length - failed.length} skipped` : ''}`);
+	return failed;
+}
+
+// ---- main ------------------------------------------------------------------------------------------------------
+
 async function main(argv) {
 	const args = parseArgs(argv);
 	if (args.help) {
-		console.log('usage: npm start [-- --port <port>] [--reset] [--verbose]\n' +
-			'  --port     port for n8n (default 5678, or $PORT)\n' +
-			'  --reset    recreate the demo Prodigy database and n8n user folder from scratch\n' +
-			'  --verbose  show n8n\'s own log on this terminal');
+		console.log(USAGE);
 		return 0;
 	}
 	checkNode();
 	if (!(await portIsFree(args.port))) {
 		throw new Error(`port ${args.port} is in use: stop what runs there or start with PORT=<another port> npm start`);
 	}
-	const total = 6;
+	const userFolder = args.userFolder;
+	const demoDb = path.join(userFolder, 'prodigy', 'prodigy.db');
+	const total = 7;
 	step(1, total, 'Installing the pinned n8n (only the first time: 5-10 minutes, progress below)');
 	await ensureN8n();
 
 	// Loaded after the install check so a missing dependency surfaces as a clear message above.
 	const harness = require('./n8n');
-	const { createDemoDatabase } = require('./demo-data');
+	const { createDemoDatabase, ensureTemplateDatasets } = require('./demo-data');
+	const { startDemoServices, prepareDemoFiles } = require('./demo-services');
 
-	step(2, total, 'Building the pack (npm run build)');
-	await harness.buildPack();
-
-	if (args.reset) fs.rmSync(USER_FOLDER, { recursive: true, force: true });
-	step(3, total, `Demo Prodigy database: ${DEMO_DB}`);
-	if (fs.existsSync(DEMO_DB)) {
-		console.log('  kept from an earlier run (npm start -- --reset recreates it)');
+	if (args.build) {
+		step(2, total, 'Building the pack (npm run build)');
+		await harness.buildPack();
 	} else {
-		const created = await createDemoDatabase(DEMO_DB);
+		step(2, total, 'Using the existing build in dist/ (--no-build)');
+	}
+
+	if (args.reset) fs.rmSync(userFolder, { recursive: true, force: true });
+	step(3, total, `Demo Prodigy database: ${demoDb}`);
+	if (fs.existsSync(demoDb)) {
+		console.log('  kept from an earlier run (npm start -- --reset recreates it)');
+		for (const dataset of await ensureTemplateDatasets(demoDb)) console.log(`  created ${dataset} (the templates need it)`);
+	} else {
+		const created = await createDemoDatabase(demoDb);
 		for (const [dataset, count] of Object.entries(created.datasets)) console.log(`  ${dataset}: ${count} annotations`);
 	}
 
-	step(4, total, 'Packing the pack and starting n8n with it');
-	const n8n = await harness.startN8n({ userFolder: USER_FOLDER, port: args.port, inheritOutput: args.verbose });
+	step(4, total, 'Demo services and sample files');
+	// The folder n8n's file nodes may use (the harness sets N8N_RESTRICT_FILE_ACCESS_TO to it).
+	const filesDir = path.join(userFolder, 'files');
+	for (const file of prepareDemoFiles(filesDir)) console.log(`  sample input ${file}`);
+	const services = await startDemoServices({ port: args.port + 1 });
+	console.log(`  stand-ins for the CRM, model service, training service and chat webhooks: ${services.url}`);
+	const audit = await ensureAuditDatabase(args.auditDb);
+	if (audit.credential) console.log(`  audit database for template 7: PostgreSQL ${PG.host}:${PG.port}/${args.auditDb}`);
+	else console.log(`  no PostgreSQL on ${PG.host}:${PG.port} (${audit.reason}): template 7's audit step needs it (credential "${AUDIT_CREDENTIAL}")`);
+
+	step(5, total, 'Packing the pack and starting n8n with it');
+	const tarball = process.env.N8N_PRODIGY_TARBALL;
+	let n8n;
+	try {
+		n8n = await harness.startN8n({ userFolder, port: args.port, inheritOutput: args.verbose, pack: tarball ? { tarball } : true });
+	} catch (error) {
+		await services.close();
+		throw error;
+	}
 	let stopping;
 	const stop = (signal) => {
 		stopping ??= (async () => {
 			console.log(`\n${signal ? `${signal}: ` : ''}stopping n8n...`);
 			await n8n.stop();
+			await services.close();
 			console.log('n8n stopped.');
 		})();
 		return stopping;
@@ -88,30 +282,44 @@ async function main(argv) {
 	process.on('SIGINT', () => stop('Ctrl-C').then(() => process.exit(0)));
 	process.on('SIGTERM', () => stop('SIGTERM').then(() => process.exit(0)));
 
+	let templates;
 	try {
-		step(5, total, `Credential "${DEMO_CREDENTIAL}" and example workflows`);
+		step(6, total, 'Credentials and example workflows');
 		const credentials = await harness.importCredentials(n8n, [
-			{ name: DEMO_CREDENTIAL, type: 'prodigyDatabaseApi', data: { type: 'sqlite', path: DEMO_DB } },
+			{ name: DEMO_CREDENTIAL, type: 'prodigyDatabaseApi', data: { type: 'sqlite', path: demoDb } },
+			...(audit.credential ? [audit.credential] : []),
 		]);
-		const examplesDir = path.join(REPO, 'examples');
-		const examples = fs.existsSync(examplesDir) ? fs.readdirSync(examplesDir).filter((f) => f.endsWith('.json')).sort() : [];
-		for (const file of examples) {
-			const workflow = JSON.parse(fs.readFileSync(path.join(examplesDir, file), 'utf8'));
-			await harness.importWorkflow(n8n, workflow, { credentials, replace: true });
-			console.log(`  imported ${file}: "${workflow.name}"`);
-		}
-		if (!examples.length) console.log('  no example workflows in examples/ yet');
+		console.log(`  credential "${DEMO_CREDENTIAL}"${audit.credential ? ` and "${AUDIT_CREDENTIAL}"` : ''}`);
+		templates = await importTemplates(harness, n8n, credentials, { servicesUrl: services.url, filesDir });
 	} catch (error) {
 		await stop();
 		throw error;
 	}
 
-	step(6, total, 'Ready');
+	if (args.check) {
+		step(7, total, 'Running every template once (--check)');
+		let failed;
+		try {
+			failed = await checkTemplates(harness, n8n, templates, { auditAvailable: Boolean(audit.credential) });
+		} finally {
+			await stop();
+		}
+		return failed.length ? 1 : 0;
+	}
+
+	step(7, total, 'Ready');
 	console.log(`
   n8n with the Prodigy nodes:  http://127.0.0.1:${args.port}
   Log in with                  ${n8n.owner.email}  /  ${n8n.owner.password}
-  Demo Prodigy database        ${DEMO_DB}  (credential "${DEMO_CREDENTIAL}")
+  Demo Prodigy database        ${demoDb}  (credential "${DEMO_CREDENTIAL}")
+  Demo services                ${services.url}  (CRM, model service, training service, chat; calls are printed below)
+  Files the templates use      ${filesDir}  (inbox, archive, hand-off, exports, feedback)
   n8n log                      ${args.verbose ? 'this terminal' : n8n.logFile}
+
+  Open a template and press "Execute workflow": each one runs against the demo services.
+  The templates are not published (their schedules and triggers would run by themselves); press Publish in a
+  template to let it run on its own. Template 8's help-desk webhook then listens on
+  http://127.0.0.1:${args.port}/webhook/prodigy-ticket-intake
 
   Press Ctrl-C to stop.`);
 

@@ -1,0 +1,167 @@
+// `npm start -- --check` end to end: the demo's whole setup (demo database, demo services, sample files, credentials,
+// the eight templates pointed at the demo services) in a temporary user folder, then every template's manual path
+// run once on the real n8n. Asserts each template passed (template 5 stops waiting for its approver), what the demo
+// services printed, and what the runs left in the demo Prodigy database, the files folder and the audit database.
+'use strict';
+const { test, before, after } = require('node:test');
+const assert = require('node:assert/strict');
+const crypto = require('node:crypto');
+const fs = require('node:fs');
+const path = require('node:path');
+const { spawn } = require('node:child_process');
+const { DatabaseSync } = require('node:sqlite');
+const harness = require('../../scripts/n8n');
+
+const REPO = path.join(__dirname, '..', '..');
+const { Client } = require(require.resolve('pg', { paths: [REPO] }));
+const PG = { host: '127.0.0.1', port: 5432, user: process.env.PGUSER || 'postgres' };
+const TEMPLATES = fs.readdirSync(path.join(REPO, 'examples')).filter((f) => f.endsWith('.json')).map((f) => f.replace(/\.json$/, '')).sort();
+
+let userFolder;
+const auditDb = `prodigy_demo_audit_${crypto.randomBytes(5).toString('hex')}`;
+// The repo's own demo folder must stay as it was: --user-folder keeps the check away from it.
+const repoDemo = path.join(REPO, '.n8n-local');
+const repoDemoBefore = fs.existsSync(repoDemo) ? fs.statSync(repoDemo).mtimeMs : null;
+let run;
+
+async function withPg(database, fn) {
+	const client = new Client({ ...PG, database });
+	await client.connect();
+	try {
+		return await fn(client);
+	} finally {
+		await client.end();
+	}
+}
+
+function startCheck(args) {
+	return new Promise((resolve, reject) => {
+		const child = spawn(process.execPath, [path.join(REPO, 'scripts', 'start.js'), ...args], {
+			cwd: REPO,
+			env: process.env,
+			stdio: ['ignore', 'pipe', 'pipe'],
+		});
+		let stdout = '';
+		let stderr = '';
+		child.stdout.on('data', (chunk) => {
+			stdout += chunk;
+		});
+		child.stderr.on('data', (chunk) => {
+			stderr += chunk;
+		});
+		child.on('error', reject);
+		child.on('exit', (code, signal) => resolve({ code: signal ?? code, stdout, stderr }));
+	});
+}
+
+/** Examples linked to a dataset in the demo Prodigy database, as Prodigy's own tables hold them. */
+function tasksOf(dataset) {
+	const db = new DatabaseSync(path.join(userFolder, 'prodigy', 'prodigy.db'), { readOnly: true });
+	try {
+		return db
+			.prepare('SELECT e.content AS content FROM example e JOIN link l ON l.example_id = e.id JOIN dataset d ON d.id = l.dataset_id WHERE d.name = ? ORDER BY l.id')
+			.all(dataset)
+			.map((r) => JSON.parse(Buffer.from(r.content).toString('utf8')));
+	} finally {
+		db.close();
+	}
+}
+
+function datasetMeta(dataset) {
+	const db = new DatabaseSync(path.join(userFolder, 'prodigy', 'prodigy.db'), { readOnly: true });
+	try {
+		const row = db.prepare('SELECT meta FROM dataset WHERE name = ?').get(dataset);
+		return row ? JSON.parse(Buffer.from(row.meta).toString('utf8')) : null;
+	} finally {
+		db.close();
+	}
+}
+
+/** The lines the demo services printed, without their prefix. */
+function servicesSaid(pattern) {
+	return run.stdout
+		.split('\n')
+		.filter((line) => line.startsWith('[demo services] '))
+		.map((line) => line.slice('[demo services] '.length))
+		.filter((line) => pattern.test(line));
+}
+
+before(async () => {
+	userFolder = harness.tempUserFolder('n8n-prodigy-start-');
+	const port = await harness.freePort();
+	// The e2e runner's tarball (N8N_PRODIGY_TARBALL) is what start.js installs; without the runner, one is packed.
+	process.env.N8N_PRODIGY_TARBALL = await harness.sharedTarball();
+	run = await startCheck(['--check', '--no-build', '--user-folder', userFolder, '--port', String(port), '--audit-db', auditDb]);
+}, { timeout: 1_200_000 });
+
+after(async () => {
+	await withPg('postgres', (client) => client.query(`DROP DATABASE IF EXISTS "${auditDb}" WITH (FORCE)`));
+	if (userFolder) fs.rmSync(userFolder, { recursive: true, force: true });
+});
+
+test('npm start -- --check passes every template and exits 0', () => {
+	const context = `exit ${run.code}\n${run.stdout.slice(-6000)}\n${run.stderr.slice(-3000)}`;
+	assert.equal(run.code, 0, context);
+	const verdicts = run.stdout.split('\n').filter((line) => /^ {2}(PASS|FAIL|SKIP) {2}/.test(line));
+	for (const template of TEMPLATES) {
+		const lines = verdicts.filter((line) => line.includes(` ${template} `) || line.includes(` ${template}:`));
+		assert.ok(lines.length >= 1, `a verdict for ${template}\n${context}`);
+		for (const line of lines) assert.match(line, /^ {2}PASS /, line);
+	}
+	assert.match(verdicts.find((line) => line.includes('05-')), /waiting for approval in "Ask the Data Owner"/);
+	assert.ok(verdicts.some((line) => line.includes('08-') && line.includes('test call to "Tickets from the Help Desk"')));
+	assert.match(run.stdout, new RegExp(`\\n${verdicts.length} passed, 0 failed\\n`));
+	assert.match(run.stdout, /n8n stopped\./);
+	// Everything outside the temporary folder stayed where it was.
+	assert.equal(fs.existsSync(repoDemo) ? fs.statSync(repoDemo).mtimeMs : null, repoDemoBefore);
+});
+
+test('the demo services received and printed each template\'s calls', () => {
+	assert.equal(servicesSaid(/^CRM: sent 3 new tickets/).length, 1);
+	assert.deepEqual(servicesSaid(/^team channel message: Prodigy ingest/), [
+		'team channel message: Prodigy ingest into "support_tickets_incoming": 8 new tasks (5 from 2 file(s), 3 from the CRM), 1 already in the dataset.',
+	]);
+	const [training] = servicesSaid(/^training job received/);
+	assert.match(training, /^training job received: news_ner-([0-9a-f]{12})\.jsonl, (\d+) examples, version \1 \(model ner-news\)/);
+	assert.deepEqual(servicesSaid(/^model service: label/).map((l) => l.split(' (')[0]), [
+		'model service: label BUG for P-2',
+		'model service: label FEATURE for P-4',
+		'model service: label BILLING for P-5',
+	]);
+	assert.equal(servicesSaid(/^team channel message: Active-learning queues/).length, 1);
+	const [approval] = servicesSaid(/^approval requested/);
+	assert.match(approval, /^approval requested for "news_ner" version [0-9a-f]{12}: open http:\/\/127\.0\.0\.1:\d+\/webhook-waiting\/\d+\/.*signature=/);
+	assert.equal(servicesSaid(/^CRM: sent 3 closed cases/).length, 1);
+	assert.match(servicesSaid(/Annotation Stalled/)[0], /^alert to #annotation-ops \[warning\] Annotation Stalled: No new annotation in "news_ner"/);
+	assert.equal(servicesSaid(/^model service: ".*" -> /).length, 2);
+	assert.deepEqual(servicesSaid(/^no such endpoint/), []);
+});
+
+test('the runs wrote the demo Prodigy database, the files folder and the audit database', async () => {
+	const filesDir = path.join(userFolder, 'files');
+	// 1: five new tasks from the two sample files (one repeated text skipped) and three CRM tickets.
+	const incoming = tasksOf('support_tickets_incoming');
+	assert.deepEqual(incoming.map((t) => t.meta.source), ['inbox', 'inbox', 'inbox', 'inbox', 'inbox', 'crm', 'crm', 'crm']);
+	assert.deepEqual(fs.readdirSync(path.join(filesDir, 'prodigy', 'archive')).sort(), ['tickets-morning.jsonl', 'tickets-noon.jsonl']);
+	// 2 and 7: the accepted annotations handed off, and the version export of the whole dataset.
+	const accepted = tasksOf('news_ner').filter((t) => t.answer === 'accept');
+	const [handoff] = fs.readdirSync(path.join(filesDir, 'prodigy', 'training-handoff'));
+	assert.equal(fs.readFileSync(path.join(filesDir, 'prodigy', 'training-handoff', handoff), 'utf8').trim().split('\n').length, accepted.length);
+	assert.match(servicesSaid(/^training job received/)[0], new RegExp(`, ${accepted.length} examples,`));
+	const versions = datasetMeta('news_ner').versions;
+	assert.ok(versions.length >= 1);
+	assert.deepEqual(fs.readdirSync(path.join(filesDir, 'prodigy-exports')), [`news_ner-${versions.at(-1).id.slice(0, 12)}.jsonl`]);
+	const audit = await withPg(auditDb, async (c) => (await c.query('SELECT dataset, exported_version, examples FROM prodigy_audit')).rows);
+	assert.deepEqual(audit, [{ dataset: 'news_ner', exported_version: versions.at(-1).id, examples: 80 }]);
+	// 3: the three unsure predictions queued for review; 4: the candidates below 0.7 per team.
+	assert.deepEqual(tasksOf('ticket_review_queue').map((t) => t.meta.prediction_id), ['P-1', 'P-3', 'P-6']);
+	assert.deepEqual(tasksOf('al_queue_billing').map((t) => t.meta.candidate_id).sort(), ['C-01', 'C-02', 'C-06', 'C-08', 'C-10']);
+	assert.deepEqual(tasksOf('al_queue_tech').map((t) => t.meta.candidate_id).sort(), ['C-03', 'C-05', 'C-09']);
+	// 5: a pending approval request for the version, nothing decided.
+	const meta = datasetMeta('news_ner');
+	assert.equal(meta.approvalRequests.length, 1);
+	assert.ok(!meta.approvals.some((a) => a.mode === 'human'));
+	// 6: one consolidated dataset from the three sources; 8: the two tickets of the test call, scored.
+	assert.equal(tasksOf('customer_feedback').length, 8);
+	assert.deepEqual(tasksOf('support_tickets_inbox').map((t) => [t.meta.ticket, t.label]), [['T-2001', 'ACCOUNT'], ['T-2002', 'BILLING']]);
+});
