@@ -227,6 +227,29 @@ async function publishWorkflow(instance, id) {
 	return call(instance.api.post(`/workflows/${id}/publish`, {}), `publish workflow ${id}`);
 }
 
+/**
+ * Publishes a workflow and waits until its triggers are live. n8n 2.40 publishes through an outbox: the publish call
+ * returns before the triggers are activated (and a poll trigger's "from now" is taken at activation), so
+ * GET /rest/workflows/:id/publication-status ({ status, liveVersionId, pendingVersionId, triggers: [{ nodeId,
+ * status, errorMessage }] }) is polled until the published version's triggers all report "activated".
+ * Returns that status; throws when a trigger failed to activate or the timeout passes.
+ */
+async function publishAndWait(instance, id, { timeoutMs = 60_000 } = {}) {
+	const published = await publishWorkflow(instance, id);
+	const versionId = published?.activeVersionId ?? published?.activeVersion?.versionId;
+	const deadline = Date.now() + timeoutMs;
+	let status;
+	while (Date.now() < deadline) {
+		status = (await call(instance.rest.get(`/workflows/${id}/publication-status`), `publication status of workflow ${id}`)).data;
+		const current = !versionId || status.liveVersionId === versionId;
+		if (status.status === 'published' && current && status.triggers.every((t) => t.status === 'activated')) return status;
+		// Settled states (no publication in flight): a trigger that failed will not recover by waiting.
+		if (status.status === 'failed' || status.status === 'partial') break;
+		await new Promise((resolve) => setTimeout(resolve, 250));
+	}
+	throw new Error(`workflow ${id} was not published: ${JSON.stringify(status)}`);
+}
+
 async function unpublishWorkflow(instance, id) {
 	return call(instance.api.post(`/workflows/${id}/unpublish`, {}), `unpublish workflow ${id}`);
 }
@@ -286,6 +309,7 @@ module.exports = {
 	listWorkflows,
 	importWorkflow,
 	publishWorkflow,
+	publishAndWait,
 	unpublishWorkflow,
 	getExecution,
 	listExecutions,

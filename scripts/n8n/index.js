@@ -49,6 +49,7 @@ module.exports = {
 	importWorkflow: api.importWorkflow,
 	listWorkflows: api.listWorkflows,
 	publishWorkflow: api.publishWorkflow,
+	publishAndWait: api.publishAndWait,
 	unpublishWorkflow: api.unpublishWorkflow,
 	getExecution: api.getExecution,
 	listExecutions: api.listExecutions,
