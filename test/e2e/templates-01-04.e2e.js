@@ -8,9 +8,9 @@ const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 const crypto = require('node:crypto');
 const fs = require('node:fs');
-const http = require('node:http');
 const path = require('node:path');
 const harness = require('../../scripts/n8n');
+const { startRecorder } = require('../../scripts/demo-services');
 
 const REPO = path.join(__dirname, '..', '..');
 const FIXTURES = path.join(__dirname, 'fixtures');
@@ -30,67 +30,32 @@ const cleanups = [];
 // ---- outside systems ----------------------------------------------------------------------------------------------
 
 /**
- * One HTTP server standing in for every outside system: GET answers come from `responses` (path → JSON), every
- * request is recorded with its parsed JSON body.
+ * One HTTP server standing in for every outside system (the recording server `npm start`'s demo services use): GET
+ * answers come from `respond(path, json)`, other requests get `{ ok: true }`; every request is recorded with its
+ * parsed JSON body.
  */
-function startServices() {
-	const requests = [];
+async function startServices() {
 	const responses = new Map();
-	const waiters = new Set();
-	const server = http.createServer((req, res) => {
-		const chunks = [];
-		req.on('data', (chunk) => chunks.push(chunk));
-		req.on('end', () => {
-			const text = Buffer.concat(chunks).toString('utf8');
-			let body = null;
-			if (text) {
-				try {
-					body = JSON.parse(text);
-				} catch (error) {
-					body = { unparsable: text, error: error.message };
-				}
-			}
-			const url = new URL(req.url, 'http://localhost');
-			requests.push({ method: req.method, path: url.pathname, query: Object.fromEntries(url.searchParams), body });
-			for (const waiter of waiters) waiter();
-			const answer = req.method === 'GET' ? responses.get(url.pathname) : { ok: true };
-			res.writeHead(answer === undefined ? 404 : 200, { 'content-type': 'application/json' });
-			res.end(JSON.stringify(answer ?? { error: `no response set for ${url.pathname}` }));
-		});
+	const recorder = await startRecorder((request) => {
+		if (request.method !== 'GET') return { json: { ok: true } };
+		const answer = responses.get(request.path);
+		return answer === undefined ? { status: 404, json: { error: `no response set for ${request.path}` } } : { json: answer };
 	});
-	return new Promise((resolve) => {
-		server.listen(0, '127.0.0.1', () => {
-			const url = `http://127.0.0.1:${server.address().port}`;
-			resolve({
-				url,
-				requests,
-				respond(pathname, json) {
-					responses.set(pathname, json);
-				},
-				received(method, pathname) {
-					return requests.filter((r) => r.method === method && r.path === pathname);
-				},
-				/** Resolves once `predicate()` holds, re-checked on every request (for triggers running on their own). */
-				waitFor(predicate, timeoutMs, what) {
-					return new Promise((resolveWait, reject) => {
-						const check = () => {
-							if (!predicate()) return;
-							waiters.delete(check);
-							clearTimeout(timer);
-							resolveWait();
-						};
-						const timer = setTimeout(() => {
-							waiters.delete(check);
-							reject(new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}`));
-						}, timeoutMs);
-						waiters.add(check);
-						check();
-					});
-				},
-				close: () => new Promise((r) => server.close(r)),
-			});
-		});
-	});
+	return {
+		url: recorder.base,
+		respond(pathname, json) {
+			responses.set(pathname, json);
+		},
+		received(method, pathname) {
+			return recorder.requests.filter((r) => r.method === method && r.path === pathname).map((r) => ({ ...r, body: r.json }));
+		},
+		/** Resolves once `predicate()` holds, re-checked on every request (for triggers running on their own). */
+		async waitFor(predicate, timeoutMs, what) {
+			if (predicate()) return;
+			await recorder.waitFor(() => predicate(), { timeoutMs, what });
+		},
+		close: recorder.close,
+	};
 }
 
 // ---- Prodigy databases --------------------------------------------------------------------------------------------
@@ -202,24 +167,6 @@ async function run(stored) {
 function assertRanOnWorker(executionId) {
 	const workerLog = fs.readFileSync(path.join(userFolder, 'n8n-worker.log'), 'utf8');
 	assert.match(workerLog, new RegExp(`Worker finished execution ${executionId}\\b`));
-}
-
-/**
- * Publishes a workflow and waits until its triggers are live. n8n 2.40 publishes through an outbox: the API call
- * returns before the triggers are activated (and a poll trigger's "from now" is taken at activation), so the
- * publication status is polled until every trigger reports "activated".
- */
-async function publishAndWait(workflowId, timeoutMs = 60_000) {
-	await harness.publishWorkflow(n8n, workflowId);
-	const deadline = Date.now() + timeoutMs;
-	let status;
-	while (Date.now() < deadline) {
-		status = (await n8n.rest.get(`/workflows/${workflowId}/publication-status`)).data.data;
-		if (status.status === 'published' && status.triggers.every((t) => t.status === 'activated')) return status;
-		if (status.status === 'failed' || status.status === 'partial') break;
-		await new Promise((resolve) => setTimeout(resolve, 250));
-	}
-	throw new Error(`workflow ${workflowId} was not published: ${JSON.stringify(status)}`);
 }
 
 function folder(...parts) {
@@ -499,7 +446,7 @@ test('template 3 queues unsure predictions for review and an active Prodigy Trig
 	// Part 2: the lead created the review dataset (`prodigy dataset ticket_review`), the workflow is published, then a
 	// reviewer answers in Prodigy while n8n runs.
 	await withStore(db, (store) => store.createDataset('ticket_review', { description: 'Reviewed ticket labels' }));
-	await publishAndWait(stored.id);
+	await harness.publishAndWait(n8n, stored.id);
 	try {
 		const now = Math.floor(Date.now() / 1000);
 		const answers = [

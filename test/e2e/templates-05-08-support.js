@@ -3,9 +3,11 @@
 // records what it receives), Prodigy databases on SQLite and PostgreSQL written and read through the built library.
 'use strict';
 const fs = require('node:fs');
-const http = require('node:http');
 const path = require('node:path');
 const crypto = require('node:crypto');
+// The stand-in for external systems (chat webhook, training API, CRM, model service): a local HTTP server that
+// records every request and answers with the test's `respond(request)`; `npm start`'s demo services use it too.
+const { startRecorder } = require('../../scripts/demo-services');
 
 const REPO = path.resolve(__dirname, '..', '..');
 const EXAMPLES = path.join(REPO, 'examples');
@@ -48,76 +50,6 @@ function withConfig(workflow, values, nodeName = 'Config') {
 		field.value = value;
 	}
 	return copy;
-}
-
-/**
- * A local HTTP server standing in for an external system (chat webhook, training API, CRM, model service). It
- * records every request ({ method, path, query, headers, body: Buffer, json }) and answers with `respond(request)`
- * ({ status, json } or { status, body, headers }), default 200 `{ "ok": true }`.
- */
-async function startRecorder(respond = () => ({ status: 200, json: { ok: true } })) {
-	const requests = [];
-	const waiters = new Set();
-	const server = http.createServer((req, res) => {
-		const chunks = [];
-		req.on('data', (c) => chunks.push(c));
-		req.on('end', async () => {
-			const body = Buffer.concat(chunks);
-			const url = new URL(req.url, 'http://127.0.0.1');
-			let json;
-			if (/json/.test(req.headers['content-type'] ?? '')) {
-				try {
-					json = JSON.parse(body.toString('utf8'));
-				} catch (error) {
-					json = { unparsable: error.message };
-				}
-			}
-			const request = { method: req.method, path: url.pathname, query: Object.fromEntries(url.searchParams), headers: req.headers, body, json };
-			requests.push(request);
-			let answer;
-			try {
-				answer = (await respond(request)) ?? { status: 200, json: { ok: true } };
-			} catch (error) {
-				answer = { status: 500, json: { error: error.message } };
-			}
-			if (answer.json !== undefined) {
-				res.writeHead(answer.status ?? 200, { 'content-type': 'application/json' });
-				res.end(JSON.stringify(answer.json));
-			} else {
-				res.writeHead(answer.status ?? 200, answer.headers ?? {});
-				res.end(answer.body ?? '');
-			}
-			for (const waiter of waiters) waiter();
-		});
-	});
-	await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-	const base = `http://127.0.0.1:${server.address().port}`;
-	return {
-		base,
-		url: (p) => `${base}${p}`,
-		requests,
-		/** Requests to one path, in arrival order. */
-		to: (p) => requests.filter((r) => r.path === p),
-		/** Resolves with the first recorded request matching `predicate` (already there or still to come). */
-		waitFor(predicate, { timeoutMs = 60_000, what = 'a request' } = {}) {
-			return new Promise((resolve, reject) => {
-				const check = () => {
-					const found = requests.find(predicate);
-					if (!found) return false;
-					clearTimeout(timer);
-					waiters.delete(check);
-					resolve(found);
-					return true;
-				};
-				const timer = setTimeout(() => {
-					waiters.delete(check);
-					reject(new Error(`${what} did not arrive within ${timeoutMs / 1000} s (got: ${requests.map((r) => `${r.method} ${r.path}`).join(', ') || 'nothing'})`));
-				}, timeoutMs);
-				if (!check()) waiters.add(check);
-			});
-		},
-		close: () => new Promise((resolve) => server.close(resolve)),
-	};
 }
 
 function pgClient(database) {
