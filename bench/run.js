@@ -3,7 +3,7 @@
 // `npm run bench`: every benchmark prints one line with a ratio against a baseline measured in this same run, then
 // a summary. Benchmarks report, they do not judge: exit 0 whatever the numbers, exit 1 only if one crashed.
 // Env: BENCH_SCALE (multiplies every default size), BENCH_ONLY=ingest,export,poll,hashing,versions,
-// BENCH_BACKENDS=sqlite,postgres,mysql, per-benchmark sizes (see docs/benchmarks.md), BENCH_BUILD=0|1.
+// BENCH_BACKENDS=sqlite,postgres,mysql, per-benchmark sizes (see README, Benchmarks), BENCH_BUILD=0|1.
 const { spawnSync } = require('node:child_process');
 const { existsSync, readdirSync, statSync } = require('node:fs');
 const { cpus, loadavg } = require('node:os');

@@ -12,7 +12,7 @@
 // at `at` was allocated before M (sequences and AUTO_INCREMENT allocate in increasing order), by a transaction open
 // at `at`; if no write transaction stays open longer than lateCommitMs, it has committed (and been read) or rolled
 // back by then. Nothing else bounds it: a transaction open longer than the window can commit ids the watermark has
-// already passed, and those are skipped (the window is a trigger option; docs/trigger.md says so).
+// already passed, and those are skipped (the window is a trigger option; README, Prodigy Trigger, says so).
 //
 // Bounds: `seen` holds the ids handled within roughly one late-commit window plus one poll interval (what a poll
 // re-reads). If it ever exceeds `maxSeen` (more rows than that in one window), the watermark is forced up to keep the
