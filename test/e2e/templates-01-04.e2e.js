@@ -10,7 +10,8 @@ const crypto = require('node:crypto');
 const fs = require('node:fs');
 const path = require('node:path');
 const harness = require('../../scripts/n8n');
-const { startRecorder } = require('../../scripts/demo-services');
+// The model-service data is the demo's: the test proves what `npm start` shows.
+const { startRecorder, PREDICTIONS, CANDIDATES } = require('../../scripts/demo-services');
 
 const REPO = path.join(__dirname, '..', '..');
 const FIXTURES = path.join(__dirname, 'fixtures');
@@ -381,14 +382,6 @@ test('template 2 hands the accepted annotations of a PostgreSQL Prodigy database
 
 // ---- 3: review loop -------------------------------------------------------------------------------------------------
 
-const PREDICTIONS = [
-	{ id: 'P-1', text: 'I was charged twice this month.', cats: { BILLING: 0.48, ACCOUNT: 0.44, BUG: 0.05, FEATURE: 0.03 }, model: 'ticket-clf-3' },
-	{ id: 'P-2', text: 'The export button does nothing in Firefox.', cats: { BUG: 0.95, FEATURE: 0.03, BILLING: 0.01, ACCOUNT: 0.01 }, model: 'ticket-clf-3' },
-	{ id: 'P-3', text: 'I cannot log in after changing my email address.', cats: { ACCOUNT: 0.4, BUG: 0.38, BILLING: 0.12, FEATURE: 0.1 }, model: 'ticket-clf-3' },
-	{ id: 'P-4', text: 'Please add a dark mode to the dashboard.', cats: { FEATURE: 0.9, BUG: 0.05, BILLING: 0.03, ACCOUNT: 0.02 }, model: 'ticket-clf-3' },
-	{ id: 'P-5', text: 'Refund the duplicate payment on order 4471, please.', cats: { BILLING: 0.88, ACCOUNT: 0.06, BUG: 0.04, FEATURE: 0.02 }, model: 'ticket-clf-3' },
-	{ id: 'P-6', text: 'The app crashes when I upload an invoice.', cats: { BUG: 0.45, BILLING: 0.41, ACCOUNT: 0.1, FEATURE: 0.04 }, model: 'ticket-clf-3' },
-];
 const CATEGORIES = [
 	{ id: 'BILLING', text: 'Billing' },
 	{ id: 'BUG', text: 'Bug report' },
@@ -492,18 +485,6 @@ const TEAMS = [
 	{ team: 'billing', queueDataset: 'al_queue_billing', labelsDataset: 'al_labels_billing', members: ['alice', 'bob'] },
 	{ team: 'tech', queueDataset: 'al_queue_tech', labelsDataset: 'al_labels_tech', members: ['carol'] },
 ];
-const CANDIDATES = [
-	['C-01', 'billing', 0.31, 'Why was I billed for two seats?'],
-	['C-02', 'billing', 0.55, 'The invoice PDF shows last month\'s address.'],
-	['C-03', 'tech', 0.42, 'Sync stops after the laptop wakes from sleep.'],
-	['C-04', 'billing', 0.93, 'Please send me a copy of invoice 2291.'],
-	['C-05', 'tech', 0.66, 'The CSV import ignores the last column.'],
-	['C-06', 'billing', 0.48, 'My discount disappeared after the plan change.'],
-	['C-07', 'tech', 0.88, 'The app crashes on start on Android 14.'],
-	['C-08', 'billing', 0.69, 'Can I pay by bank transfer instead of card?'],
-	['C-09', 'tech', 0.25, 'Webhooks fire twice for every event.'],
-	['C-10', 'billing', 0.61, 'The tax line is missing on the receipt.'],
-].map(([id, team, score, text]) => ({ id, team, score, text }));
 
 test('template 4 queues the most uncertain items per team and member and reports completion', async () => {
 	const db = sqliteDatabase('t04');
