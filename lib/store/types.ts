@@ -210,7 +210,8 @@ export interface ProdigyStore {
 	/** Merges a patch into meta (unknown keys kept), or applies an updater in one transaction (read-modify-write
 	 * with a row lock, so concurrent version / approval appends are not lost). */
 	updateMeta(name: string, patch: JsonObject | ((meta: JsonObject) => JsonObject)): Promise<DatasetInfo>;
-	/** Prodigy's `drop`: links and dataset row go, then examples no longer linked to any session dataset. */
+	/** Prodigy's `drop`: links and dataset row go, then the dropped dataset's examples that no other dataset (a
+	 * session, or a merge target) links: those still linked elsewhere stay, so no link is left dangling. */
 	dropDataset(name: string): Promise<{ deleted: true; linksDeleted: number; examplesDeleted: number }>;
 	addExamples(dataset: string, tasks: Task[], options?: AddExamplesOptions): Promise<AddExamplesResult>;
 	/** Streams in link-id order with bounded memory. */
