@@ -113,9 +113,29 @@ class ManualTrigger implements INodeType {
 	}
 }
 
+/** Passes its input on, linked item by item: stands for whatever a user connects after the node under test. */
+class PassThrough implements INodeType {
+	description = {
+		displayName: 'Pass Through',
+		name: 'passThrough',
+		group: ['transform' as const],
+		version: 1,
+		description: 'Passes items on (tests only)',
+		defaults: { name: 'Pass Through' },
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main],
+		properties: [],
+	};
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		return [this.getInputData().map((item, index) => ({ ...item, pairedItem: { item: index } }))];
+	}
+}
+
 const BUILT_IN: Record<string, INodeType> = {
 	'n8n-nodes-base.manualTrigger': new ManualTrigger(),
 	'test.items': new TestItems(),
+	'test.passThrough': new PassThrough(),
 };
 
 class TestNodeTypes implements INodeTypes {

@@ -5,18 +5,16 @@ import { ExecutionLifecycleHooks, WebhookContext, WorkflowExecute } from 'n8n-co
 import type {
 	ICredentialDataDecryptedObject,
 	IDataObject,
-	IExecuteFunctions,
 	INode,
 	INodeExecutionData,
 	INodeParameters,
-	INodeType,
 	IRun,
 	IRunExecutionData,
 	IWebhookData,
 	IWorkflowBase,
 	Workflow,
 } from 'n8n-workflow';
-import { createRunExecutionData, NodeConnectionTypes, NodeHelpers } from 'n8n-workflow';
+import { createRunExecutionData, NodeHelpers } from 'n8n-workflow';
 
 import { findApprovalRequest, hasApproval, listApprovals } from '../../lib/approvals';
 import { openStore } from '../../lib/store';
@@ -28,26 +26,7 @@ import { buildWorkflow, chain, runWorkflow, testAdditionalData, type TestWorkflo
 const TYPE = 'n8n-nodes-prodigy.approvalGate';
 const gate = new ApprovalGate();
 
-/** Emits exactly what reached it, so a test can see which gate output an item left by. */
-class Sink implements INodeType {
-	description = {
-		displayName: 'Sink',
-		name: 'sink',
-		group: ['output' as const],
-		version: 1,
-		description: 'Passes its input through (tests only)',
-		defaults: { name: 'Sink' },
-		inputs: [NodeConnectionTypes.Main],
-		outputs: [NodeConnectionTypes.Main],
-		properties: [],
-	};
-
-	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		return [this.getInputData()];
-	}
-}
-
-const nodeTypes = { [TYPE]: gate, 'test.sink': new Sink() };
+const nodeTypes = { [TYPE]: gate };
 const byName = (value: string) => ({ __rl: true, mode: 'name', value });
 // Stands in for the random token n8n generates per execution (not a secret of any system).
 const RESUME_TOKEN = ['resume', 'token', '123'].join('-');
@@ -189,9 +168,9 @@ describe('Approval Gate (workflow)', () => {
 		function humanWorkflow(parameters: INodeParameters): TestWorkflow {
 			const workflow = chain([{ name: 'Gate', type: TYPE, parameters, ...withCredential, id: 'gate-node-id' }], { items: [{ start: 1 }] });
 			workflow.nodes.push(
-				{ id: 'a', name: 'On Approved', type: 'test.sink', typeVersion: 1, position: [800, 0], parameters: {} },
-				{ id: 'r', name: 'On Rejected', type: 'test.sink', typeVersion: 1, position: [800, 200], parameters: {} },
-				{ id: 't', name: 'On Timed Out', type: 'test.sink', typeVersion: 1, position: [800, 400], parameters: {} },
+				{ id: 'a', name: 'On Approved', type: 'test.passThrough', typeVersion: 1, position: [800, 0], parameters: {} },
+				{ id: 'r', name: 'On Rejected', type: 'test.passThrough', typeVersion: 1, position: [800, 200], parameters: {} },
+				{ id: 't', name: 'On Timed Out', type: 'test.passThrough', typeVersion: 1, position: [800, 400], parameters: {} },
 			);
 			workflow.connections.Gate = {
 				main: [

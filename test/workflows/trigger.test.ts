@@ -6,7 +6,6 @@ import { ExecutionLifecycleHooks, PollContext, WorkflowExecute } from 'n8n-core'
 import type {
 	IConnections,
 	IDataObject,
-	IExecuteFunctions,
 	INode,
 	INodeExecutionData,
 	INodeParameters,
@@ -14,7 +13,7 @@ import type {
 	IRun,
 	IWorkflowBase,
 } from 'n8n-workflow';
-import { NodeConnectionTypes, createRunExecutionData } from 'n8n-workflow';
+import { createRunExecutionData } from 'n8n-workflow';
 
 import { openStore } from '../../lib/store';
 import type { ProdigyStore, Task } from '../../lib/store/types';
@@ -23,29 +22,10 @@ import { createTestDatabase, type TestDatabase } from '../helpers/databases';
 import { buildWorkflow, runWorkflow, testAdditionalData, type TestWorkflow } from '../helpers/workflow';
 import { credentialsFor, datasetsParameter, TRIGGER_TYPE, triggerNode } from '../integration/triggerPoller';
 
-/** Passes its input on: stands for whatever the user connects to the trigger. */
-class Collect implements INodeType {
-	description = {
-		displayName: 'Collect',
-		name: 'collect',
-		group: ['transform' as const],
-		version: 1,
-		description: 'Passes items on (tests only)',
-		defaults: { name: 'Collect' },
-		inputs: [NodeConnectionTypes.Main],
-		outputs: [NodeConnectionTypes.Main],
-		properties: [],
-	};
-
-	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		return [this.getInputData().map((item, index) => ({ json: item.json, pairedItem: { item: index } }))];
-	}
-}
-
-const NODE_TYPES = { [TRIGGER_TYPE]: new ProdigyTrigger(), 'test.collect': new Collect() };
+const NODE_TYPES = { [TRIGGER_TYPE]: new ProdigyTrigger() };
 
 function triggerWorkflow(parameters: INodeParameters): TestWorkflow {
-	const collect: INode = { id: 'collect', name: 'Collect', type: 'test.collect', typeVersion: 1, position: [200, 0], parameters: {} };
+	const collect: INode = { id: 'collect', name: 'Collect', type: 'test.passThrough', typeVersion: 1, position: [200, 0], parameters: {} };
 	const connections: IConnections = { 'Prodigy Trigger': { main: [[{ node: 'Collect', type: 'main', index: 0 }]] } };
 	return { nodes: [triggerNode(parameters), collect], connections };
 }
