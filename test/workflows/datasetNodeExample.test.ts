@@ -4,7 +4,8 @@ import type { IDataObject } from 'n8n-workflow';
 
 import { getInputHash, getTaskHash } from '../../lib/hashing';
 import type { StoreConfig } from '../../lib/store/types';
-import { BACKENDS, createTestDatabase, rawQuery, type TestDatabase } from '../helpers/databases';
+import { openStore } from '../../lib/store';
+import { BACKENDS, createTestDatabase, rawExec, rawQuery, type TestDatabase } from '../helpers/databases';
 import { byName, datasetRow, NODE, rowCount, runNode, runOk, storedExamples } from './datasetNode.helpers';
 
 const add = (dataset: string, extra: IDataObject = {}) => ({ resource: 'example', operation: 'add', dataset: byName(dataset), ...extra });
@@ -364,5 +365,49 @@ describe.each(BACKENDS)('Prodigy Dataset node: examples on %s', (backend) => {
 		const [item] = await runOk(config, { resource: 'example', operation: 'export', dataset: byName('raw_sql') });
 		expect(Buffer.from(item.binary!.data.data, 'base64').toString('utf8')).toBe(`${content}\n`);
 		expect(await rowCount(config, 'link')).toBeGreaterThan(0);
+	});
+});
+
+describe('Prodigy Dataset node: Add when the database fails part-way through a file', () => {
+	let db: TestDatabase;
+	const jsonl = ['{"text":"one"}', '{"text":"two"}', '{"text":"three"}'].join('\n');
+	const addFile = (dataset: string) => add(dataset, { inputMode: 'file', binaryPropertyName: 'data', options: { batchSize: 2 } });
+
+	beforeEach(async () => {
+		db = await createTestDatabase('sqlite');
+		const store = openStore(db.config);
+		try {
+			await store.ensureSchema();
+		} finally {
+			await store.close();
+		}
+		// A real SQLite failure on the third example row: the first batch (two tasks) commits, the second fails.
+		await rawExec(
+			db.config,
+			"CREATE TRIGGER fail_third BEFORE INSERT ON example WHEN (SELECT COUNT(*) FROM example) >= 2 BEGIN SELECT RAISE(ABORT, 'simulated disk failure'); END;",
+		);
+	});
+	afterEach(async () => await db.cleanup());
+
+	it('with continue-on-fail keeps the saved tasks in the output and says which were saved', async () => {
+		const run = await runNode(db.config, addFile('partial'), {
+			binary: { data: { text: jsonl, fileName: 'tasks.jsonl', mimeType: 'application/jsonl' } },
+			continueOnFail: true,
+		});
+		expect(run.status).toBe('success');
+		const output = run.output(NODE);
+		expect(output.map((item) => item.pairedItem)).toEqual([{ item: 0 }, { item: 0 }, { item: 0 }]);
+		expect(output.slice(0, 2).map((item) => item.json.example_id)).toEqual([expect.any(Number), expect.any(Number)]);
+		expect(output[2].json).toEqual({ error: expect.stringMatching(/simulated disk failure.*\(2 earlier tasks of this item were saved\)$/) });
+		expect((await storedExamples(db.config, 'partial')).map((row) => row.task.text)).toEqual(['one', 'two']);
+	});
+
+	it('without continue-on-fail stops with the error; the batch before it stays committed', async () => {
+		const run = await runNode(db.config, addFile('partial_stop'), {
+			binary: { data: { text: jsonl, fileName: 'tasks.jsonl', mimeType: 'application/jsonl' } },
+		});
+		expect(run.status).toBe('error');
+		expect(run.error?.message).toMatch(/simulated disk failure/);
+		expect((await storedExamples(db.config, 'partial_stop')).map((row) => row.task.text)).toEqual(['one', 'two']);
 	});
 });

@@ -521,8 +521,13 @@ export async function execute(
 				const failed = [...new Set(batch.map((entry) => entry.item.itemIndex))];
 				const nodeError = toNodeError(this.getNode(), error, failed[0], credentials);
 				if (!continueOnFail) throw nodeError;
-				// The batch was one transaction: none of its tasks were saved.
-				for (const itemIndex of failed) outputs[itemIndex] = [errorItem(nodeError.message, itemIndex)];
+				// The batch was one transaction: none of its tasks were saved. An item (a file) that spans batches
+				// keeps the outputs of its tasks that earlier batches did save, so the output never hides a write.
+				for (const itemIndex of failed) {
+					const saved = outputs[itemIndex].length;
+					const note = saved ? ` (${saved} earlier task${saved === 1 ? '' : 's'} of this item were saved)` : '';
+					outputs[itemIndex].push(errorItem(`${nodeError.message}${note}`, itemIndex));
+				}
 			}
 		}
 	}
