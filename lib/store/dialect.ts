@@ -119,3 +119,24 @@ export class BoundedCache<V> {
 export function ascendingIds(rows: readonly Row[], column = 'id'): number[] {
 	return rows.map((row) => Number(row[column])).sort((a, b) => a - b);
 }
+
+/**
+ * One explicit transaction on one connection: `begin`, then `work`, then COMMIT; a failure anywhere (COMMIT included)
+ * rolls back and is rethrown. `rollback` must not throw: a dialect that cannot roll back marks the connection broken.
+ */
+export async function atomically<T>(
+	call: (sql: string) => Promise<unknown>,
+	rollback: () => Promise<void>,
+	begin: string,
+	work: () => Promise<T>,
+): Promise<T> {
+	await call(begin);
+	try {
+		const result = await work();
+		await call('COMMIT');
+		return result;
+	} catch (error) {
+		await rollback();
+		throw error;
+	}
+}

@@ -5,6 +5,7 @@ import { createPool, type Pool, type PoolConnection, type PoolOptions, type Resu
 import { ProdigyConnectionError, ProdigyError } from '../errors';
 import {
 	ascendingIds,
+	atomically,
 	backtickIdentifiers,
 	BoundedCache,
 	DatabaseError,
@@ -155,18 +156,14 @@ export class MysqlDialect implements Dialect {
 	}
 
 	async transaction<T>(_options: TransactionOptions, work: (tx: Executor) => Promise<T>): Promise<T> {
-		return this.withConnection(async (connection) => {
-			await this.call(connection, 'START TRANSACTION');
-			let result: T;
-			try {
-				result = await work(this.executor(connection));
-				await this.call(connection, 'COMMIT');
-			} catch (error) {
-				await this.rollback(connection);
-				throw error;
-			}
-			return result;
-		});
+		return this.withConnection((connection) =>
+			atomically(
+				(sql) => this.call(connection, sql),
+				() => this.rollback(connection),
+				'START TRANSACTION',
+				() => work(this.executor(connection)),
+			),
+		);
 	}
 
 	async close(): Promise<void> {

@@ -5,6 +5,7 @@ import { Pool, type PoolClient, type PoolConfig } from 'pg';
 import { ProdigyConnectionError, ProdigyError } from '../errors';
 import {
 	ascendingIds,
+	atomically,
 	BoundedCache,
 	DatabaseError,
 	multiRowInsert,
@@ -93,15 +94,7 @@ export class PostgresDialect implements Dialect {
 	async queryPage(sql: string, params: readonly SqlValue[] = []): Promise<Row[]> {
 		// SET LOCAL needs a transaction block; this one only reads.
 		return this.withClient(async (client) => {
-			await this.call(client, `BEGIN; ${ORDERED_PLAN}`);
-			try {
-				const rows = (await this.call(client, this.translate(sql), params)).rows;
-				await this.call(client, 'COMMIT');
-				return rows;
-			} catch (error) {
-				await this.rollback(client);
-				throw error;
-			}
+			return this.atomically(client, `BEGIN; ${ORDERED_PLAN}`, async () => (await this.call(client, this.translate(sql), params)).rows);
 		});
 	}
 
@@ -125,14 +118,9 @@ export class PostgresDialect implements Dialect {
 	async createTables(statements: readonly string[]): Promise<void> {
 		// PostgreSQL DDL is transactional: the schema appears whole or not at all.
 		await this.withClient(async (client) => {
-			await this.call(client, 'BEGIN');
-			try {
+			await this.atomically(client, 'BEGIN', async () => {
 				for (const statement of statements) await this.call(client, statement);
-				await this.call(client, 'COMMIT');
-			} catch (error) {
-				await this.rollback(client);
-				throw error;
-			}
+			});
 		});
 	}
 
@@ -146,18 +134,7 @@ export class PostgresDialect implements Dialect {
 	}
 
 	async transaction<T>(_options: TransactionOptions, work: (tx: Executor) => Promise<T>): Promise<T> {
-		return this.withClient(async (client) => {
-			await this.call(client, 'BEGIN');
-			let result: T;
-			try {
-				result = await work(this.executor(client));
-				await this.call(client, 'COMMIT');
-			} catch (error) {
-				await this.rollback(client);
-				throw error;
-			}
-			return result;
-		});
+		return this.withClient((client) => this.atomically(client, 'BEGIN', () => work(this.executor(client))));
 	}
 
 	async close(): Promise<void> {
@@ -200,6 +177,10 @@ export class PostgresDialect implements Dialect {
 	}
 
 	/** Rolls back; a client whose ROLLBACK failed has a broken connection and is marked to be destroyed. */
+	private atomically<T>(client: PoolClient, begin: string, work: () => Promise<T>): Promise<T> {
+		return atomically((sql) => this.call(client, sql), () => this.rollback(client), begin, work);
+	}
+
 	private async rollback(client: PoolClient): Promise<void> {
 		try {
 			await client.query('ROLLBACK');
