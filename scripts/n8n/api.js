@@ -273,9 +273,15 @@ async function listExecutions(instance, params = {}) {
  * the first execution of that workflow with an id above `afterId` (e.g. one a trigger starts). `statuses` lists
  * what counts as ended (default success / error / crashed / canceled; add 'waiting' to stop at a Wait node).
  */
-async function waitForExecution(instance, { executionId, workflowId, afterId = 0, timeoutMs = 120_000, statuses = FINISHED } = {}) {
+async function waitForExecution(
+	instance,
+	{ executionId, workflowId, afterId = 0, ranNode, timeoutMs = 120_000, statuses = FINISHED } = {},
+) {
 	const done = statuses instanceof Set ? statuses : new Set(statuses);
 	const deadline = Date.now() + timeoutMs;
+	// `ranNode` skips the workflow's other executions (a schedule that fires meanwhile, say) until one ran that node.
+	const ran = (execution) => !ranNode || Boolean(execution.data?.resultData?.runData?.[ranNode]);
+	const skipped = new Set();
 	let last;
 	while (Date.now() < deadline) {
 		if (executionId !== undefined) {
@@ -287,13 +293,21 @@ async function waitForExecution(instance, { executionId, workflowId, afterId = 0
 			}
 		} else {
 			const recent = await listExecutions(instance, { workflowId, limit: 20 });
-			last = recent.filter((e) => Number(e.id) > Number(afterId)).sort((a, b) => Number(a.id) - Number(b.id))[0];
+			last = recent
+				.filter((e) => Number(e.id) > Number(afterId) && !skipped.has(String(e.id)))
+				.sort((a, b) => Number(a.id) - Number(b.id))[0];
 		}
-		if (last && done.has(last.status)) return last.data ? last : getExecution(instance, last.id);
+		if (last && done.has(last.status)) {
+			const full = last.data ? last : await getExecution(instance, last.id);
+			if (ran(full)) return full;
+			skipped.add(String(last.id));
+			last = undefined;
+			continue;
+		}
 		await new Promise((resolve) => setTimeout(resolve, 400));
 	}
 	throw new Error(
-		`execution ${executionId ?? `of workflow ${workflowId} after ${afterId}`} did not end within ${timeoutMs / 1000} s (last status: ${last?.status ?? 'none'})`,
+		`execution ${executionId ?? `of workflow ${workflowId} after ${afterId}`}${ranNode ? ` that ran "${ranNode}"` : ''} did not end within ${timeoutMs / 1000} s (last status: ${last?.status ?? 'none'})`,
 	);
 }
 
