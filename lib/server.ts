@@ -1,5 +1,5 @@
 // A client for the Prodigy web server (`prodigy <recipe>` serves it). These endpoints are what Prodigy's own web app
-// calls; Prodigy does not document them as an API, so their shapes come from prodigy-reference.md §4 and may change
+// calls; Prodigy does not document them as an API, so their shapes come from docs/prodigy.md §6 and may change
 // between Prodigy versions. The HTTP transport is injected: the n8n node passes its authenticated request helper,
 // scripts pass fetch. Nothing here imports n8n.
 import { ProdigyConnectionError, ProdigyInputError } from './errors';
