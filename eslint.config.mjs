@@ -1,10 +1,17 @@
 // @n8n/node-cli's config for self-hosted packages: cloud-only rules are off because the pack needs runtime
 // dependencies (pg, mysql2) to talk to Prodigy's PostgreSQL / MySQL databases.
 import { configWithoutCloudSupport } from '@n8n/node-cli/eslint';
+import importBoundaries from './eslint-rules/import-boundaries.js';
 
 export default [
 	...configWithoutCloudSupport,
 	{ ignores: ['dist/**', 'node_modules/**', 'coverage/**', '**/*.js', '**/*.mjs'] },
+	{
+		// design.md's layering: lib/ never imports n8n or nodes/, no node folder imports another (nodes/shared is for all).
+		files: ['lib/**/*.ts', 'credentials/**/*.ts', 'nodes/**/*.ts'],
+		plugins: { prodigy: importBoundaries.plugin },
+		rules: { 'prodigy/import-boundaries': 'error' },
+	},
 	{
 		files: ['credentials/**/*.ts'],
 		rules: {
