@@ -8,7 +8,11 @@ const path = require('node:path');
 const ROOT = path.resolve(__dirname, '..');
 const N8N_PACKAGES = ['n8n-workflow', 'n8n-core'];
 
-/** `lib`, `credentials`, `nodes/<Folder>`, or null for files the rule does not govern (tests, scripts...). */
+/**
+ * `lib`, `credentials`, `nodes/<Folder>`, or null for files the rule does not govern (tests, scripts...).
+ * @param {string} file absolute path
+ * @returns {string | null}
+ */
 function areaOf(file) {
 	const parts = path.relative(ROOT, file).split(path.sep);
 	if (parts[0] === 'lib' || parts[0] === 'credentials') return parts[0];
@@ -16,7 +20,12 @@ function areaOf(file) {
 	return null;
 }
 
-/** Why `importer` may not import `specifier`, or null when it may. */
+/**
+ * Why `importer` may not import `specifier`, or null when it may.
+ * @param {string} importer absolute path of the importing file
+ * @param {string} specifier what it imports, as written
+ * @returns {string | null}
+ */
 function violation(importer, specifier) {
 	const from = areaOf(importer);
 	if (from === null) return null;
@@ -46,6 +55,7 @@ const rule = {
 	},
 	create(context) {
 		const file = context.physicalFilename ?? context.filename;
+		/** @param {import('estree').Node | null | undefined} source */
 		const check = (source) => {
 			if (source && source.type === 'Literal' && typeof source.value === 'string') {
 				const reason = violation(file, source.value);

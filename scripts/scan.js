@@ -19,9 +19,13 @@ const SELF_HOSTED =
 	'n8n Cloud forbids it; this pack reads and writes Prodigy\'s database directly, so it is self-hosted only ' +
 	'(README, "Install into n8n")';
 
+/** @typedef {{ file: string, line: number, rule: string, message: string }} Finding one error of the scanner's report */
+/** @typedef {{ leg: 'tarball' | 'source', file: string, rule: string, message: string, why: string }} KnownFinding */
+
 /**
  * The findings we accept, each with its reason. `message` is a part of the scanner's message, so that a new import
  * in the same file is still a new finding. Paths are relative to the scanned folder.
+ * @type {KnownFinding[]}
  */
 const KNOWN = [
 	// Prodigy's PostgreSQL and MySQL databases are reached through pg and mysql2, which n8n installs with the pack.
@@ -73,8 +77,12 @@ const KNOWN = [
  * The errors in the scanner's report (ESLint's "stylish" text) as { file, line, rule, message }, file relative to
  * `root`. Throws when the count differs from the report's own "✖ N problems" line: a report we cannot read must
  * not pass as a clean one.
+ * @param {string | undefined} details
+ * @param {string} root
+ * @returns {Finding[]}
  */
 function parseReport(details, root) {
+	/** @type {Finding[]} */
 	const findings = [];
 	let file = null;
 	let errorsInSummary = 0;
@@ -96,8 +104,14 @@ function parseReport(details, root) {
 }
 
 /** Compares one leg's findings with KNOWN: what is new, and which KNOWN entries were not reported. */
+/**
+ * @param {string} leg
+ * @param {Finding[]} findings
+ * @param {KnownFinding[]} [known]
+ */
 function compare(leg, findings, known = KNOWN) {
 	const expected = known.filter((entry) => entry.leg === leg);
+	/** @type {(entry: KnownFinding, finding: Finding) => boolean} */
 	const matches = (entry, finding) =>
 		entry.file === finding.file && entry.rule === finding.rule && finding.message.includes(entry.message);
 	return {
@@ -106,6 +120,10 @@ function compare(leg, findings, known = KNOWN) {
 	};
 }
 
+/**
+ * @param {string} tarball
+ * @returns {string} the folder it was extracted into
+ */
 function extract(tarball) {
 	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'n8n-prodigy-scan-'));
 	const tar = spawnSync('tar', ['-xzf', tarball, '-C', dir, '--strip-components=1'], { encoding: 'utf8' });
@@ -113,6 +131,10 @@ function extract(tarball) {
 	return dir;
 }
 
+/**
+ * @param {string[]} argv
+ * @returns {Promise<number>} the exit code
+ */
 async function main(argv) {
 	const unknown = argv.filter((arg) => arg !== '--no-build');
 	if (unknown.length) {
@@ -120,6 +142,8 @@ async function main(argv) {
 		return 2;
 	}
 	// The scanner is an ES module; its analyzePackage lints a folder with n8n's own rule set.
+	/** @type {{ analyzePackage: (dir: string, patterns?: string[]) => Promise<{ passed: boolean, error?: unknown, message?: string, details?: string }>, SOURCE_FILE_PATTERNS: string[] }} */
+	// @ts-expect-error -- the scanner ships no type declarations; the type above is what scripts/scan.js relies on.
 	const scanner = await import('@n8n/scan-community-package/scanner/scanner.mjs');
 	const tarball = await packTarball({ build: !argv.includes('--no-build') });
 	const packageDir = extract(tarball);
