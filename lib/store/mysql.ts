@@ -160,7 +160,11 @@ export class MysqlDialect implements Dialect {
 			atomically(
 				(sql) => this.call(connection, sql),
 				() => this.rollback(connection),
-				'START TRANSACTION',
+				// InnoDB's default REPEATABLE READ fixes a snapshot at the first plain read, so a read after waiting for
+				// a row lock (FOR UPDATE) would not see what the lock holder just committed: two writers deduping the
+				// same tasks would both insert them. READ COMMITTED gives every statement a fresh snapshot, as
+				// PostgreSQL does; every read-check-write in store.ts locks its dataset row before it checks.
+				'SET TRANSACTION ISOLATION LEVEL READ COMMITTED; START TRANSACTION',
 				() => work(this.executor(connection)),
 			),
 		);

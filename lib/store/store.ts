@@ -234,14 +234,20 @@ export class Store implements ProdigyStore {
 
 	async ensureSchema(): Promise<void> {
 		if (this.schemaPresent) return;
-		const existing = await this.dialect.existingTables(this.dialect);
-		const statements = missingSchemaStatements(this.dialect.type, existing);
-		if (statements.length > 0) {
+		for (let attempt = 1; ; attempt++) {
+			const existing = await this.dialect.existingTables(this.dialect);
+			const statements = missingSchemaStatements(this.dialect.type, existing);
+			if (statements.length === 0) break;
 			try {
 				await this.dialect.createTables(statements);
+				break;
 			} catch (error) {
-				// Prodigy (or another n8n worker) may have created the tables at the same moment.
-				if (!(await this.hasSchema())) throw error;
+				// Prodigy (or another n8n worker) may be creating the tables at the same moment. MySQL's DDL is not
+				// transactional, so its half-built schema refuses our index ("Duplicate key name"): look again at
+				// what exists and create only the rest.
+				if (await this.hasSchema()) break;
+				if (attempt >= 5) throw error;
+				await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
 			}
 		}
 		this.schemaPresent = true;
