@@ -46,3 +46,21 @@ export class DatasetExistsError extends ProdigyInputError {
 
 /** The database or server could not be reached or refused the request. */
 export class ProdigyConnectionError extends ProdigyError {}
+
+/**
+ * The connection broke while COMMIT was on its way, and reconnecting could not establish whether the database
+ * saved the transaction: it was saved completely or not at all, but which is unknown. `hint` says how to recover.
+ */
+export class CommitOutcomeUnknownError extends ProdigyConnectionError {
+	/** Whether the old session is known to be gone, so that what the database holds now is final. */
+	settled = false;
+	constructor(
+		/** What happened, without a verdict: "The connection to … was lost while committing (…)". */
+		readonly lost: string,
+		hint: string,
+		/** What the transaction would have returned had COMMIT been confirmed (the store uses it to check). */
+		readonly pendingResult?: unknown,
+	) {
+		super(`${lost}: outcome unknown — the change was saved completely or not at all`, hint);
+	}
+}

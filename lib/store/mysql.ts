@@ -2,14 +2,16 @@
 // must fit max_allowed_packet, and a multi-row INSERT reports only its first id.
 import { createPool, type Pool, type PoolConnection, type PoolOptions, type ResultSetHeader } from 'mysql2/promise';
 
-import { ProdigyConnectionError, ProdigyError } from '../errors';
+import { CommitOutcomeUnknownError, ProdigyConnectionError, ProdigyError } from '../errors';
 import {
 	ascendingIds,
 	atomically,
 	backtickIdentifiers,
 	BoundedCache,
 	DatabaseError,
+	isConnectionLoss,
 	multiRowInsert,
+	safeHost,
 	scrubSecret,
 	type Dialect,
 	type Executor,
@@ -40,6 +42,9 @@ export interface MysqlDialectOptions {
 /** BLOB's limit, assumed when information_schema does not say otherwise. */
 export const MYSQL_BLOB_BYTES = 65_535;
 const DUPLICATE_ENTRY = 'ER_DUP_ENTRY';
+const SETTLE_STEP_MS = 100;
+const SETTLE_KILL_AFTER_MS = 2_000;
+const SETTLE_GIVE_UP_MS = 10_000;
 const CONNECTION_CODES = new Set([
 	'ECONNREFUSED',
 	'ECONNRESET',
@@ -156,8 +161,9 @@ export class MysqlDialect implements Dialect {
 	}
 
 	async transaction<T>(_options: TransactionOptions, work: (tx: Executor) => Promise<T>): Promise<T> {
-		return this.withConnection((connection) =>
-			atomically(
+		return this.withConnection(async (connection) => {
+			try {
+				return await atomically(
 				(sql) => this.call(connection, sql),
 				() => this.rollback(connection),
 				// InnoDB's default REPEATABLE READ fixes a snapshot at the first plain read, so a read after waiting for
@@ -166,8 +172,38 @@ export class MysqlDialect implements Dialect {
 				// PostgreSQL does; every read-check-write in store.ts locks its dataset row before it checks.
 				'SET TRANSACTION ISOLATION LEVEL READ COMMITTED; START TRANSACTION',
 				() => work(this.executor(connection)),
-			),
-		);
+				this.serverName(),
+				);
+			} catch (error) {
+				if (error instanceof CommitOutcomeUnknownError) error.settled = await this.settle(connection.connection.threadId);
+				throw error;
+			}
+		});
+	}
+
+	/**
+	 * After a COMMIT whose reply was lost: waits until the old session is gone (ending it if it lingers), so that
+	 * its transaction is committed or rolled back for good before anyone checks. False when that could not be
+	 * established (the server is unreachable).
+	 */
+	private async settle(threadId: number | null | undefined): Promise<boolean> {
+		if (typeof threadId !== 'number') return false;
+		try {
+			for (let waited = 0; ; waited += SETTLE_STEP_MS) {
+				const [row] = await this.query('SELECT COUNT(*) AS n FROM information_schema.PROCESSLIST WHERE ID = ?', [threadId]);
+				if (Number(row?.n) === 0) return true;
+				if (waited >= SETTLE_KILL_AFTER_MS) await this.run(`KILL CONNECTION ${Number(threadId)}`).catch(() => 0);
+				if (waited >= SETTLE_GIVE_UP_MS) return false;
+				await new Promise((resolve) => setTimeout(resolve, SETTLE_STEP_MS));
+			}
+		} catch {
+			// Unreachable: the outcome stays unknown, which the caller reports.
+			return false;
+		}
+	}
+
+	private serverName(): string {
+		return `MySQL at ${safeHost(this.config.host)}:${this.config.port}`;
 	}
 
 	async close(): Promise<void> {
@@ -283,13 +319,21 @@ export class MysqlDialect implements Dialect {
 		} catch (error) {
 			throw this.connectionError(error);
 		}
+		// mysql2 emits 'error' on a connection that breaks; its pool listens once, a second emit (a write to the
+		// closed socket) would have no listener and end the n8n process.
+		const onError = (error: Error) => {
+			this.broken.add(connection);
+			this.lastIdleError = errorMessage(error);
+		};
+		connection.connection.on('error', onError);
 		let broken = false;
 		try {
 			return await work(connection);
 		} catch (error) {
-			broken = error instanceof ProdigyConnectionError && !(error instanceof DatabaseError);
+			broken = isConnectionLoss(error);
 			throw error;
 		} finally {
+			connection.connection.removeListener('error', onError);
 			if (this.broken.delete(connection) || broken) connection.destroy();
 			else connection.release();
 		}
@@ -328,9 +372,9 @@ export class MysqlDialect implements Dialect {
 		if (code === 'ER_ACCESS_DENIED_ERROR' || code === 'ER_DBACCESS_DENIED_ERROR') hint = 'Check the user name and password in the credential.';
 		else if (code === 'ER_BAD_DB_ERROR') hint = `Create the database "${database}" first, or correct its name in the credential.`;
 		else if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'ETIMEDOUT' || code === 'EHOSTUNREACH')
-			hint = `Check that MySQL / MariaDB is running and reachable at ${host}:${port}.`;
+			hint = `Check that MySQL / MariaDB is running and reachable at ${safeHost(host)}:${port}.`;
 		return new ProdigyConnectionError(
-			`Could not connect to MySQL at ${host}:${port} (database "${database}", user "${user}"): ${reason || code || 'unknown error'}`,
+			`Could not connect to MySQL at ${safeHost(host)}:${port} (database "${database}", user "${user}"): ${reason || code || 'unknown error'}`,
 			hint,
 		);
 	}
@@ -338,6 +382,13 @@ export class MysqlDialect implements Dialect {
 	private wrap(error: unknown): Error {
 		if (error instanceof ProdigyError) return error;
 		const code = errorCode(error);
+		// mysql2 marks errors that end the connection as fatal (a reset socket, the server's KILL notice).
+		if ((error as { fatal?: unknown }).fatal === true || code === 'ER_CONNECTION_KILLED') {
+			return new ProdigyConnectionError(
+				`The connection to ${this.serverName()} was lost: ${scrubSecret(errorMessage(error), this.config.password)}`,
+				'The database rolled back what this operation had not committed. Run it again once the server is reachable.',
+			);
+		}
 		if (code !== undefined && CONNECTION_CODES.has(code)) return this.connectionError(error);
 		const message = scrubSecret(errorMessage(error), this.config.password);
 		const retryable = code === 'ER_LOCK_DEADLOCK';

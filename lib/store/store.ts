@@ -3,10 +3,12 @@
 // that only knows its driver. SQL is written in the portable form the dialects translate (`?`, "identifiers").
 import { sessionDatasetName, timestampSessionName, validateDatasetName } from '../datasets';
 import {
+	CommitOutcomeUnknownError,
 	ContentTooLargeError,
 	DatasetExistsError,
 	DatasetNotFoundError,
 	InvalidTaskError,
+	ProdigyConnectionError,
 	ProdigyError,
 	ProdigyInputError,
 } from '../errors';
@@ -475,7 +477,25 @@ export class Store implements ProdigyStore {
 				if (sessionDataset) result.sessionDataset = sessionDataset.name;
 				return result;
 			});
-		return this.retryingRaces(attempt);
+		return this.confirmCommit(
+			() => this.retryingRaces(attempt),
+			async (result) => {
+				// A transaction's links become visible together or never (ids of a rolled-back insert are not reused).
+				const linkIds = result.examples.flatMap((example) => (example.linkId === null ? [] : [example.linkId]));
+				if (linkIds.length === 0) {
+					for (const name of [dataset, result.sessionDataset]) {
+						if (name !== undefined && !(await this.findDataset(this.dialect, name))) return false;
+					}
+					return true;
+				}
+				const ends = [...new Set([linkIds[0], linkIds[linkIds.length - 1]])];
+				const [row] = await this.dialect.query(`SELECT COUNT(*) AS n FROM "link" WHERE "id" IN (${placeholders(ends.length)})`, ends);
+				const found = toInt(row?.n);
+				if (found === ends.length) return true;
+				if (found === 0) return false;
+				throw new ProdigyError('part of a transaction is visible');
+			},
+		);
 	}
 
 	async mergeDatasets(
@@ -747,6 +767,30 @@ export class Store implements ProdigyStore {
 	 */
 	private async lockDataset(tx: Executor, id: number): Promise<void> {
 		if (this.dialect.forUpdate) await tx.query(`SELECT d."id" AS id FROM "dataset" d WHERE d."id" = ?${this.dialect.forUpdate}`, [id]);
+	}
+
+	/**
+	 * After a COMMIT whose reply was lost (the connection broke on the way), reconnects and lets the database say
+	 * whether the transaction landed: returns its result when it did, says "nothing was saved" when it did not, and
+	 * leaves the CommitOutcomeUnknownError (which says how to recover) when that cannot be established.
+	 */
+	private async confirmCommit<T>(write: () => Promise<T>, landed: (result: T) => Promise<boolean>): Promise<T> {
+		try {
+			return await write();
+		} catch (error) {
+			if (!(error instanceof CommitOutcomeUnknownError) || !error.settled) throw error;
+			let saved: boolean;
+			try {
+				saved = await landed(error.pendingResult as T);
+			} catch {
+				throw error;
+			}
+			if (saved) return error.pendingResult as T;
+			throw new ProdigyConnectionError(
+				`${error.lost}; checked after reconnecting: the database rolled the change back, nothing of it was saved`,
+				'Run it again once the database is reachable.',
+			);
+		}
 	}
 
 	/** Runs a write transaction again when it lost a race that a fresh attempt resolves. */

@@ -47,16 +47,32 @@ export class FaultProxy {
 		for (const connection of [...this.connections]) this.cut(connection);
 	}
 
-	/** Rule: cut the connection that sends `marker` (e.g. "COMMIT"), after passing the chunk on or before. */
-	cutOn(marker: string, when: 'after' | 'before', times = 1): void {
+	/** Rule: cut the next connection whose chunk matches, after passing that chunk on or before. */
+	cutWhen(matches: (chunk: Buffer) => boolean, when: 'after' | 'before', times = 1): void {
 		let left = times;
 		this.onClientChunk = (chunk) => {
-			if (left > 0 && chunk.includes(marker)) {
+			if (left > 0 && matches(chunk)) {
 				left--;
 				return when === 'after' ? 'forwardThenCut' : 'cutBefore';
 			}
 			return 'forward';
 		};
+	}
+
+	/** Rule: cut the connection that sends COMMIT (a PostgreSQL simple query or a MySQL COM_QUERY). */
+	cutOnCommit(when: 'after' | 'before', times = 1): void {
+		this.cutWhen((chunk) => /COMMIT\0?$/.test(chunk.toString('latin1')), when, times);
+	}
+
+	/** Rule: cut the connection that sends a statement containing `text`. */
+	cutOnStatement(text: string, when: 'after' | 'before', times = 1): void {
+		this.cutWhen((chunk) => chunk.includes(text), when, times);
+	}
+
+	/** Passes everything again. */
+	heal(): void {
+		this.onClientChunk = () => 'forward';
+		this.refuse = false;
 	}
 
 	async close(): Promise<void> {
