@@ -2,7 +2,7 @@
 // quotes, how inserted ids come back, how values are encoded, transactions and locks. Every rule about Prodigy's
 // data lives once in store.ts, which writes its SQL in one portable form that the dialect translates:
 // `?` placeholders and "double-quoted" identifiers.
-import { CommitOutcomeUnknownError, ProdigyConnectionError } from '../errors';
+import { CommitOutcomeUnknownError, ProdigyConnectionError, ProdigyInputError } from '../errors';
 import type { BackendType } from './types';
 
 export type Row = Record<string, unknown>;
@@ -83,6 +83,18 @@ export function safeHost(host: string): string {
 	// A password may hold "@" or "/": everything up to the last "@" goes.
 	const at = host.lastIndexOf('@');
 	return at === -1 ? host : `***@${host.slice(at + 1)}`;
+}
+
+/**
+ * Refuses a connection URL typed into Host (it would be echoed in every connection error, password included).
+ * The message never repeats the value.
+ */
+export function checkHost(host: string): void {
+	if (host.includes('@') || /^[a-z][a-z0-9+.-]*:\/\//i.test(host.trim())) {
+		throw new ProdigyInputError('Host looks like a connection URL; it must be only a host name or IP address', {
+			hint: 'Put the host name (e.g. db.example.com) in Host and fill Port, Database, User and Password in their own fields.',
+		});
+	}
 }
 
 /** `"name"` → `` `name` ``: identifiers in store.ts are constants, never user input, so a plain swap is safe. */

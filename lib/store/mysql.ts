@@ -6,6 +6,7 @@ import { CommitOutcomeUnknownError, ProdigyConnectionError, ProdigyError } from 
 import {
 	ascendingIds,
 	atomically,
+	checkHost,
 	backtickIdentifiers,
 	BoundedCache,
 	DatabaseError,
@@ -342,6 +343,7 @@ export class MysqlDialect implements Dialect {
 	private getPool(): Pool {
 		if (this.pool) return this.pool;
 		const { host, port, user, password, database, ssl } = this.config;
+		checkHost(host);
 		const pool = createPool({
 			host,
 			port,

@@ -6,6 +6,7 @@ import { CommitOutcomeUnknownError, ProdigyConnectionError, ProdigyError } from 
 import {
 	ascendingIds,
 	atomically,
+	checkHost,
 	BoundedCache,
 	DatabaseError,
 	isConnectionLoss,
@@ -269,6 +270,7 @@ export class PostgresDialect implements Dialect {
 	private getPool(): Pool {
 		if (this.pool) return this.pool;
 		const { host, port, user, password, database, ssl } = this.config;
+		checkHost(host);
 		const pool = new Pool({
 			host,
 			port,
