@@ -38,9 +38,18 @@ export class DatasetNotFoundError extends ProdigyInputError {
 
 export class DatasetExistsError extends ProdigyInputError {
 	readonly dataset: string;
-	constructor(dataset: string) {
-		super(`Dataset "${dataset}" already exists`, { hint: 'Choose another name, or add examples to the existing dataset.' });
+	/** The name stored, when the database's collation equates it with `dataset` (MySQL: "Foo" for "foo"). */
+	readonly existing?: string;
+	constructor(dataset: string, existing?: string) {
+		if (existing !== undefined && existing !== dataset) {
+			super(`Dataset "${dataset}" cannot be created: the database treats it as the same name as the existing dataset "${existing}"`, {
+				hint: 'MySQL / MariaDB compare dataset names without regard to case (and accents). Use the existing name exactly, or choose a name that differs in more than case.',
+			});
+		} else {
+			super(`Dataset "${dataset}" already exists`, { hint: 'Choose another name, or add examples to the existing dataset.' });
+		}
 		this.dataset = dataset;
+		this.existing = existing;
 	}
 }
 

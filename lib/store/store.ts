@@ -415,6 +415,11 @@ export class Store implements ProdigyStore {
 		const batchSize = positiveInt(options.batchSize, DEFAULT_BATCH_SIZE, 'Batch size');
 		const now = options.now ?? new Date();
 		const session = options.session;
+		if (session !== undefined && typeof session !== 'string' && typeof session !== 'boolean') {
+			throw new ProdigyInputError(`session must be a session name (string) or true / false, got ${describe(session)}`, {
+				hint: 'Give the annotator name (e.g. "alex" for "<dataset>-alex"), true for a session named by the time, or leave it out.',
+			});
+		}
 		const sessionName =
 			typeof session === 'string' ? sessionDatasetName(dataset, session) : session === true ? timestampSessionName(now) : undefined;
 		if (sessionName !== undefined) validateDatasetName(sessionName);
@@ -423,7 +428,8 @@ export class Store implements ProdigyStore {
 		}
 
 		// Everything that can be wrong with the input is found before anything is written.
-		const prepared = tasks.map((task, index) => this.prepareTask(task, index, options));
+		// Array.from visits holes of a sparse array (as undefined), which map would skip without a word.
+		const prepared = Array.from(tasks, (task, index) => this.prepareTask(task, index, options));
 		const contentLimit = await this.dialect.contentLimit(this.dialect);
 		if (contentLimit !== null) {
 			const tooLarge = prepared.find((task) => task.bytes > contentLimit);
@@ -808,6 +814,13 @@ export class Store implements ProdigyStore {
 	}
 
 	private async insertDataset(executor: Executor, name: string, meta: JsonObject, session: boolean, now: Date): Promise<DatasetInfo> {
+		// Callers found no dataset of exactly this name. One the database's collation equates with it (MySQL: "Foo"
+		// for "foo") would make the unique index refuse the row with an error that names neither: say which.
+		// (An exact match here was committed by a concurrent writer: the insert's unique violation retries.)
+		const clash = (await executor.query('SELECT d."name" AS name FROM "dataset" d WHERE d."name" = ?', [name])).find(
+			(row) => String(row.name) !== name,
+		);
+		if (clash) throw new DatasetExistsError(name, String(clash.name));
 		const text = stringifyTask(meta);
 		const created = unixSeconds(now);
 		const [id] = await executor.insertReturningIds('dataset', ['name', 'created', 'meta', 'session'], [
