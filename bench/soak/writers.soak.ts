@@ -53,6 +53,7 @@ async function writer(store: ProdigyStore, seed: number, tally: Tally): Promise<
 				for (const position of positions) tally.written.add(position);
 				break;
 			} catch (error) {
+				// eslint-disable-next-line @n8n/community-nodes/require-node-api-error -- a benchmark, not a node
 				if (!(error instanceof ProdigyConnectionError) || attempt >= 20) throw error;
 				// The recovery the errors name: run the same batch again with Skip Duplicates.
 				if (error instanceof CommitOutcomeUnknownError) tally.unknown++;
