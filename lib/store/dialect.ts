@@ -186,3 +186,23 @@ export async function atomically<T>(
 	}
 	return result;
 }
+
+/**
+ * After a COMMIT whose reply was lost: waits until the old session is gone on the server (ending it if it lingers
+ * past 2 s), so that its transaction is committed or rolled back for good before anyone checks. False when that
+ * could not be established within 10 s (the server is unreachable).
+ */
+export async function settleSession(sessionExists: () => Promise<boolean>, endSession: () => Promise<unknown>): Promise<boolean> {
+	const step = 100;
+	try {
+		for (let waited = 0; ; waited += step) {
+			if (!(await sessionExists())) return true;
+			if (waited >= 2_000) await endSession();
+			if (waited >= 10_000) return false;
+			await new Promise((resolve) => setTimeout(resolve, step));
+		}
+	} catch {
+		// Unreachable: the outcome stays unknown, which the caller reports.
+		return false;
+	}
+}

@@ -13,6 +13,7 @@ import {
 	isConnectionLoss,
 	multiRowInsert,
 	safeHost,
+	settleSession,
 	scrubSecret,
 	type Dialect,
 	type Executor,
@@ -43,9 +44,6 @@ export interface MysqlDialectOptions {
 /** BLOB's limit, assumed when information_schema does not say otherwise. */
 export const MYSQL_BLOB_BYTES = 65_535;
 const DUPLICATE_ENTRY = 'ER_DUP_ENTRY';
-const SETTLE_STEP_MS = 100;
-const SETTLE_KILL_AFTER_MS = 2_000;
-const SETTLE_GIVE_UP_MS = 10_000;
 const CONNECTION_CODES = new Set([
 	'ECONNREFUSED',
 	'ECONNRESET',
@@ -165,42 +163,27 @@ export class MysqlDialect implements Dialect {
 		return this.withConnection(async (connection) => {
 			try {
 				return await atomically(
-				(sql) => this.call(connection, sql),
-				() => this.rollback(connection),
-				// InnoDB's default REPEATABLE READ fixes a snapshot at the first plain read, so a read after waiting for
-				// a row lock (FOR UPDATE) would not see what the lock holder just committed: two writers deduping the
-				// same tasks would both insert them. READ COMMITTED gives every statement a fresh snapshot, as
-				// PostgreSQL does; every read-check-write in store.ts locks its dataset row before it checks.
-				'SET TRANSACTION ISOLATION LEVEL READ COMMITTED; START TRANSACTION',
-				() => work(this.executor(connection)),
-				this.serverName(),
+					(sql) => this.call(connection, sql),
+					() => this.rollback(connection),
+					// InnoDB's default REPEATABLE READ fixes a snapshot at the first plain read, so a read after waiting for
+					// a row lock (FOR UPDATE) would not see what the lock holder just committed: two writers deduping the
+					// same tasks would both insert them. READ COMMITTED gives every statement a fresh snapshot, as
+					// PostgreSQL does; every read-check-write in store.ts locks its dataset row before it checks.
+					'SET TRANSACTION ISOLATION LEVEL READ COMMITTED; START TRANSACTION',
+					() => work(this.executor(connection)),
+					this.serverName(),
 				);
 			} catch (error) {
-				if (error instanceof CommitOutcomeUnknownError) error.settled = await this.settle(connection.connection.threadId);
+				if (error instanceof CommitOutcomeUnknownError) {
+					const id = Number(connection.connection.threadId);
+					error.settled = await settleSession(
+						async () => Number((await this.query('SELECT COUNT(*) AS n FROM information_schema.PROCESSLIST WHERE ID = ?', [id]))[0]?.n) > 0,
+						() => this.run(`KILL CONNECTION ${id}`).catch(() => 0),
+					);
+				}
 				throw error;
 			}
 		});
-	}
-
-	/**
-	 * After a COMMIT whose reply was lost: waits until the old session is gone (ending it if it lingers), so that
-	 * its transaction is committed or rolled back for good before anyone checks. False when that could not be
-	 * established (the server is unreachable).
-	 */
-	private async settle(threadId: number | null | undefined): Promise<boolean> {
-		if (typeof threadId !== 'number') return false;
-		try {
-			for (let waited = 0; ; waited += SETTLE_STEP_MS) {
-				const [row] = await this.query('SELECT COUNT(*) AS n FROM information_schema.PROCESSLIST WHERE ID = ?', [threadId]);
-				if (Number(row?.n) === 0) return true;
-				if (waited >= SETTLE_KILL_AFTER_MS) await this.run(`KILL CONNECTION ${Number(threadId)}`).catch(() => 0);
-				if (waited >= SETTLE_GIVE_UP_MS) return false;
-				await new Promise((resolve) => setTimeout(resolve, SETTLE_STEP_MS));
-			}
-		} catch {
-			// Unreachable: the outcome stays unknown, which the caller reports.
-			return false;
-		}
 	}
 
 	private serverName(): string {

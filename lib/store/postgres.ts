@@ -12,6 +12,7 @@ import {
 	isConnectionLoss,
 	multiRowInsert,
 	safeHost,
+	settleSession,
 	numberPlaceholders,
 	scrubSecret,
 	type Dialect,
@@ -45,10 +46,6 @@ const CONNECTION_CODES = new Set([
 
 // A connection that was working and broke: the server ended it, or the network did.
 const LOST_CODES = new Set(['ECONNRESET', 'EPIPE', '57P01', '57P02', '57P03']);
-
-const SETTLE_STEP_MS = 100;
-const SETTLE_TERMINATE_AFTER_MS = 2_000;
-const SETTLE_GIVE_UP_MS = 10_000;
 
 /** pg's own errors for a connection that ended under it (they carry no code). */
 function isClientSideLoss(error: unknown): boolean {
@@ -155,31 +152,16 @@ export class PostgresDialect implements Dialect {
 			try {
 				return await this.atomically(client, 'BEGIN', () => work(this.executor(client)));
 			} catch (error) {
-				if (error instanceof CommitOutcomeUnknownError) error.settled = await this.settle((client as PoolClient & { processID?: number | null }).processID);
+				if (error instanceof CommitOutcomeUnknownError) {
+					const pid = Number((client as PoolClient & { processID?: number | null }).processID);
+					error.settled = await settleSession(
+						async () => Number((await this.query('SELECT COUNT(*) AS n FROM pg_stat_activity WHERE pid = ?', [pid]))[0]?.n) > 0,
+						() => this.query('SELECT pg_terminate_backend(?)', [pid]),
+					);
+				}
 				throw error;
 			}
 		});
-	}
-
-	/**
-	 * After a COMMIT whose reply was lost: waits until the old session is gone (ending it if it lingers), so that
-	 * its transaction is committed or rolled back for good before anyone checks. False when that could not be
-	 * established (the server is unreachable).
-	 */
-	private async settle(pid: number | null | undefined): Promise<boolean> {
-		if (typeof pid !== 'number') return false;
-		try {
-			for (let waited = 0; ; waited += SETTLE_STEP_MS) {
-				const [row] = await this.query('SELECT COUNT(*) AS n FROM pg_stat_activity WHERE pid = ?', [pid]);
-				if (Number(row?.n) === 0) return true;
-				if (waited >= SETTLE_TERMINATE_AFTER_MS) await this.query('SELECT pg_terminate_backend(?)', [pid]);
-				if (waited >= SETTLE_GIVE_UP_MS) return false;
-				await new Promise((resolve) => setTimeout(resolve, SETTLE_STEP_MS));
-			}
-		} catch {
-			// Unreachable: the outcome stays unknown, which the caller reports.
-			return false;
-		}
 	}
 
 	async close(): Promise<void> {

@@ -305,7 +305,7 @@ export class Store implements ProdigyStore {
 		}
 	}
 
-	async updateMeta(name: string, patch: JsonObject | ((meta: JsonObject) => JsonObject)): Promise<DatasetInfo> {
+	async updateMeta(name: string, patch: JsonObject | ((meta: JsonObject) => JsonObject | Promise<JsonObject>)): Promise<DatasetInfo> {
 		if (typeof patch !== 'function' && !isPlainObject(patch)) {
 			throw new ProdigyInputError(`Meta patch must be a JSON object, got ${describe(patch)}`);
 		}

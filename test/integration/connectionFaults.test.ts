@@ -8,18 +8,11 @@ import { DatabaseError } from '../../lib/store/dialect';
 import type { ProdigyStore, StoreConfig, Task } from '../../lib/store/types';
 import { createTestDatabase, rawQuery, type TestDatabase } from '../helpers/databases';
 import { FaultProxy } from '../helpers/faultProxy';
+import { failure } from '../helpers/failure';
 import { rowCounts } from '../helpers/rows';
 
 const TASKS: Task[] = Array.from({ length: 50 }, (_, i) => ({ text: `task ${i}` }));
 
-async function failure(work: () => Promise<unknown>): Promise<Error> {
-	try {
-		await work();
-	} catch (error) {
-		return error as Error;
-	}
-	throw new Error('expected the operation to fail');
-}
 
 /** Ends the store's own session that sits idle inside a transaction (the moment between two statements). */
 async function endIdleTransaction(config: StoreConfig): Promise<void> {

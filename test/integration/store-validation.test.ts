@@ -4,16 +4,9 @@ import { DatasetExistsError, InvalidDatasetNameError, InvalidTaskError, ProdigyI
 import { openStore } from '../../lib/store';
 import type { AddExamplesOptions, ProdigyStore, Task } from '../../lib/store/types';
 import { BACKENDS, createTestDatabase, type TestDatabase } from '../helpers/databases';
+import { failure } from '../helpers/failure';
 import { rowCounts } from '../helpers/rows';
 
-async function failure(work: () => Promise<unknown>): Promise<Error> {
-	try {
-		await work();
-	} catch (error) {
-		return error as Error;
-	}
-	throw new Error('expected the operation to fail');
-}
 
 describe.each(BACKENDS)('store input validation on %s', (backend) => {
 	let db: TestDatabase;
