@@ -3,10 +3,12 @@
 // that only knows its driver. SQL is written in the portable form the dialects translate (`?`, "identifiers").
 import { sessionDatasetName, timestampSessionName, validateDatasetName } from '../datasets';
 import {
+	CommitOutcomeUnknownError,
 	ContentTooLargeError,
 	DatasetExistsError,
 	DatasetNotFoundError,
 	InvalidTaskError,
+	ProdigyConnectionError,
 	ProdigyError,
 	ProdigyInputError,
 } from '../errors';
@@ -229,14 +231,20 @@ export class Store implements ProdigyStore {
 
 	async ensureSchema(): Promise<void> {
 		if (this.schemaPresent) return;
-		const existing = await this.dialect.existingTables(this.dialect);
-		const statements = missingSchemaStatements(this.dialect.type, existing);
-		if (statements.length > 0) {
+		for (let attempt = 1; ; attempt++) {
+			const existing = await this.dialect.existingTables(this.dialect);
+			const statements = missingSchemaStatements(this.dialect.type, existing);
+			if (statements.length === 0) break;
 			try {
 				await this.dialect.createTables(statements);
+				break;
 			} catch (error) {
-				// Prodigy (or another n8n worker) may have created the tables at the same moment.
-				if (!(await this.hasSchema())) throw error;
+				// Prodigy (or another n8n worker) may be creating the tables at the same moment. MySQL's DDL is not
+				// transactional, so its half-built schema refuses our index ("Duplicate key name"): look again at
+				// what exists and create only the rest.
+				if (await this.hasSchema()) break;
+				if (attempt >= 5) throw error;
+				await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
 			}
 		}
 		this.schemaPresent = true;
@@ -292,7 +300,7 @@ export class Store implements ProdigyStore {
 		}
 	}
 
-	async updateMeta(name: string, patch: JsonObject | ((meta: JsonObject) => JsonObject)): Promise<DatasetInfo> {
+	async updateMeta(name: string, patch: JsonObject | ((meta: JsonObject) => JsonObject | Promise<JsonObject>)): Promise<DatasetInfo> {
 		if (typeof patch !== 'function' && !isPlainObject(patch)) {
 			throw new ProdigyInputError(`Meta patch must be a JSON object, got ${describe(patch)}`);
 		}
@@ -402,6 +410,11 @@ export class Store implements ProdigyStore {
 		const batchSize = positiveInt(options.batchSize, DEFAULT_BATCH_SIZE, 'Batch size');
 		const now = options.now ?? new Date();
 		const session = options.session;
+		if (session !== undefined && typeof session !== 'string' && typeof session !== 'boolean') {
+			throw new ProdigyInputError(`session must be a session name (string) or true / false, got ${describe(session)}`, {
+				hint: 'Give the annotator name (e.g. "alex" for "<dataset>-alex"), true for a session named by the time, or leave it out.',
+			});
+		}
 		const sessionName =
 			typeof session === 'string' ? sessionDatasetName(dataset, session) : session === true ? timestampSessionName(now) : undefined;
 		if (sessionName !== undefined) validateDatasetName(sessionName);
@@ -410,7 +423,8 @@ export class Store implements ProdigyStore {
 		}
 
 		// Everything that can be wrong with the input is found before anything is written.
-		const prepared = tasks.map((task, index) => this.prepareTask(task, index, options));
+		// Array.from visits holes of a sparse array (as undefined), which map would skip without a word.
+		const prepared = Array.from(tasks, (task, index) => this.prepareTask(task, index, options));
 		const contentLimit = await this.dialect.contentLimit(this.dialect);
 		if (contentLimit !== null) {
 			const tooLarge = prepared.find((task) => task.bytes > contentLimit);
@@ -464,7 +478,25 @@ export class Store implements ProdigyStore {
 				if (sessionDataset) result.sessionDataset = sessionDataset.name;
 				return result;
 			});
-		return this.retryingRaces(attempt);
+		return this.confirmCommit(
+			() => this.retryingRaces(attempt),
+			async (result) => {
+				// A transaction's links become visible together or never (ids of a rolled-back insert are not reused).
+				const linkIds = result.examples.flatMap((example) => (example.linkId === null ? [] : [example.linkId]));
+				if (linkIds.length === 0) {
+					for (const name of [dataset, result.sessionDataset]) {
+						if (name !== undefined && !(await this.findDataset(this.dialect, name))) return false;
+					}
+					return true;
+				}
+				const ends = [...new Set([linkIds[0], linkIds[linkIds.length - 1]])];
+				const [row] = await this.dialect.query(`SELECT COUNT(*) AS n FROM "link" WHERE "id" IN (${placeholders(ends.length)})`, ends);
+				const found = toInt(row?.n);
+				if (found === ends.length) return true;
+				if (found === 0) return false;
+				throw new ProdigyError('part of a transaction is visible');
+			},
+		);
 	}
 
 	async mergeDatasets(
@@ -738,6 +770,30 @@ export class Store implements ProdigyStore {
 		if (this.dialect.forUpdate) await tx.query(`SELECT d."id" AS id FROM "dataset" d WHERE d."id" = ?${this.dialect.forUpdate}`, [id]);
 	}
 
+	/**
+	 * After a COMMIT whose reply was lost (the connection broke on the way), reconnects and lets the database say
+	 * whether the transaction landed: returns its result when it did, says "nothing was saved" when it did not, and
+	 * leaves the CommitOutcomeUnknownError (which says how to recover) when that cannot be established.
+	 */
+	private async confirmCommit<T>(write: () => Promise<T>, landed: (result: T) => Promise<boolean>): Promise<T> {
+		try {
+			return await write();
+		} catch (error) {
+			if (!(error instanceof CommitOutcomeUnknownError) || !error.settled) throw error;
+			let saved: boolean;
+			try {
+				saved = await landed(error.pendingResult as T);
+			} catch {
+				throw error;
+			}
+			if (saved) return error.pendingResult as T;
+			throw new ProdigyConnectionError(
+				`${error.lost}; checked after reconnecting: the database rolled the change back, nothing of it was saved`,
+				'Run it again once the database is reachable.',
+			);
+		}
+	}
+
 	/** Runs a write transaction again when it lost a race that a fresh attempt resolves. */
 	private async retryingRaces<T>(attempt: () => Promise<T>): Promise<T> {
 		for (let tries = 1; ; tries++) {
@@ -753,6 +809,13 @@ export class Store implements ProdigyStore {
 	}
 
 	private async insertDataset(executor: Executor, name: string, meta: JsonObject, session: boolean, now: Date): Promise<DatasetInfo> {
+		// Callers found no dataset of exactly this name. One the database's collation equates with it (MySQL: "Foo"
+		// for "foo") would make the unique index refuse the row with an error that names neither: say which.
+		// (An exact match here was committed by a concurrent writer: the insert's unique violation retries.)
+		const clash = (await executor.query('SELECT d."name" AS name FROM "dataset" d WHERE d."name" = ?', [name])).find(
+			(row) => String(row.name) !== name,
+		);
+		if (clash) throw new DatasetExistsError(name, String(clash.name));
 		const text = stringifyTask(meta);
 		const created = unixSeconds(now);
 		const [id] = await executor.insertReturningIds('dataset', ['name', 'created', 'meta', 'session'], [

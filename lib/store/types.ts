@@ -209,7 +209,7 @@ export interface ProdigyStore {
 	createDataset(name: string, meta?: JsonObject, options?: { session?: boolean; now?: Date }): Promise<DatasetInfo>;
 	/** Merges a patch into meta (unknown keys kept), or applies an updater in one transaction (read-modify-write
 	 * with a row lock, so concurrent version / approval appends are not lost). */
-	updateMeta(name: string, patch: JsonObject | ((meta: JsonObject) => JsonObject)): Promise<DatasetInfo>;
+	updateMeta(name: string, patch: JsonObject | ((meta: JsonObject) => JsonObject | Promise<JsonObject>)): Promise<DatasetInfo>;
 	/** Prodigy's `drop`: links and dataset row go, then the dropped dataset's examples that no other dataset (a
 	 * session, or a merge target) links: those still linked elsewhere stay, so no link is left dangling. */
 	dropDataset(name: string): Promise<{ deleted: true; linksDeleted: number; examplesDeleted: number }>;

@@ -23,6 +23,7 @@ import {
 	isExpired,
 	openApprovalRequest,
 	recordDecision,
+	requestBelongsTo,
 	withdrawApprovalRequest,
 	type ApprovalFacts,
 	type ApprovalRecord,
@@ -246,6 +247,7 @@ export async function executeHuman(ctx: IExecuteFunctions): Promise<INodeExecuti
 				summary: gateFacts.summary,
 				message: String(ctx.getNodeParameter('message', 0, '') ?? ''),
 				...(executionId ? { executionId: String(executionId) } : {}),
+				nodeId: ctx.getNode().id,
 			};
 			await openApprovalRequest(store, dataset, pending, gateFacts.version ? { summary: gateFacts.version } : undefined);
 			const resumeUrl = ctx.evaluateExpression('{{ $execution.resumeUrl }}', 0) as string;
@@ -346,10 +348,14 @@ export async function approvalWebhook(this: IWebhookFunctions): Promise<IWebhook
 	const credentials = await this.getCredentials<ICredentialDataDecryptedObject>(DATABASE_CREDENTIAL);
 	return await withStore(credentials, async (store) => {
 		const info = (await store.hasSchema()) ? await store.getDataset(dataset) : null;
-		const request = info ? findApprovalRequest(info.meta, requestId) : null;
+		// Another execution's (or node's) request is "not found" here: the link must not even reveal it exists.
+		const binding = { executionId: this.getExecutionId() || undefined, nodeId: this.getNode().id };
+		const found = info ? findApprovalRequest(info.meta, requestId) : null;
+		const request = found && requestBelongsTo(found, binding) ? found : null;
 		const now = new Date();
 		if (!info || !request || isExpired(request, now)) {
-			const decided = info ? decisionForRequest(info.meta, requestId) : null;
+			const record = info ? decisionForRequest(info.meta, requestId) : null;
+			const decided = record && (record.executionId ?? '') === (binding.executionId ?? '') ? record : null;
 			const expired = request !== null && isExpired(request, now);
 			send(
 				this,

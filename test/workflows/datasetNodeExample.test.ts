@@ -6,6 +6,7 @@ import { getInputHash, getTaskHash } from '../../lib/hashing';
 import type { StoreConfig } from '../../lib/store/types';
 import { openStore } from '../../lib/store';
 import { BACKENDS, createTestDatabase, rawExec, rawQuery, type TestDatabase } from '../helpers/databases';
+import { FaultProxy } from '../helpers/faultProxy';
 import { byName, datasetRow, NODE, rowCount, runNode, runOk, storedExamples } from './datasetNode.helpers';
 
 const add = (dataset: string, extra: IDataObject = {}) => ({ resource: 'example', operation: 'add', dataset: byName(dataset), ...extra });
@@ -409,5 +410,48 @@ describe('Prodigy Dataset node: Add when the database fails part-way through a f
 		expect(run.status).toBe('error');
 		expect(run.error?.message).toMatch(/simulated disk failure/);
 		expect((await storedExamples(db.config, 'partial_stop')).map((row) => row.task.text)).toEqual(['one', 'two']);
+	});
+});
+
+describe('Prodigy Dataset node: Add when the connection breaks while committing and cannot be re-established', () => {
+	let db: TestDatabase;
+	let proxy: FaultProxy;
+	const jsonl = ['{"text":"one"}', '{"text":"two"}', '{"text":"three"}'].join('\n');
+
+	beforeEach(async () => {
+		db = await createTestDatabase('postgres');
+		const store = openStore(db.config);
+		try {
+			await store.ensureSchema();
+		} finally {
+			await store.close();
+		}
+		proxy = await FaultProxy.start((db.config as { port: number }).port);
+	});
+	afterEach(async () => {
+		await proxy.close();
+		await db.cleanup();
+	});
+
+	it('says the earlier batch was saved and the failed batch is "outcome unknown", never "not saved"', async () => {
+		// The second batch's COMMIT reaches the server, its reply never comes back, and nothing can reconnect.
+		let commits = 0;
+		proxy.cutWhen((chunk) => {
+			if (!/COMMIT\0?$/.test(chunk.toString('latin1')) || ++commits !== 2) return false;
+			proxy.refuse = true;
+			return true;
+		}, 'after');
+		const run = await runNode({ ...db.config, host: '127.0.0.1', port: proxy.port } as StoreConfig, add('unknown', { inputMode: 'file', binaryPropertyName: 'data', options: { batchSize: 2 } }), {
+			binary: { data: { text: jsonl, fileName: 'tasks.jsonl', mimeType: 'application/jsonl' } },
+			continueOnFail: true,
+		});
+		expect(run.status).toBe('success');
+		const output = run.output(NODE);
+		expect(output).toHaveLength(3);
+		expect(output[2].json).toEqual({
+			error: expect.stringMatching(/outcome unknown.*\(2 earlier tasks of this item were saved; whether its next 1 task was saved is unknown\)$/),
+		});
+		// The truth: the batch did land, which the message did not deny.
+		expect((await storedExamples(db.config, 'unknown')).map((row) => row.task.text)).toEqual(['one', 'two', 'three']);
 	});
 });

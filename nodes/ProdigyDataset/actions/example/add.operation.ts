@@ -7,7 +7,7 @@ import type {
 } from 'n8n-workflow';
 
 import { validateDatasetName } from '../../../../lib/datasets';
-import { InvalidTaskError } from '../../../../lib/errors';
+import { CommitOutcomeUnknownError, InvalidTaskError } from '../../../../lib/errors';
 import { parseTasksFile, toPlainJson } from '../../../../lib/json';
 import type { AddExamplesOptions, DedupeMode, JsonObject, ProdigyStore, Task } from '../../../../lib/store/types';
 import {
@@ -521,11 +521,18 @@ export async function execute(
 				const failed = [...new Set(batch.map((entry) => entry.item.itemIndex))];
 				const nodeError = toNodeError(this.getNode(), error, failed[0], credentials);
 				if (!continueOnFail) throw nodeError;
-				// The batch was one transaction: none of its tasks were saved. An item (a file) that spans batches
-				// keeps the outputs of its tasks that earlier batches did save, so the output never hides a write.
+				// The batch was one transaction, so none of its tasks were saved — unless the connection broke while
+				// COMMIT was on its way and the store could not check (CommitOutcomeUnknownError): then all or none
+				// were, and the note must not claim either. An item (a file) that spans batches keeps the outputs of
+				// its tasks that earlier batches did save, so the output never hides a write.
+				const unknown = error instanceof CommitOutcomeUnknownError;
 				for (const itemIndex of failed) {
 					const saved = outputs[itemIndex].length;
-					const note = saved ? ` (${saved} earlier task${saved === 1 ? '' : 's'} of this item were saved)` : '';
+					const inBatch = batch.filter((entry) => entry.item.itemIndex === itemIndex).length;
+					const notes: string[] = [];
+					if (saved) notes.push(`${saved} earlier task${saved === 1 ? ' of this item was' : 's of this item were'} saved`);
+					if (unknown) notes.push(`whether its next ${inBatch} task${inBatch === 1 ? ' was' : 's were'} saved is unknown`);
+					const note = notes.length ? ` (${notes.join('; ')})` : '';
 					outputs[itemIndex].push(errorItem(`${nodeError.message}${note}`, itemIndex));
 				}
 			}
