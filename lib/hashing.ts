@@ -1,7 +1,7 @@
 // Prodigy's `set_hashes`: `_input_hash` identifies the input (the text, image...), `_task_hash` the question
 // asked about it (input + spans / label...). Prodigy excludes already-answered questions by these values, so they
 // must come out bit-for-bit as Prodigy computes them (see prodigy-reference.md §2).
-import { ProdigyInputError } from './errors';
+import { InvalidTaskError } from './errors';
 import { PyFloat, PyJsonWriter, pythonJsonDumps, withPyJsonWriter } from './json';
 import { murmurhash3_32Bytes } from './murmurhash';
 import type { Task } from './store/types';
@@ -53,7 +53,7 @@ function isPlainRecord(value: unknown): value is Record<string, unknown> {
 function checkTask(task: unknown): asserts task is Task {
 	if (!isPlainRecord(task)) {
 		const kind = task === null ? 'null' : Array.isArray(task) ? 'an array' : typeof task;
-		throw new ProdigyInputError(`A task must be a JSON object, got ${kind}`, {
+		throw new InvalidTaskError(`A task must be a JSON object, got ${kind}`, {
 			hint: 'Each item / line must be one object such as {"text": "..."}.',
 		});
 	}
@@ -104,7 +104,7 @@ function resolve(options: HashOptions = {}) {
 function carriedHash(task: Task, key: string): number | bigint {
 	const value = task[key];
 	if ((typeof value === 'number' && Number.isInteger(value)) || typeof value === 'bigint') return value;
-	throw new ProdigyInputError(`The task's ${key} must be an integer, got ${pythonJsonDumps(value ?? null)}`, {
+	throw new InvalidTaskError(`The task's ${key} must be an integer, got ${pythonJsonDumps(value ?? null)}`, {
 		hint: 'Remove the value or enable overwrite to recompute it.',
 	});
 }
