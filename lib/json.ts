@@ -515,10 +515,44 @@ export function pythonJsonDumps(value: unknown): string {
 }
 
 /**
+ * Whether JSON.stringify would write `value` exactly as writeContent does. It does unless the value holds a Python
+ * float (PyFloat), a bigint, NaN / Infinity, an integer JSON.stringify writes with an exponent (≥ 1e21), a float
+ * Python writes with an exponent where JavaScript does not (below 1e-4), a function or symbol (an error here),
+ * an object with toJSON (left to writeContent) or nesting beyond the reader's limit.
+ */
+function plainJson(value: unknown, depth: number): boolean {
+	switch (typeof value) {
+		case 'string':
+		case 'boolean':
+		case 'undefined':
+			return true;
+		case 'number':
+			return Number.isInteger(value) ? Math.abs(value) < 1e21 : Number.isFinite(value) && Math.abs(value) >= 1e-4;
+		case 'object':
+			break;
+		default:
+			return false;
+	}
+	if (value === null) return true;
+	if (++depth > MAX_DEPTH) return false;
+	if (Array.isArray(value)) {
+		for (let i = 0; i < value.length; i++) if (!plainJson(value[i], depth)) return false;
+		return true;
+	}
+	if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return false; // PyFloat included
+	for (const key in value) {
+		if (Object.prototype.hasOwnProperty.call(value, key) && !plainJson((value as Record<string, unknown>)[key], depth)) return false;
+	}
+	return true;
+}
+
+/**
  * Compact UTF-8 JSON for Prodigy's `content` column; round-trips through parseJsonLossless unchanged. Refuses
- * data nested deeper than the reader accepts.
+ * data nested deeper than the reader accepts. Most tasks hold nothing JSON.stringify writes differently, so a
+ * cheap check lets the native writer do the work.
  */
 export function stringifyTask(value: unknown): string {
+	if (typeof value === 'object' && value !== null && plainJson(value, 0)) return JSON.stringify(value);
 	return writeContent(value, 0) ?? undefinedAtTop();
 }
 
