@@ -410,7 +410,7 @@ export class Store implements ProdigyStore {
 	async writeExamples(dataset: string, rows: PreparedTask[], options: WriteExamplesOptions = {}): Promise<AddExamplesResult> {
 		if (!Array.isArray(rows)) throw new InvalidTaskError(`Rows must be an array, got ${describe(rows)}`);
 		const dedupe = dedupeMode(options.dedupe);
-		const rowsPerInsert = positiveInt(options.rowsPerInsert, DEFAULT_ROWS_PER_INSERT, 'Rows per INSERT');
+		const rowsPerInsert = positiveInt(options.rowsPerInsert ?? options.batchSize, DEFAULT_ROWS_PER_INSERT, 'Rows per INSERT');
 		const now = options.now ?? new Date();
 		const session = options.session;
 		const sessionName =

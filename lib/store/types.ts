@@ -83,6 +83,8 @@ export interface WriteExamplesOptions {
 	 * transaction size: the whole call is one transaction (callers that want smaller transactions make more calls).
 	 */
 	rowsPerInsert?: number;
+	/** @deprecated The old name of rowsPerInsert (kept: the library's names are a contract). */
+	batchSize?: number;
 	/** Clock for session names and `created` (tests). */
 	now?: Date;
 }
