@@ -422,7 +422,6 @@ export class Store implements ProdigyStore {
 		// Rows come from lib's prepareTask; the store only re-checks what the database itself would get wrong.
 		const contentLimit = await this.contentLimit();
 		rows.forEach((row, index) => checkRow(row, index, contentLimit));
-		const prepared = rows;
 		await this.ensureSchema();
 
 		const attempt = () =>
@@ -443,8 +442,8 @@ export class Store implements ProdigyStore {
 						? undefined
 						: ((await this.findDataset(tx, sessionName)) ?? (await this.insertDataset(tx, sessionName, {}, true, now)));
 
-				const duplicate = await this.findDuplicates(tx, main.id, datasetCreated, prepared, dedupe);
-				const fresh = prepared.filter((_, i) => !duplicate[i]);
+				const duplicate = await this.findDuplicates(tx, main.id, datasetCreated, rows, dedupe);
+				const fresh = rows.filter((_, i) => !duplicate[i]);
 				const exampleIds = await this.insertExamples(tx, fresh, rowsPerInsert);
 				// Prodigy links each example to every dataset in turn (main, then session), so link ids interleave.
 				const targets = sessionDataset ? [main.id, sessionDataset.id] : [main.id];
@@ -455,7 +454,7 @@ export class Store implements ProdigyStore {
 				);
 
 				let next = 0;
-				const examples: AddedExample[] = prepared.map((task, i) => {
+				const examples: AddedExample[] = rows.map((task, i) => {
 					const base = { inputHash: task.inputHash, taskHash: task.taskHash, task: task.task };
 					if (duplicate[i]) return { ...base, exampleId: null, linkId: null, duplicate: true };
 					const position = next++;
@@ -465,7 +464,7 @@ export class Store implements ProdigyStore {
 					dataset,
 					datasetCreated,
 					added: fresh.length,
-					skipped: prepared.length - fresh.length,
+					skipped: rows.length - fresh.length,
 					examples,
 				};
 				if (sessionDataset) result.sessionDataset = sessionDataset.name;
