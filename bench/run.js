@@ -111,12 +111,15 @@ async function main() {
 }
 
 let cleaning = false;
-process.on('SIGINT', () => {
-	if (cleaning) process.exit(130);
-	cleaning = true;
-	console.log('interrupted: dropping bench databases ...');
-	dropAll().finally(() => process.exit(130));
-});
+// Ctrl-C, or a `timeout` / CI job limit (SIGTERM): drop the bench databases before going.
+for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]]) {
+	process.on(signal, () => {
+		if (cleaning) process.exit(code);
+		cleaning = true;
+		console.log(`${signal === 'SIGINT' ? 'interrupted' : 'terminated'}: dropping bench databases ...`);
+		dropAll().finally(() => process.exit(code));
+	});
+}
 
 main().then(
 	(code) => {
