@@ -1,3 +1,4 @@
+// @ts-nocheck -- checked from issue 13's next step (this file was being edited on other branches)
 'use strict';
 // 6. Export speed: the Dataset node's streamed Export of a dataset of N examples (store.getExamples in link-id
 //    order, each example's stored bytes plus a newline gathered into ~256 KB chunks, as export.operation.ts's

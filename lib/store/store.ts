@@ -11,6 +11,7 @@ import {
 } from '../errors';
 import type { HashOptions } from '../hashing';
 import { parseJsonLossless, stringifyTask, toPlainJson } from '../json';
+import { isPlainObject } from '../objects';
 import { contentTooLarge, locateError, prepareTask, type PreparedTask } from '../tasks';
 import { DatabaseError, type Dialect, type Executor, type Row, type SqlValue } from './dialect';
 import { missingSchemaStatements, PRODIGY_TABLES } from './schema';
@@ -71,12 +72,6 @@ function toText(value: unknown): string {
 	if (value instanceof Uint8Array) return UTF8.decode(value);
 	if (value === null || value === undefined) return '';
 	return String(value);
-}
-
-function isPlainObject(value: unknown): value is JsonObject {
-	if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
-	const prototype = Object.getPrototypeOf(value) as unknown;
-	return prototype === Object.prototype || prototype === null;
 }
 
 function describe(value: unknown): string {
