@@ -4,7 +4,6 @@
 import { sessionDatasetName, timestampSessionName, validateDatasetName } from '../datasets';
 import {
 	CommitOutcomeUnknownError,
-	ContentTooLargeError,
 	DatasetExistsError,
 	DatasetNotFoundError,
 	InvalidTaskError,
@@ -12,9 +11,10 @@ import {
 	ProdigyError,
 	ProdigyInputError,
 } from '../errors';
-import { setHashes, type HashOptions } from '../hashing';
+import type { HashOptions } from '../hashing';
 import { parseJsonLossless, stringifyTask, toPlainJson } from '../json';
 import { isPlainObject } from '../objects';
+import { contentTooLarge, locateError, prepareTask, type PreparedTask } from '../tasks';
 import { DatabaseError, type Dialect, type Executor, type Row, type SqlValue } from './dialect';
 import { missingSchemaStatements, PRODIGY_TABLES } from './schema';
 import type {
@@ -31,6 +31,7 @@ import type {
 	ListDatasetsOptions,
 	MergeOptions,
 	ProdigyStore,
+	WriteExamplesOptions,
 	RemoveExamplesResult,
 	RemoveExamplesSelector,
 	SessionDatasetInfo,
@@ -38,7 +39,7 @@ import type {
 	Task,
 } from './types';
 
-const DEFAULT_BATCH_SIZE = 500;
+const DEFAULT_ROWS_PER_INSERT = 500;
 const DEFAULT_PAGE_SIZE = 1000;
 /** Values per `IN (…)` list: far below every backend's parameter limit. */
 const IN_CHUNK = 500;
@@ -165,25 +166,12 @@ function unixSeconds(date: Date): number {
 	return Math.floor(date.getTime() / 1000);
 }
 
-/** A hash column value from `_input_hash` / `_task_hash` (numbers; bigint when a parsed task carried one). */
-function hashValue(value: unknown, key: string, index: number): number {
-	const number = typeof value === 'bigint' ? Number(value) : value;
-	if (typeof number !== 'number' || !Number.isSafeInteger(number)) {
-		throw new InvalidTaskError(`Task ${index}: ${key} must be an integer, got ${JSON.stringify(toPlainJson(value))}`, {
-			index,
-			hint: 'Remove the carried hash so it is computed, or turn on overwriting hashes.',
-		});
-	}
-	return number;
-}
-
-interface PreparedTask {
-	index: number;
-	task: Task;
-	content: string;
-	bytes: number;
-	inputHash: number;
-	taskHash: number;
+/** A prepared row as the columns need it: safe-integer hashes, bytes within the real column. */
+function checkRow(row: PreparedTask, index: number, contentLimit: number | null): void {
+	const fail = (message: string) => new InvalidTaskError(`Task ${index}: ${message}`, { index, hint: 'Prepare rows with prepareTask.' });
+	if (typeof row !== 'object' || row === null || !(row.content instanceof Uint8Array)) throw fail('not a prepared row (content bytes missing)');
+	if (!Number.isSafeInteger(row.inputHash) || !Number.isSafeInteger(row.taskHash)) throw fail('the hashes must be integers');
+	if (contentLimit !== null && row.content.length > contentLimit) throw locateError(contentTooLarge(row.content.length, contentLimit), `Task ${index}`, index);
 }
 
 interface LinkRow {
@@ -404,10 +392,29 @@ export class Store implements ProdigyStore {
 	// -----------------------------------------------------------------------------------------------------------
 	// Writing examples
 
+	async contentLimit(): Promise<number | null> {
+		return this.dialect.contentLimit(this.dialect);
+	}
+
 	async addExamples(dataset: string, tasks: Task[], options: AddExamplesOptions = {}): Promise<AddExamplesResult> {
 		if (!Array.isArray(tasks)) throw new InvalidTaskError(`Tasks must be an array, got ${describe(tasks)}`);
+		// Everything that can be wrong with the input is found before anything is written.
+		const contentLimit = await this.contentLimit();
+		// Array.from visits holes of a sparse array (as undefined), which map would skip without a word.
+		const prepared = Array.from(tasks, (task, index) => {
+			try {
+				return prepareTask(task, { hashOptions: options.hashOptions, defaultAnswer: options.defaultAnswer, contentLimit, requireContent: false });
+			} catch (error) {
+				throw locateError(error, `Task ${index}`, index);
+			}
+		});
+		return this.writeExamples(dataset, prepared, options);
+	}
+
+	async writeExamples(dataset: string, rows: PreparedTask[], options: WriteExamplesOptions = {}): Promise<AddExamplesResult> {
+		if (!Array.isArray(rows)) throw new InvalidTaskError(`Rows must be an array, got ${describe(rows)}`);
 		const dedupe = dedupeMode(options.dedupe);
-		const batchSize = positiveInt(options.batchSize, DEFAULT_BATCH_SIZE, 'Batch size');
+		const rowsPerInsert = positiveInt(options.rowsPerInsert ?? options.batchSize, DEFAULT_ROWS_PER_INSERT, 'Rows per INSERT');
 		const now = options.now ?? new Date();
 		const session = options.session;
 		if (session !== undefined && typeof session !== 'string' && typeof session !== 'boolean') {
@@ -421,15 +428,9 @@ export class Store implements ProdigyStore {
 		if (options.datasetMeta !== undefined && !isPlainObject(options.datasetMeta)) {
 			throw new ProdigyInputError(`Dataset meta must be a JSON object, got ${describe(options.datasetMeta)}`);
 		}
-
-		// Everything that can be wrong with the input is found before anything is written.
-		// Array.from visits holes of a sparse array (as undefined), which map would skip without a word.
-		const prepared = Array.from(tasks, (task, index) => this.prepareTask(task, index, options));
-		const contentLimit = await this.dialect.contentLimit(this.dialect);
-		if (contentLimit !== null) {
-			const tooLarge = prepared.find((task) => task.bytes > contentLimit);
-			if (tooLarge) throw this.contentTooLarge(tooLarge.index, tooLarge.bytes, contentLimit);
-		}
+		// Rows come from lib's prepareTask; the store only re-checks what the database itself would get wrong.
+		const contentLimit = await this.contentLimit();
+		rows.forEach((row, index) => checkRow(row, index, contentLimit));
 		await this.ensureSchema();
 
 		const attempt = () =>
@@ -450,19 +451,19 @@ export class Store implements ProdigyStore {
 						? undefined
 						: ((await this.findDataset(tx, sessionName)) ?? (await this.insertDataset(tx, sessionName, {}, true, now)));
 
-				const duplicate = await this.findDuplicates(tx, main.id, datasetCreated, prepared, dedupe);
-				const fresh = prepared.filter((_, i) => !duplicate[i]);
-				const exampleIds = await this.insertExamples(tx, fresh, batchSize);
+				const duplicate = await this.findDuplicates(tx, main.id, datasetCreated, rows, dedupe);
+				const fresh = rows.filter((_, i) => !duplicate[i]);
+				const exampleIds = await this.insertExamples(tx, fresh, rowsPerInsert);
 				// Prodigy links each example to every dataset in turn (main, then session), so link ids interleave.
 				const targets = sessionDataset ? [main.id, sessionDataset.id] : [main.id];
 				const linkIds = await this.insertLinks(
 					tx,
 					exampleIds.flatMap((exampleId) => targets.map((datasetId) => [exampleId, datasetId] as [number, number])),
-					batchSize * targets.length,
+					rowsPerInsert * targets.length,
 				);
 
 				let next = 0;
-				const examples: AddedExample[] = prepared.map((task, i) => {
+				const examples: AddedExample[] = rows.map((task, i) => {
 					const base = { inputHash: task.inputHash, taskHash: task.taskHash, task: task.task };
 					if (duplicate[i]) return { ...base, exampleId: null, linkId: null, duplicate: true };
 					const position = next++;
@@ -472,7 +473,7 @@ export class Store implements ProdigyStore {
 					dataset,
 					datasetCreated,
 					added: fresh.length,
-					skipped: prepared.length - fresh.length,
+					skipped: rows.length - fresh.length,
 					examples,
 				};
 				if (sessionDataset) result.sessionDataset = sessionDataset.name;
@@ -547,11 +548,11 @@ export class Store implements ProdigyStore {
 				let pendingExamples: PreparedTask[] = [];
 				const flush = async () => {
 					if (pendingExamples.length > 0) {
-						const ids = await this.insertExamples(tx, pendingExamples, DEFAULT_BATCH_SIZE);
+						const ids = await this.insertExamples(tx, pendingExamples, DEFAULT_ROWS_PER_INSERT);
 						pendingLinks.push(...ids.map((id) => [id, targetId] as [number, number]));
 						pendingExamples = [];
 					}
-					await this.insertLinks(tx, pendingLinks, DEFAULT_BATCH_SIZE);
+					await this.insertLinks(tx, pendingLinks, DEFAULT_ROWS_PER_INSERT);
 					pendingLinks = [];
 				};
 				for (const sourceId of sourceIds) {
@@ -568,9 +569,10 @@ export class Store implements ProdigyStore {
 						let taskHash = toInt(row.task_hash);
 						if (rehash) {
 							const task = this.parseContent(toText(row.content), exampleId, sourceId);
-							prepared = this.prepareTask(task, linked + skipped, { hashOptions: rehash });
-							if (contentLimit !== null && prepared.bytes > contentLimit) {
-								throw this.contentTooLarge(undefined, prepared.bytes, contentLimit, exampleId);
+							try {
+								prepared = prepareTask(task, { hashOptions: rehash, contentLimit, requireContent: false });
+							} catch (error) {
+								throw locateError(error, `Example ${exampleId}`);
 							}
 							({ inputHash, taskHash } = prepared);
 						}
@@ -585,7 +587,7 @@ export class Store implements ProdigyStore {
 						linked++;
 						if (prepared) pendingExamples.push(prepared);
 						else pendingLinks.push([exampleId, targetId]);
-						if (pendingExamples.length + pendingLinks.length >= DEFAULT_BATCH_SIZE) await flush();
+						if (pendingExamples.length + pendingLinks.length >= DEFAULT_ROWS_PER_INSERT) await flush();
 					}
 				}
 				await flush();
@@ -824,41 +826,6 @@ export class Store implements ProdigyStore {
 		return { id, name, created, meta: toPlainJson(parseJsonLossless(text)) as JsonObject, session };
 	}
 
-	private prepareTask(task: unknown, index: number, options: Pick<AddExamplesOptions, 'hashOptions' | 'defaultAnswer'>): PreparedTask {
-		if (!isPlainObject(task)) {
-			throw new InvalidTaskError(`Task ${index} is not a JSON object (got ${describe(task)})`, {
-				index,
-				hint: 'Every task must be an object such as {"text": "..."}.',
-			});
-		}
-		try {
-			// Hashes first: `answer` is an ignored key, so the default answer cannot change them anyway.
-			let hashed = setHashes(task, options.hashOptions);
-			if (options.defaultAnswer !== undefined && hashed.answer === undefined) hashed = { ...hashed, answer: options.defaultAnswer };
-			const inputHash = hashValue(hashed._input_hash, '_input_hash', index);
-			const taskHash = hashValue(hashed._task_hash, '_task_hash', index);
-			const content = stringifyTask(hashed);
-			return { index, task: hashed, content, bytes: Buffer.byteLength(content, 'utf8'), inputHash, taskHash };
-		} catch (error) {
-			if (error instanceof ProdigyInputError && error.index === index) throw error;
-			if (error instanceof ProdigyInputError || error instanceof TypeError || error instanceof RangeError) {
-				throw new InvalidTaskError(`Task ${index}: ${error.message}`, { index, hint: error instanceof ProdigyError ? error.hint : undefined });
-			}
-			throw error;
-		}
-	}
-
-	private contentTooLarge(index: number | undefined, bytes: number, limit: number, exampleId?: number): ContentTooLargeError {
-		const which = index !== undefined ? `Task ${index}` : `Example ${exampleId}`;
-		return new ContentTooLargeError(
-			`${which} is ${bytes} bytes as JSON; the ${this.dialect.type === 'mysql' ? 'MySQL BLOB ' : ''}content column holds at most ${limit} bytes. Nothing was written.`,
-			{
-				index,
-				hint: 'Shorten the task (e.g. move large fields such as images to a URL), or use PostgreSQL or SQLite, which have no such limit.',
-			},
-		);
-	}
-
 	private integerList(values: unknown, what: string): number[] {
 		if (values === undefined || values === null) return [];
 		if (!Array.isArray(values) || values.some((value) => !Number.isSafeInteger(value))) {
@@ -894,10 +861,10 @@ export class Store implements ProdigyStore {
 	}
 
 	/** Multi-row INSERTs of examples, split by row count, parameter limit and the statement byte budget. */
-	private async insertExamples(tx: Executor, tasks: PreparedTask[], batchSize: number): Promise<number[]> {
+	private async insertExamples(tx: Executor, tasks: PreparedTask[], rowsPerInsert: number): Promise<number[]> {
 		if (tasks.length === 0) return [];
 		const columns = ['input_hash', 'task_hash', 'content'];
-		const perStatement = Math.max(1, Math.min(batchSize, Math.floor(this.dialect.maxParams / columns.length)));
+		const perStatement = Math.max(1, Math.min(rowsPerInsert, Math.floor(this.dialect.maxParams / columns.length)));
 		const budget = await this.dialect.statementByteBudget(tx);
 		const ids: number[] = [];
 		let batch: SqlValue[][] = [];
@@ -909,16 +876,17 @@ export class Store implements ProdigyStore {
 			bytes = 0;
 		};
 		for (const task of tasks) {
-			if (batch.length >= perStatement || (batch.length > 0 && bytes + task.bytes > budget)) await flush();
-			batch.push([task.inputHash, task.taskHash, this.dialect.blob(task.content)]);
-			bytes += task.bytes;
+			if (batch.length >= perStatement || (batch.length > 0 && bytes + task.content.length > budget)) await flush();
+			// The prepared bytes are bound as they are: every dialect binds a Buffer to its BLOB / BYTEA column.
+			batch.push([task.inputHash, task.taskHash, task.content]);
+			bytes += task.content.length;
 		}
 		await flush();
 		return ids;
 	}
 
-	private async insertLinks(tx: Executor, links: Array<[number, number]>, batchSize: number): Promise<number[]> {
-		const perStatement = Math.max(1, Math.min(batchSize, Math.floor(this.dialect.maxParams / 2)));
+	private async insertLinks(tx: Executor, links: Array<[number, number]>, rowsPerInsert: number): Promise<number[]> {
+		const perStatement = Math.max(1, Math.min(rowsPerInsert, Math.floor(this.dialect.maxParams / 2)));
 		const ids: number[] = [];
 		for (const chunk of chunks(links, perStatement)) {
 			ids.push(...(await tx.insertReturningIds('link', ['example_id', 'dataset_id'], chunk)));

@@ -203,7 +203,7 @@ describe('content size', () => {
 				const error = await failure<ProdigyError>(() => store.addExamples('news', [{ text: 'a' }, { text: 'b' }, taskOfSize(65_536)]));
 				expect(error).toBeInstanceOf(ContentTooLargeError);
 				expect((error as ContentTooLargeError).index).toBe(2);
-				expect(error.message).toMatch(/Task 2 is 65536 bytes.*at most 65535 bytes/);
+				expect(error.message).toMatch(/^Task 2: The task is 65,536 bytes as JSON; the database's content column holds at most 65,535 bytes/);
 				expect(await rowCounts(db.config)).toBeNull();
 
 				await store.addExamples('news', [{ text: 'a' }]);
@@ -234,7 +234,7 @@ describe('content size', () => {
 				const count = Math.ceil((Number(packet) * 1.2) / 60_000);
 				const text = 'x'.repeat(60_000);
 				const tasks = Array.from({ length: count }, (_, i) => ({ text, n: i, _input_hash: i, _task_hash: i }));
-				const result = await store.addExamples('news', tasks, { batchSize: 1000 });
+				const result = await store.addExamples('news', tasks, { rowsPerInsert: 1000 });
 				expect(result.added).toBe(count);
 				const rows = await rawExamples(db.config);
 				expect(rows.map((row) => (JSON.parse(row.content) as { n: number }).n)).toEqual(tasks.map((t) => t.n));

@@ -254,7 +254,7 @@ describe.each(BACKENDS)('ProdigyStore on %s', (backend) => {
 
 		it('maps ids right across many statements (small batch size)', async () => {
 			const tasks = Array.from({ length: 23 }, (_, i) => ({ text: `task ${i}`, n: i }));
-			const result = await store.addExamples('news', tasks, { batchSize: 4, session: 'bea' });
+			const result = await store.addExamples('news', tasks, { rowsPerInsert: 4, session: 'bea' });
 			const examples = new Map((await rawExamples(db.config)).map((row) => [row.id, row.content]));
 			const links = new Map((await rawLinks(db.config)).map((link) => [link.id, link]));
 			for (const [i, added] of result.examples.entries()) {
@@ -314,7 +314,7 @@ describe.each(BACKENDS)('ProdigyStore on %s', (backend) => {
 				await store.createDataset('news');
 				const results = await Promise.all(
 					writers.map((writer, w) =>
-						writer.addExamples('news', Array.from({ length: 60 }, (_, i) => ({ text: `w${w} t${i}`, w, i })), { batchSize: 7, session: `w${w}` }),
+						writer.addExamples('news', Array.from({ length: 60 }, (_, i) => ({ text: `w${w} t${i}`, w, i })), { rowsPerInsert: 7, session: `w${w}` }),
 					),
 				);
 				const examples = new Map((await rawExamples(db.config)).map((row) => [row.id, JSON.parse(row.content) as Task]));
