@@ -40,7 +40,7 @@ describe.each(BACKENDS)('store input validation on %s', (backend) => {
 		const error = (await failure(() => store.addExamples('base', tasks))) as InvalidTaskError;
 		expect(error).toBeInstanceOf(InvalidTaskError);
 		expect(error.index).toBe(1);
-		expect(error.message).toMatch(/^Task 1 /);
+		expect(error.message).toMatch(/^Task 1\b/);
 		expect(await rowCounts(db.config)).toEqual({ dataset: 1, example: 0, link: 0 });
 	});
 
