@@ -376,7 +376,7 @@ describe('Stalled (SQLite)', () => {
 
 			poller.seed(idleSince(poller.state()!, 31));
 			expect(json(await poller.poll())).toEqual([
-				{ dataset: 'ner_news', idleMinutes: 31, lastActivityAt: expect.any(String), count: 1, target: 3 },
+				{ dataset: 'ner_news', idleMinutes: 31, idleFor: '31 minutes', lastActivityAt: expect.any(String), count: 1, target: 3 },
 			]);
 			expect(poller.state()!.stalls!.ner_news.stalled).toBe(true);
 			poller.seed(idleSince(poller.state()!, 90));
@@ -401,7 +401,7 @@ describe('Stalled (SQLite)', () => {
 			await store.addExamples('ner_news', [answer('1', { _timestamp: tenMinutesAgo })]);
 			const poller = createPoller({ event: 'stalled', datasets: datasetsParameter('ner_news'), idleMinutes: 5 }, db.config);
 			expect(json(await poller.poll('manual'))).toEqual([
-				{ dataset: 'ner_news', idleMinutes: 10, lastActivityAt: new Date(tenMinutesAgo * 1000).toISOString(), count: null, target: null },
+				{ dataset: 'ner_news', idleMinutes: 10, idleFor: '10 minutes', lastActivityAt: new Date(tenMinutesAgo * 1000).toISOString(), count: null, target: null },
 			]);
 			expect(poller.rawStaticData()).toEqual({});
 		});
