@@ -197,14 +197,24 @@ async function listWorkflows(instance, params = {}) {
 	return all;
 }
 
+/** A stored workflow by id (with its versionId, which n8n changes on every save), or null when there is none. */
+async function getWorkflow(instance, id) {
+	try {
+		return (await instance.api.get(`/workflows/${id}`)).data;
+	} catch (error) {
+		if (error.response?.status === 404) return null;
+		throw describeAxiosError(error, `GET workflow ${id}`);
+	}
+}
+
 /**
  * Creates a workflow from n8n's workflow JSON (an export or a file from examples/). Options:
  * credentials: Map name → { id, name } (from importCredentials; default: the instance's current credentials),
- * replace: update a workflow with the same name instead of creating a second one,
+ * replace: update a workflow with the same name instead of creating a second one; id: update that workflow,
  * publish: publish (activate) it, so its triggers run.
  * Returns the workflow as n8n stored it.
  */
-async function importWorkflow(instance, workflow, { credentials, replace = false, publish = false } = {}) {
+async function importWorkflow(instance, workflow, { credentials, replace = false, id, publish = false } = {}) {
 	const byName = credentials ?? new Map((await listCredentials(instance)).map((c) => [c.name, c]));
 	const body = {
 		name: workflow.name ?? 'Imported workflow',
@@ -214,7 +224,7 @@ async function importWorkflow(instance, workflow, { credentials, replace = false
 	};
 	if (workflow.staticData) body.staticData = workflow.staticData;
 	if (workflow.pinData && Object.keys(workflow.pinData).length) body.pinData = workflow.pinData;
-	const existing = replace ? (await listWorkflows(instance, { name: body.name })).find((w) => w.name === body.name) : undefined;
+	const existing = id ? { id } : replace ? (await listWorkflows(instance, { name: body.name })).find((w) => w.name === body.name) : undefined;
 	const saved = existing
 		? await call(instance.api.put(`/workflows/${existing.id}`, body), `PUT workflow "${body.name}"`)
 		: await call(instance.api.post('/workflows', body), `POST workflow "${body.name}"`);
@@ -321,6 +331,7 @@ module.exports = {
 	importCredentials,
 	mapCredentials,
 	listWorkflows,
+	getWorkflow,
 	importWorkflow,
 	publishWorkflow,
 	publishAndWait,

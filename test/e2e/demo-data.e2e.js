@@ -33,7 +33,7 @@ function sessionTasks(file, session) {
 test('two annotators per dataset, with session datasets, through the built library', async () => {
 	const file = path.join(dir, 'a', 'prodigy.db');
 	const result = await createDemoDatabase(file);
-	assert.deepEqual(result.datasets, { [NER_DATASET]: 80, [TEXTCAT_DATASET]: 32, [REVIEW_DATASET]: 0 });
+	assert.deepEqual(result.datasets, { [NER_DATASET]: 80, [TEXTCAT_DATASET]: 32, [REVIEW_DATASET]: 1 });
 	const datasets = rows(file, 'SELECT name, session FROM dataset ORDER BY id').map((d) => [d.name, d.session]);
 	assert.deepEqual(datasets, [
 		[NER_DATASET, 0],
@@ -42,10 +42,11 @@ test('two annotators per dataset, with session datasets, through the built libra
 		[TEXTCAT_DATASET, 0],
 		[`${TEXTCAT_DATASET}-alice`, 1],
 		[`${TEXTCAT_DATASET}-bob`, 1],
-		// Template 3's Prodigy Trigger watches it: it exists, empty, before anyone reviews.
+		// Template 3's Prodigy Trigger watches it: it exists with one earlier accepted review (its test event).
 		[REVIEW_DATASET, 0],
+		[`${REVIEW_DATASET}-alex`, 1],
 	]);
-	assert.equal(rows(file, 'SELECT COUNT(*) AS n FROM link l JOIN dataset d ON d.id = l.dataset_id WHERE d.name = ?', REVIEW_DATASET)[0].n, 0);
+	assert.deepEqual(sessionTasks(file, REVIEW_DATASET).map((t) => [t.answer, t.accept, t.meta.prediction_id]), [['accept', ['BILLING'], 'P-0']]);
 	const answers = rows(
 		file,
 		`SELECT json_extract(CAST(e.content AS TEXT), '$.answer') AS answer, COUNT(*) AS n FROM example e

@@ -175,6 +175,13 @@ describe('New Annotation cursor (SQLite)', () => {
 			const empty = createPoller({ event: 'newAnnotation', datasets: datasetsParameter('ner_news'), filters: { session: 'zoe' } }, db.config);
 			await expect(empty.poll('manual')).rejects.toThrow('No annotation matching the filters in "ner_news"');
 			expect(empty.rawStaticData()).toEqual({});
+
+			// A dataset nobody annotated yet: the manual run says what the trigger waits for and how to test it.
+			await store.createDataset('ticket_review');
+			const none = createPoller({ event: 'newAnnotation', datasets: datasetsParameter('ticket_review') }, db.config);
+			const error = (await none.poll('manual').catch((caught: unknown) => caught)) as Error & { description?: string };
+			expect(error.message).toBe('No annotations in "ticket_review" yet, so there is no test event to show');
+			expect(error.description).toMatch(/^This trigger starts the workflow when annotators save answers in Prodigy\. Save one answer/);
 		});
 	});
 
