@@ -18,7 +18,9 @@ export class ProdigyDatasetTrigger implements INodeType {
 		group: ['trigger'],
 		version: 1,
 		subtitle: labelSubtitle(Object.fromEntries(EVENTS.map((event) => [event.value, event.name.toLowerCase()])), '$parameter["event"]'),
-		description: 'Starts a workflow when annotators save annotations or start sessions, datasets appear, a count is reached or annotation stalls',
+		// n8n's node panel shows this description on the shared "Prodigy Dataset" entry, so it names both halves.
+		description:
+			'Prodigy datasets: start a workflow when annotators save answers or start sessions, datasets appear, a count is reached or annotation stalls; or read and write annotations',
 		defaults: { name: 'Prodigy Dataset Trigger' },
 		polling: true,
 		inputs: [],
