@@ -156,13 +156,17 @@ async function importTemplates(harness, n8n, credentials, { servicesUrl, filesDi
 		if (!existing || (untouched && last.fingerprint !== fingerprint)) {
 			stored = await harness.importWorkflow(n8n, workflow, { credentials, id: existing?.id });
 			record[file] = { id: stored.id, versionId: stored.versionId, fingerprint };
-			said = existing ? `updated ${file}: "${workflow.name}" (the template changed; you had not edited it)` : `imported ${file}: "${workflow.name}"`;
+			said = existing
+				? `updated ${file}: "${workflow.name}" (the template or its demo settings changed; you had not edited it)`
+				: `imported ${file}: "${workflow.name}"`;
 		} else if (untouched) {
 			said = `unchanged ${file}: "${workflow.name}"`;
 		} else {
 			said =
 				`kept ${file}: "${existing.name}" as you left it (${last ? 'edited since npm start imported it' : 'it was there before'})` +
-				(last?.fingerprint === fingerprint ? '' : '; to get the current template, rename or delete it and start again');
+				(last?.fingerprint === fingerprint
+					? ''
+					: '; the template or its demo settings (e.g. the port) changed since: to get the current one, rename or delete it and start again');
 		}
 		imported.push({ file, workflow: stored === existing ? existing : workflow, id: stored.id });
 		console.log(`  ${said}${values ? '' : ' (no demo settings for it)'}`);

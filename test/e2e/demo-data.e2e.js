@@ -99,11 +99,18 @@ test('a demo database kept from an earlier version gets the datasets the templat
 	await createDemoDatabase(file);
 	const db = new DatabaseSync(file);
 	try {
-		db.prepare('DELETE FROM dataset WHERE name = ?').run(REVIEW_DATASET);
+		// An earlier version made neither ticket_review nor its sample review (links first: foreign keys).
+		const ids = db.prepare('SELECT id FROM dataset WHERE name IN (?, ?)').all(REVIEW_DATASET, `${REVIEW_DATASET}-alex`).map((r) => r.id);
+		const examples = db.prepare(`SELECT example_id FROM link WHERE dataset_id IN (${ids.map(() => '?').join(',')})`).all(...ids);
+		db.prepare(`DELETE FROM link WHERE dataset_id IN (${ids.map(() => '?').join(',')})`).run(...ids);
+		for (const { example_id: id } of examples) db.prepare('DELETE FROM example WHERE id = ?').run(id);
+		db.prepare(`DELETE FROM dataset WHERE id IN (${ids.map(() => '?').join(',')})`).run(...ids);
 	} finally {
 		db.close();
 	}
 	assert.deepEqual(await ensureTemplateDatasets(file), [REVIEW_DATASET]);
 	assert.deepEqual(await ensureTemplateDatasets(file), []);
 	assert.equal(rows(file, 'SELECT COUNT(*) AS n FROM dataset WHERE name = ?', REVIEW_DATASET)[0].n, 1);
+	// The sample review comes with it, once.
+	assert.deepEqual(sessionTasks(file, REVIEW_DATASET).map((t) => t.meta.prediction_id), ['P-0']);
 });

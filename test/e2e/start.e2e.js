@@ -23,6 +23,7 @@ const auditDb = `prodigy_demo_audit_${crypto.randomBytes(5).toString('hex')}`;
 const repoDemo = path.join(REPO, '.n8n-local');
 const repoDemoBefore = fs.existsSync(repoDemo) ? fs.statSync(repoDemo).mtimeMs : null;
 let run;
+let port;
 
 async function withPg(database, fn) {
 	const client = new Client({ ...PG, database });
@@ -88,7 +89,7 @@ function servicesSaid(pattern) {
 
 before(async () => {
 	userFolder = harness.tempUserFolder('n8n-prodigy-start-');
-	const port = await harness.freePort();
+	port = await harness.freePort();
 	// The e2e runner's tarball (N8N_PRODIGY_TARBALL) is what start.js installs; without the runner, one is packed.
 	process.env.N8N_PRODIGY_TARBALL = await harness.sharedTarball();
 	run = await startCheck(['--check', '--no-build', '--user-folder', userFolder, '--port', String(port), '--audit-db', auditDb]);
@@ -177,7 +178,7 @@ test('a second npm start keeps a template the user edited and leaves untouched o
 	} finally {
 		await n8n.stop();
 	}
-	const port = await harness.freePort();
+	// Same port as the first start, so the demo services (and the settings pointing at them) are the same.
 	const again = await startCheck(['--check', '--no-build', '--user-folder', userFolder, '--port', String(port), '--audit-db', auditDb]);
 	const context = `exit ${again.code}\n${again.stdout.slice(-6000)}\n${again.stderr.slice(-3000)}`;
 	assert.equal(again.code, 0, context);
