@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+// @ts-nocheck -- written on the issue-11 branch before scripts/ were type-checked (checkJs); to be typed like the harness
 // `node scripts/editor-check.js [--url http://127.0.0.1:5678] [--out <dir>]`: what a person sees in the real editor,
 // checked in headless Chromium against a running `npm start` demo (same browser setup as `npm run screenshots`):
 // - the node panel's search: which entries each query lists (every Prodigy node by its name, "Prodigy" and alias
