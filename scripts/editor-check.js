@@ -88,13 +88,18 @@ async function main(argv) {
 			say(missing.length === 0, `search "${query}": ${titles.slice(0, 8).join(', ') || 'No results'}${missing.length ? ` (missing ${missing.join(', ')})` : ''}`);
 			if (query === 'Prodigy' && args.out) await page.screenshot({ path: path.join(args.out, 'node-panel-search-prodigy.png'), clip: await page.locator('[data-test-id="node-creator"]').first().boundingBox() });
 		}
-		// The Prodigy Dataset entry holds the trigger's events beside the node's actions.
+		await page.keyboard.press('Escape');
+		// The Prodigy Dataset entry holds the trigger's events: n8n lists them when the workflow needs a trigger
+		// ("What triggers this workflow?" on an empty canvas); with one already there it lists only the actions.
+		await page.goto(`${n8n.baseUrl}/workflow/new`);
+		await page.locator('[data-test-id="canvas-wrapper"]').waitFor();
+		await page.locator('[data-test-id="canvas-add-button"], [data-test-id="node-creator-plus-button"]').first().click();
 		await search(page, 'Prodigy');
 		await page.locator('[data-test-id="node-creator-item-name"]', { hasText: 'Prodigy Dataset' }).first().click();
 		await page.waitForTimeout(700);
 		const actions = await page.$$eval('[data-test-id="node-creator-item-name"]', (items) => items.map((item) => item.textContent.trim()));
-		const wanted = ['On new annotation', 'On stalled', 'Add examples to a dataset'];
-		say(wanted.every((name) => actions.includes(name)), `"Prodigy Dataset" entry: ${actions.length} actions and triggers, e.g. ${actions.filter((a) => a.startsWith('On ')).join(', ')}`);
+		const wanted = ['On new annotation', 'On new dataset', 'On new session', 'On milestone', 'On stalled'];
+		say(wanted.every((name) => actions.includes(name)), `"Prodigy Dataset" entry on an empty canvas: ${actions.join(', ')}`);
 		if (args.out) await page.screenshot({ path: path.join(args.out, 'node-panel-prodigy-dataset-entry.png'), clip: await page.locator('[data-test-id="node-creator"]').first().boundingBox() });
 		await page.keyboard.press('Escape');
 		await page.keyboard.press('Escape');
