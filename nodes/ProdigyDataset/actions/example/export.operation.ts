@@ -3,10 +3,9 @@ import { Readable } from 'node:stream';
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
 import { DatasetNotFoundError } from '../../../../lib/errors';
-import type { ExampleRecord, ProdigyStore } from '../../../../lib/store/types';
-import { datasetLocator, forOperation } from '../../../shared/descriptions';
-import { mapItems } from '../../../shared/items';
-import { readDataset } from '../common';
+import type { ExampleRecord } from '../../../../lib/store/types';
+import { datasetLocator, forOperation, readDataset } from '../../../shared/descriptions';
+import type { StoreRun } from '../../../shared/store';
 import { exampleFilters, readFilters } from './filters';
 import { planExport } from './exportPlan';
 
@@ -124,8 +123,8 @@ export async function* exportChunks(
 	if (pending.length > 0) yield flush();
 }
 
-export async function execute(this: IExecuteFunctions, store: ProdigyStore): Promise<INodeExecutionData[]> {
-	return await mapItems(this, async (i) => {
+export async function execute(this: IExecuteFunctions, { store, eachItem }: StoreRun): Promise<INodeExecutionData[]> {
+	return await eachItem(async (i) => {
 		const dataset = readDataset(this, i);
 		const format = this.getNodeParameter('format', i, 'jsonl') as ExportFormat;
 		const binaryPropertyName = (this.getNodeParameter('binaryPropertyName', i, 'data') as string).trim() || 'data';

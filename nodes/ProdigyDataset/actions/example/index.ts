@@ -1,13 +1,13 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import type { DatabaseOperation } from '../types';
+import type { DatabaseOperation, OperationMap } from '../types';
 import * as add from './add.operation';
 import * as count from './count.operation';
 import * as del from './delete.operation';
 import * as exportOp from './export.operation';
 import * as getAll from './getAll.operation';
 
-export const operations: Record<string, DatabaseOperation> = {
+export const operations: OperationMap<'example', DatabaseOperation> = {
 	add,
 	count,
 	delete: del,
