@@ -431,3 +431,120 @@ export function isDevInput(inputHash: number, devSharePercent: number): boolean 
 	const bucket = (murmurhash3_32(String(inputHash)) >>> 0) % SPLIT_BUCKETS;
 	return bucket < Math.round((devSharePercent / 100) * SPLIT_BUCKETS);
 }
+
+// ---------------------------------------------------------------------------------------------------------------
+// The export: answers in, lines for the train and dev files out
+
+export interface TrainingExportOptions {
+	format: TrainingFormat;
+	/** Merge the answers to one input into one example (the records must then arrive grouped by input hash). */
+	merge: boolean;
+	textcatShape: TextcatShape;
+	/** Percent of inputs on the dev side (0–50). */
+	devShare: number;
+	/** Conflicts listed in full; the rest are only counted (default 1,000). */
+	conflictLimit?: number;
+}
+
+export interface SideSummary {
+	/** Lines written. */
+	examples: number;
+	/** Lines per label: entity labels (a line counts once per label) or the labels that apply. */
+	labels: Record<string, number>;
+}
+
+export interface TrainingSummary {
+	train: SideSummary;
+	dev: SideSummary;
+	/** Stored answers read. */
+	answers: number;
+	/** Inputs with no accepted answer (all rejected, ignored or unanswered): nothing to train on. */
+	withoutAcceptedAnswer: number;
+	/** Examples with no line in this format: no text / tokens, no label decided, or (Single Label) no label applies. */
+	withoutLine: number;
+	/** Examples whose text was split on whitespace because no answer carried tokens. */
+	whitespaceTokenized: number;
+	conflictCount: number;
+	/** The first `conflictLimit` conflicts, in input-hash order when merging. */
+	conflicts: Conflict[];
+}
+
+export function emptyTrainingSummary(): TrainingSummary {
+	return {
+		train: { examples: 0, labels: {} },
+		dev: { examples: 0, labels: {} },
+		answers: 0,
+		withoutAcceptedAnswer: 0,
+		withoutLine: 0,
+		whitespaceTokenized: 0,
+		conflictCount: 0,
+		conflicts: [],
+	};
+}
+
+const DEFAULT_CONFLICT_LIMIT = 1000;
+
+/**
+ * The lines of the training files, each with its side, from the dataset's answers. With `merge`, `records` must be
+ * ordered by input hash (Store.getExamplesByInput): one input's answers are held at a time, never the dataset.
+ * Conflicting inputs are left out and listed in `summary`. Counts per label are sorted by label at the end.
+ */
+export async function* trainingLines(
+	records: AsyncIterable<Answer>,
+	options: TrainingExportOptions,
+	summary: TrainingSummary,
+): AsyncGenerator<{ dev: boolean; line: string }> {
+	const limit = options.conflictLimit ?? DEFAULT_CONFLICT_LIMIT;
+	const groups = options.merge ? groupByInput(records) : singles(records);
+	for await (const group of groups) {
+		summary.answers += group.length;
+		const outcome = mergeAnswers(group);
+		if (outcome.kind === 'none') {
+			summary.withoutAcceptedAnswer++;
+			continue;
+		}
+		if (outcome.kind === 'conflict') {
+			summary.conflictCount++;
+			if (summary.conflicts.length < limit) summary.conflicts.push(outcome.conflict);
+			continue;
+		}
+		const merged = outcome.example;
+		let line: string | undefined;
+		if (options.format === 'tokens') {
+			const tokens = toTokensLine(merged);
+			if (tokens?.whitespace) summary.whitespaceTokenized++;
+			line = tokens === undefined ? undefined : JSON.stringify(tokens.line);
+		} else {
+			line = toTextcatLine(merged, options.textcatShape);
+		}
+		if (line === undefined) {
+			summary.withoutLine++;
+			continue;
+		}
+		const dev = isDevInput(merged.inputHash, options.devShare);
+		const side = dev ? summary.dev : summary.train;
+		side.examples++;
+		for (const label of new Set(exampleLabels(merged, options.format))) side.labels[label] = (side.labels[label] ?? 0) + 1;
+		yield { dev, line: `${line}\n` };
+	}
+	for (const side of [summary.train, summary.dev]) {
+		side.labels = Object.fromEntries(Object.entries(side.labels).sort(([a], [b]) => compareCodePoints(a, b)));
+	}
+}
+
+/** Prodigy JSONL split into train and dev: each stored example byte for byte as stored, on its input's side. */
+export async function* storedLines(
+	records: AsyncIterable<{ inputHash: number; raw: string }>,
+	devShare: number,
+	summary: TrainingSummary,
+): AsyncGenerator<{ dev: boolean; line: string }> {
+	for await (const record of records) {
+		const dev = isDevInput(record.inputHash, devShare);
+		(dev ? summary.dev : summary.train).examples++;
+		yield { dev, line: `${record.raw}\n` };
+	}
+}
+
+async function* singles<T>(records: AsyncIterable<T>): AsyncGenerator<T[]> {
+	for await (const record of records) yield [record];
+}
