@@ -2,7 +2,7 @@
 'use strict';
 // `npm run bench`: every benchmark prints one line with a ratio against a baseline measured in this same run, then
 // a summary. Benchmarks report, they do not judge: exit 0 whatever the numbers, exit 1 only if one crashed.
-// Env: BENCH_SCALE (multiplies every default size), BENCH_ONLY=ingest,export,poll,hashing,versions,
+// Env: BENCH_SCALE (multiplies every default size), BENCH_ONLY=ingest,export,poll,hashing,versions,export-training,
 // BENCH_BACKENDS=sqlite,postgres,mysql, per-benchmark sizes (see README, Benchmarks), BENCH_BUILD=0|1.
 const { spawnSync } = require('node:child_process');
 const { existsSync, readdirSync, statSync } = require('node:fs');
@@ -11,7 +11,14 @@ const { join } = require('node:path');
 
 const { DIST, ROOT, dropAll, library } = require('./common');
 
-const BENCHMARKS = [require('./hashing'), require('./ingest'), require('./export'), require('./versions'), require('./poll')];
+const BENCHMARKS = [
+	require('./hashing'),
+	require('./ingest'),
+	require('./export'),
+	require('./versions'),
+	require('./poll'),
+	require('./exportTraining'),
+];
 
 function newestSource(dir) {
 	let newest = 0;
