@@ -41,6 +41,9 @@ const DEFAULT_PAGE_SIZE = 1000;
 const IN_CHUNK = 500;
 const DEDUPE_MODES: readonly DedupeMode[] = ['none', 'input', 'task'];
 
+/** Whether the link's example is also linked to the dataset bound to `?` (a session filter). */
+const IN_SESSION_COLUMN = 'CASE WHEN EXISTS (SELECT 1 FROM "link" s WHERE s."example_id" = l."example_id" AND s."dataset_id" = ?) THEN 1 ELSE 0 END AS in_session';
+
 const DATASET_COLUMNS = 'd."id" AS id, d."name" AS name, d."created" AS created, d."meta" AS meta, d."session" AS session';
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -614,13 +617,9 @@ export class Store implements ProdigyStore {
 	// Reading examples
 
 	async *getExamples(dataset: string, options: GetExamplesOptions = {}): AsyncIterable<ExampleRecord> {
-		const pageSize = positiveInt(options.pageSize, DEFAULT_PAGE_SIZE, 'Page size');
-		const limit = limitOption(options.limit) ?? Number.POSITIVE_INFINITY;
-		if (!(await this.hasSchema())) throw new DatasetNotFoundError(dataset);
-		const found = await this.findDataset(this.dialect, dataset);
-		if (!found) throw new DatasetNotFoundError(dataset);
-		if (limit === 0) return;
-		const { filter, inSessionOf } = await this.compileFilter(options);
+		const read = await this.startRead(dataset, options);
+		if (!read) return;
+		const { found, pageSize, limit, filter, inSessionOf } = read;
 		let emitted = 0;
 		const scan = this.scanLinks(this.dialect, found.id, {
 			afterLinkId: options.afterLinkId,
@@ -646,13 +645,9 @@ export class Store implements ProdigyStore {
 	 * its own: no lock or snapshot is held across the read. A link removed during the read is skipped.
 	 */
 	async *getExamplesByInput(dataset: string, options: GetExamplesOptions = {}): AsyncIterable<ExampleRecord> {
-		const pageSize = positiveInt(options.pageSize, DEFAULT_PAGE_SIZE, 'Page size');
-		const limit = limitOption(options.limit) ?? Number.POSITIVE_INFINITY;
-		if (!(await this.hasSchema())) throw new DatasetNotFoundError(dataset);
-		const found = await this.findDataset(this.dialect, dataset);
-		if (!found) throw new DatasetNotFoundError(dataset);
-		if (limit === 0) return;
-		const { filter, inSessionOf } = await this.compileFilter(options);
+		const read = await this.startRead(dataset, options);
+		if (!read) return;
+		const { found, pageSize, limit, filter, inSessionOf } = read;
 		let number = 1;
 		while (this.inputOrderTables.has(`prodigy_input_order_${number}`)) number++;
 		// A constant prefix and a counter: never user input.
@@ -684,7 +679,7 @@ export class Store implements ProdigyStore {
 				const columns = ['t."input_hash" AS input_hash', 't."link_id" AS link_id', 'l."example_id" AS example_id', 'e."task_hash" AS task_hash', 'e."content" AS content'];
 				const selectParams: SqlValue[] = [];
 				if (inSessionOf !== undefined) {
-					columns.push('CASE WHEN EXISTS (SELECT 1 FROM "link" s WHERE s."example_id" = l."example_id" AND s."dataset_id" = ?) THEN 1 ELSE 0 END AS in_session');
+					columns.push(IN_SESSION_COLUMN);
 					selectParams.push(inSessionOf);
 				}
 				// Keyset over the primary key: the range on input_hash is what the index walks from.
@@ -982,7 +977,7 @@ export class Store implements ProdigyStore {
 		if (!options.withoutContent) columns.push('e."content" AS content');
 		const selectParams: SqlValue[] = [];
 		if (options.inSessionOf !== undefined) {
-			columns.push('CASE WHEN EXISTS (SELECT 1 FROM "link" s WHERE s."example_id" = l."example_id" AND s."dataset_id" = ?) THEN 1 ELSE 0 END AS in_session');
+			columns.push(IN_SESSION_COLUMN);
 			selectParams.push(options.inSessionOf);
 		}
 		if (options.withSessionDataset) {
@@ -1030,6 +1025,20 @@ export class Store implements ProdigyStore {
 			task: this.parseContent(raw, exampleId, dataset.id),
 			raw,
 		};
+	}
+
+	/** What both example reads check first; null when the limit is 0 (nothing to read). */
+	private async startRead(
+		dataset: string,
+		options: GetExamplesOptions,
+	): Promise<{ found: DatasetInfo; pageSize: number; limit: number; filter?: ExampleFilter; inSessionOf?: number } | null> {
+		const pageSize = positiveInt(options.pageSize, DEFAULT_PAGE_SIZE, 'Page size');
+		const limit = limitOption(options.limit) ?? Number.POSITIVE_INFINITY;
+		if (!(await this.hasSchema())) throw new DatasetNotFoundError(dataset);
+		const found = await this.findDataset(this.dialect, dataset);
+		if (!found) throw new DatasetNotFoundError(dataset);
+		if (limit === 0) return null;
+		return { found, pageSize, limit, ...(await this.compileFilter(options)) };
 	}
 
 	private async compileFilter(options: GetExamplesOptions): Promise<{ filter?: ExampleFilter; inSessionOf?: number }> {
