@@ -417,11 +417,11 @@ async function exportTemplate(db, label) {
 	assert.deepEqual(fs.readdirSync(handoff).sort(), files.sort());
 }
 
-test('template 2 hands the accepted annotations of a SQLite Prodigy database to training, once per version', async () => {
+test('template 2 hands tokens with IOB2 tags and a dev split of a SQLite Prodigy database to training, once per version', async () => {
 	await exportTemplate(sqliteDatabase('t02'), 't02-sqlite');
 });
 
-test('template 2 hands the accepted annotations of a PostgreSQL Prodigy database to training, once per version', async () => {
+test('template 2 hands tokens with IOB2 tags and a dev split of a PostgreSQL Prodigy database to training, once per version', async () => {
 	await exportTemplate(await postgresDatabase(), 't02-postgres');
 });
 
