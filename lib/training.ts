@@ -496,40 +496,68 @@ export async function* trainingLines(
 ): AsyncGenerator<{ dev: boolean; line: string }> {
 	const limit = options.conflictLimit ?? DEFAULT_CONFLICT_LIMIT;
 	const groups = options.merge ? groupByInput(records) : singles(records);
-	for await (const group of groups) {
-		summary.answers += group.length;
-		const outcome = mergeAnswers(group);
-		if (outcome.kind === 'none') {
-			summary.withoutAcceptedAnswer++;
-			continue;
-		}
-		if (outcome.kind === 'conflict') {
-			summary.conflictCount++;
-			if (summary.conflicts.length < limit) summary.conflicts.push(outcome.conflict);
-			continue;
-		}
-		const merged = outcome.example;
-		let line: string | undefined;
-		if (options.format === 'tokens') {
-			const tokens = toTokensLine(merged);
-			if (tokens?.whitespace) summary.whitespaceTokenized++;
-			line = tokens === undefined ? undefined : JSON.stringify(tokens.line);
-		} else {
-			line = toTextcatLine(merged, options.textcatShape);
-		}
-		if (line === undefined) {
-			summary.withoutLine++;
-			continue;
-		}
-		const dev = isDevInput(merged.inputHash, options.devShare);
-		const side = dev ? summary.dev : summary.train;
-		side.examples++;
-		for (const label of new Set(exampleLabels(merged, options.format))) side.labels[label] = (side.labels[label] ?? 0) + 1;
-		yield { dev, line: `${line}\n` };
+	for await (const hashGroup of groups) {
+		summary.answers += hashGroup.length;
+		for (const group of byInputContent(hashGroup)) yield* linesOf(group, options, summary, limit);
 	}
 	for (const side of [summary.train, summary.dev]) {
 		side.labels = Object.fromEntries(Object.entries(side.labels).sort(([a], [b]) => compareCodePoints(a, b)));
 	}
+}
+
+/**
+ * The answers of one input hash split by their actual input: input hashes are 32 bits, so a dataset of a million
+ * inputs has about a hundred pairs of different texts sharing one (birthday bound). Those are different examples,
+ * never merged. Groups in order of first appearance.
+ */
+export function byInputContent<T extends { task: Task }>(answers: readonly T[]): T[][] {
+	if (answers.length < 2) return [answers as T[]];
+	const groups = new Map<string, T[]>();
+	for (const answer of answers) {
+		const task = answer.task;
+		const key = typeof task.text === 'string' ? `text ${task.text}` : JSON.stringify(toPlainJson([task.image, task.html, task.input]));
+		const group = groups.get(key);
+		if (group) group.push(answer);
+		else groups.set(key, [answer]);
+	}
+	return [...groups.values()];
+}
+
+/** The line (if any) the answers to one input give, counted on its side; conflicts and skips counted. */
+function* linesOf(
+	group: Answer[],
+	options: TrainingExportOptions,
+	summary: TrainingSummary,
+	limit: number,
+): Generator<{ dev: boolean; line: string }> {
+	const outcome = mergeAnswers(group);
+	if (outcome.kind === 'none') {
+		summary.withoutAcceptedAnswer++;
+		return;
+	}
+	if (outcome.kind === 'conflict') {
+		summary.conflictCount++;
+		if (summary.conflicts.length < limit) summary.conflicts.push(outcome.conflict);
+		return;
+	}
+	const merged = outcome.example;
+	let line: string | undefined;
+	if (options.format === 'tokens') {
+		const tokens = toTokensLine(merged);
+		if (tokens?.whitespace) summary.whitespaceTokenized++;
+		line = tokens === undefined ? undefined : JSON.stringify(tokens.line);
+	} else {
+		line = toTextcatLine(merged, options.textcatShape);
+	}
+	if (line === undefined) {
+		summary.withoutLine++;
+		return;
+	}
+	const dev = isDevInput(merged.inputHash, options.devShare);
+	const side = dev ? summary.dev : summary.train;
+	side.examples++;
+	for (const label of new Set(exampleLabels(merged, options.format))) side.labels[label] = (side.labels[label] ?? 0) + 1;
+	yield { dev, line: `${line}\n` };
 }
 
 /** Prodigy JSONL split into train and dev: each stored example byte for byte as stored, on its input's side. */

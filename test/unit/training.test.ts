@@ -9,11 +9,13 @@ import type { Task } from '../../lib/store/types';
 import {
 	biluoToIob,
 	groupByInput,
+	emptyTrainingSummary,
 	isDevInput,
 	mergeAnswers,
 	offsetsToBiluoTags,
 	toTextcatLine,
 	toTokensLine,
+	trainingLines,
 	TrainingDataError,
 	validateDevShare,
 	whitespaceTokens,
@@ -296,6 +298,42 @@ describe('groupByInput', () => {
 		const groups: number[][] = [];
 		for await (const group of groupByInput(records())) groups.push(group.map((record) => record.inputHash));
 		expect(groups).toEqual([[1, 1], [2], [3, 3, 3]]);
+	});
+});
+
+describe('trainingLines', () => {
+	async function* stream(answers: Answer[]) {
+		yield* answers;
+	}
+	async function linesOf(answers: Answer[], merge = true) {
+		const summary = emptyTrainingSummary();
+		const out: string[] = [];
+		for await (const { line } of trainingLines(stream(answers), { format: 'tokens', merge, textcatShape: 'label', devShare: 0 }, summary)) out.push(line);
+		return { out, summary };
+	}
+
+	it('never merges two different texts that share an input hash (32-bit hashes collide at scale)', async () => {
+		// Both claim input hash 42: a collision, as about a hundred pairs in a million inputs are.
+		const a = answer({ text: 'Acme hired Bo', spans: [{ start: 0, end: 4, label: 'ORG' }], answer: 'accept' }, 42);
+		const b = answer({ text: 'Paris is big', spans: [{ start: 0, end: 5, label: 'GPE' }], answer: 'accept' }, 42);
+		const { out, summary } = await linesOf([a, b]);
+		expect(out).toEqual([
+			'{"tokens":["Acme","hired","Bo"],"ner_tags":["B-ORG","O","O"]}\n',
+			'{"tokens":["Paris","is","big"],"ner_tags":["B-GPE","O","O"]}\n',
+		]);
+		expect(summary).toMatchObject({ answers: 2, conflictCount: 0, whitespaceTokenized: 2, train: { examples: 2, labels: { GPE: 1, ORG: 1 } } });
+	});
+
+	it('counts inputs without an accepted answer and lists conflicts', async () => {
+		const text = 'Acme hired Bo';
+		const { out, summary } = await linesOf([
+			answer({ text, spans: [{ start: 0, end: 4, label: 'ORG' }], answer: 'accept', _annotator_id: 'a' }, 7),
+			answer({ text, spans: [{ start: 0, end: 4, label: 'PERSON' }], answer: 'accept', _annotator_id: 'b' }, 7),
+			answer({ text: 'nothing', answer: 'ignore' }, 8),
+		]);
+		expect(out).toEqual([]);
+		expect(summary).toMatchObject({ answers: 3, withoutAcceptedAnswer: 1, conflictCount: 1 });
+		expect(summary.conflicts[0]).toMatchObject({ inputHash: 7, annotators: ['a', 'b'], reason: 'spans' });
 	});
 });
 
