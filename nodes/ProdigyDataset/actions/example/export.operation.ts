@@ -1,28 +1,16 @@
 import { Readable } from 'node:stream';
 
-import type { IBinaryData, IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
-import { DatasetNotFoundError, ProdigyInputError } from '../../../../lib/errors';
+import { DatasetNotFoundError } from '../../../../lib/errors';
 import type { ExampleRecord, ProdigyStore } from '../../../../lib/store/types';
-import {
-	emptyTrainingSummary,
-	MAX_DEV_SHARE,
-	storedLines,
-	trainingLines,
-	validateDevShare,
-	type TextcatShape,
-	type TrainingFormat,
-} from '../../../../lib/training';
+import { MAX_DEV_SHARE, validateDevShare } from '../../../../lib/training';
 import { datasetLocator, forOperation } from '../../../shared/descriptions';
 import { mapItems } from '../../../shared/items';
 import { readDataset } from '../common';
-import { sideFileName, sideFiles } from '../../../../lib/exportFiles';
 import { exampleFilters, readFilters } from './filters';
-import { planExport } from './exportPlan';
-
-export type ExportFormat = 'jsonl' | 'json' | TrainingFormat;
-
-const TRAINING_FORMATS: readonly ExportFormat[] = ['tokens', 'textcat'];
+import { CHUNK_BYTES, mimeType, planExport, TRAINING_FORMATS, type ExportFormat, type ExportProgress } from './exportPlan';
+import { exportSplit } from './exportSplit';
 
 const properties: INodeProperties[] = [
 	datasetLocator(),
@@ -135,21 +123,6 @@ const properties: INodeProperties[] = [
 
 export const description = forOperation('example', 'export', properties);
 
-/** Every format but the JSON array is JSON Lines. */
-function mimeType(format: ExportFormat): string {
-	return format === 'json' ? 'application/json' : 'application/jsonl';
-}
-
-/** Bytes gathered before a chunk goes to the stream: big enough to keep the stream cheap, small next to memory. */
-const CHUNK_BYTES = 256 * 1024;
-
-export interface ExportProgress {
-	count: number;
-	byteSize: number;
-	minLinkId: number | null;
-	maxLinkId: number | null;
-}
-
 /**
  * The file as a stream of Buffers built from the store's iterator. Each example's content bytes are written as
  * stored (byte-exact with the database), never re-serialised; only one chunk and the store's page are in memory.
@@ -190,17 +163,6 @@ export async function* exportChunks(
 	if (pending.length > 0) yield flush();
 }
 
-/** Counts and link range of the answers read, and the plan's check of each (export as of a version). */
-async function* observed(records: AsyncIterable<ExampleRecord>, progress: ExportProgress, onRecord?: (record: ExampleRecord) => void) {
-	for await (const record of records) {
-		onRecord?.(record);
-		progress.count++;
-		progress.minLinkId = Math.min(progress.minLinkId ?? record.linkId, record.linkId);
-		progress.maxLinkId = Math.max(progress.maxLinkId ?? record.linkId, record.linkId);
-		yield record;
-	}
-}
-
 export async function execute(this: IExecuteFunctions, store: ProdigyStore): Promise<INodeExecutionData[]> {
 	return await mapItems(this, async (i) => {
 		const dataset = readDataset(this, i);
@@ -229,75 +191,6 @@ export async function execute(this: IExecuteFunctions, store: ProdigyStore): Pro
 			};
 		}
 
-		const split = devShare > 0;
-		const devBinaryPropertyName = split ? (this.getNodeParameter('devBinaryPropertyName', i, 'dev') as string).trim() || 'dev' : '';
-		if (split && devBinaryPropertyName === binaryPropertyName) {
-			throw new ProdigyInputError(`The train and dev files cannot both go to the binary field "${binaryPropertyName}"`, {
-				hint: 'Choose another name in "Put Dev File in Field".',
-			});
-		}
-		const merge = training && (this.getNodeParameter('mergePerInput', i, true) as boolean);
-		// Merging needs all answers to one input together: read ordered by input hash instead of link id.
-		const records = observed(merge ? store.getExamplesByInput(dataset, plan.query) : store.getExamples(dataset, plan.query), progress, plan.onRecord);
-		const summary = emptyTrainingSummary();
-		const lines = training
-			? trainingLines(
-					records,
-					{ format: format as TrainingFormat, merge, devShare, textcatShape: this.getNodeParameter('textcatShape', i, 'label') as TextcatShape },
-					summary,
-				)
-			: storedLines(records, devShare, summary);
-		const files = sideFiles(lines, split, CHUNK_BYTES);
-		const names = split ? { train: sideFileName(fileName, 'train'), dev: sideFileName(fileName, 'dev') } : { train: fileName, dev: '' };
-		const stored = [
-			this.helpers.prepareBinaryData(files.train, names.train, mimeType(format)),
-			...(files.dev ? [this.helpers.prepareBinaryData(files.dev, names.dev, mimeType(format))] : []),
-		].map((binary) =>
-			binary.catch((error: unknown) => {
-				// Storing one file failed: stop the producer (and so the read) instead of leaving it waiting.
-				files.train.destroy(error as Error);
-				files.dev?.destroy(error as Error);
-				throw error;
-			}),
-		);
-		// The producer's error first: it says which example was wrong; the streams only echo it.
-		const [produced, ...binaries] = await Promise.allSettled([files.done, ...stored]);
-		if (produced.status === 'rejected') throw produced.reason;
-		for (const binary of binaries) if (binary.status === 'rejected') throw binary.reason;
-		const [trainBinary, devBinary] = binaries.map((binary) => (binary as PromiseFulfilledResult<IBinaryData>).value);
-		const extra = plan.finish ? await plan.finish() : {};
-
-		const side = (which: 'train' | 'dev') => ({ fileName: names[which], ...summary[which], byteSize: files.bytes[which] });
-		const json: IDataObject = {
-			dataset,
-			format,
-			fileName: names.train,
-			count: summary.train.examples + summary.dev.examples,
-			byteSize: files.bytes.train + files.bytes.dev,
-			answers: progress.count,
-			minLinkId: progress.minLinkId,
-			maxLinkId: progress.maxLinkId,
-			devShare,
-			train: side('train'),
-			...(split ? { dev: side('dev') } : {}),
-		};
-		if (training) {
-			Object.assign(json, {
-				merged: merge,
-				withoutAcceptedAnswer: summary.withoutAcceptedAnswer,
-				withoutLine: summary.withoutLine,
-				whitespaceTokenized: summary.whitespaceTokenized,
-				conflictCount: summary.conflictCount,
-				conflicts: summary.conflicts as unknown as IDataObject[],
-			});
-			if (summary.conflictCount > summary.conflicts.length) json.conflictsListed = summary.conflicts.length;
-			if (summary.whitespaceTokenized > 0) {
-				json.notice = `${summary.whitespaceTokenized} example(s) had no "tokens": their text was split on whitespace`;
-			}
-		}
-		return {
-			json: { ...json, ...extra },
-			binary: { [binaryPropertyName]: trainBinary, ...(devBinary ? { [devBinaryPropertyName]: devBinary } : {}) },
-		};
+		return await exportSplit.call(this, store, { dataset, format, fileName, binaryPropertyName, devShare, plan, progress, itemIndex: i });
 	});
 }
