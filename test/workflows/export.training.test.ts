@@ -198,6 +198,8 @@ describe.each(BACKENDS)('Export for training on %s (workflow)', (backend) => {
 		expect(run.error?.message).toBe('The example with _input_hash -1847384001: span 5-9 Cuisine ("sian") does not fall on token boundaries');
 		const same = await runNode(config, exportOp('broken', { format: 'tokens', devShare: 10, devBinaryPropertyName: 'data' }));
 		expect(same.error?.message).toBe('The train and dev files cannot both go to the binary field "data"');
+		const tooMuch = await runNode(config, exportOp('broken', { format: 'tokens', devShare: '={{ 60 }}' }));
+		expect(tooMuch.error?.message).toBe('Dev share must be between 0 and 50 (percent), got 60');
 		const failed = await runNode(config, exportOp('broken', { format: 'tokens' }), { continueOnFail: true });
 		expect(failed.output(NODE)[0].json.error).toMatch(/does not fall on token boundaries/);
 	});

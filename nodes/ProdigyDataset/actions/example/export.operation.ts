@@ -173,7 +173,7 @@ export async function execute(this: IExecuteFunctions, store: ProdigyStore): Pro
 		const training = TRAINING_FORMATS.includes(format);
 		const extension = training ? `${format}.jsonl` : format;
 		const fileName = (typeof options.fileName === 'string' && options.fileName.trim()) || `${dataset}.${extension}`;
-		const devShare = format === 'json' ? 0 : validateDevShare(this.getNodeParameter('devShare', i, 0) as number);
+		const devShare = format === 'json' ? 0 : validateDevShare(Number(this.getNodeParameter('devShare', i, 0)));
 
 		// Checked first so an unknown name fails with a clear message, not from inside the stream.
 		if (!(await store.getDataset(dataset))) throw new DatasetNotFoundError(dataset);
