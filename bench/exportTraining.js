@@ -15,9 +15,11 @@ const FLOOR = 1024 * 1024;
 async function measureBackend(lib, backend, n, small) {
 	const big = await fixture(lib, backend, n);
 	const tenth = await fixture(lib, backend, small);
-	const plain = await measure({ mode: 'export', config: big.config, dataset: big.dataset, expected: n });
-	const a = await measure({ mode: 'exportTraining', config: tenth.config, dataset: tenth.dataset, expected: small });
-	const b = await measure({ mode: 'exportTraining', config: big.config, dataset: big.dataset, expected: n });
+	// About a millisecond per example on a loaded 2-core machine, with room to spare.
+	const timeoutMs = Math.max(10 * 60 * 1000, n * 3);
+	const plain = await measure({ mode: 'export', config: big.config, dataset: big.dataset, expected: n, timeoutMs });
+	const a = await measure({ mode: 'exportTraining', config: tenth.config, dataset: tenth.dataset, expected: small, timeoutMs });
+	const b = await measure({ mode: 'exportTraining', config: big.config, dataset: big.dataset, expected: n, timeoutMs });
 	if (plain.count !== n || a.count !== small || b.count !== n) {
 		throw new Error(`read ${plain.count} / ${a.count} / ${b.count} examples, expected ${n} / ${small} / ${n}`);
 	}
