@@ -1,4 +1,5 @@
 // Copies what tsc does not emit into dist: node / credential icons and the codex .node.json files.
+// @ts-expect-error -- gulp 5 ships no type declarations, and one untyped call is not worth an @types package.
 const { src, dest } = require('gulp');
 
 function buildIcons() {

@@ -1,3 +1,4 @@
+// @ts-nocheck -- checked from issue 13's next step (this file was being edited on other branches)
 'use strict';
 // 2. Export / streaming memory: iterate store.getExamples over a dataset of N examples and over one of N/10, each
 //    in a fresh process, and compare the memory each needed. The baseline is the N/10 run: a streamed read holds

@@ -12,6 +12,12 @@ const { backends, formatBytes, formatCount, formatRatio, formatSeconds, ratio, s
 // Below this, growth is allocator noise and a ratio of two noise values says nothing.
 const FLOOR = 1024 * 1024;
 
+/**
+ * @param {object} lib the built library (bench/common.js library())
+ * @param {string} backend
+ * @param {number} n
+ * @param {number} small
+ */
 async function measureBackend(lib, backend, n, small) {
 	const big = await fixture(lib, backend, n);
 	const tenth = await fixture(lib, backend, small);
@@ -45,6 +51,7 @@ async function measureBackend(lib, backend, n, small) {
 	];
 }
 
+/** @param {{ lib: object }} context */
 async function run({ lib }) {
 	const n = size('BENCH_TRAINING_N', 1_000_000);
 	const small = Math.max(1, Math.floor(n / 10));

@@ -1,3 +1,4 @@
+// @ts-nocheck -- checked from issue 13's next step (this file was being edited on other branches)
 'use strict';
 // 1. Ingest: store.addExamples of N new tasks (hashing, validation, serialization, dataset creation, examples and
 //    links in one transaction) against the driver's own multi-row INSERT of the same rows already hashed and

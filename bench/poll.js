@@ -1,3 +1,4 @@
+// @ts-nocheck -- checked from issue 13's next step (this file was being edited on other branches)
 'use strict';
 // 3. Trigger poll cost: one "read past the cursor" (the last 100 examples after a link id, what the Prodigy
 //    Trigger asks on every poll) on a dataset of 1k examples vs one of 200k, each in its own database with the

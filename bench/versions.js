@@ -1,3 +1,4 @@
+// @ts-nocheck -- checked from issue 13's next step (this file was being edited on other branches)
 'use strict';
 // 5. Dataset version memory: lib/versions.ts computeVersion(store, dataset) over N vs N/10 examples, each in a
 //    fresh process. By design it keeps a 32-byte digest per example (and sorts them at the end), so memory grows

@@ -19,6 +19,7 @@
 // newest `maxSeen` ids: the cost and the static data stay bounded, and the price is that a commit arriving later with
 // an id below the forced watermark is skipped. `settleCursor` reports it (`overflow`) so the node can log it.
 // Snapshots are kept to `maxSnapshots`; when full the newest is replaced, which only delays the watermark.
+import { isPlainObject } from './objects';
 
 /** A cursor over one id sequence. */
 export interface IdCursor {
@@ -314,12 +315,8 @@ function isFiniteNumber(value: unknown): value is number {
 	return typeof value === 'number' && Number.isFinite(value);
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-	return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 function parseCursor(value: unknown): IdCursor | null {
-	if (!isRecord(value) || !isFiniteNumber(value.after) || !Array.isArray(value.seen)) return null;
+	if (!isPlainObject(value) || !isFiniteNumber(value.after) || !Array.isArray(value.seen)) return null;
 	if (!value.seen.every(isFiniteNumber)) return null;
 	const seen = [...new Set(value.seen.filter((id) => id > (value.after as number)))].sort((a, b) => a - b);
 	return { after: value.after, seen };
@@ -329,14 +326,14 @@ function parseSnapshots(value: unknown): IdSnapshot[] | null {
 	if (!Array.isArray(value)) return null;
 	const snapshots: IdSnapshot[] = [];
 	for (const entry of value) {
-		if (!isRecord(entry) || !isFiniteNumber(entry.id) || !isFiniteNumber(entry.at)) return null;
+		if (!isPlainObject(entry) || !isFiniteNumber(entry.id) || !isFiniteNumber(entry.at)) return null;
 		snapshots.push({ id: entry.id, at: entry.at });
 	}
 	return snapshots;
 }
 
 function parseRecord<T>(value: unknown, parse: (entry: unknown) => T | null): Record<string, T> | null {
-	if (!isRecord(value)) return null;
+	if (!isPlainObject(value)) return null;
 	const result: Record<string, T> = {};
 	for (const [key, entry] of Object.entries(value)) {
 		const parsed = parse(entry);
@@ -352,13 +349,13 @@ function parseRecord<T>(value: unknown, parse: (entry: unknown) => T | null): Re
  * than trust a cursor it cannot read.
  */
 export function parseTriggerState(value: unknown, key: string): TriggerState | null {
-	if (!isRecord(value) || value.version !== STATE_VERSION || value.key !== key) return null;
+	if (!isPlainObject(value) || value.version !== STATE_VERSION || value.key !== key) return null;
 	if (!isFiniteNumber(value.startedAt)) return null;
 	const linkSnapshots = parseSnapshots(value.linkSnapshots);
 	if (linkSnapshots === null || !Array.isArray(value.streams)) return null;
 	const streams: LinkStream[] = [];
 	for (const entry of value.streams) {
-		if (!isRecord(entry) || typeof entry.dataset !== 'string' || !isFiniteNumber(entry.datasetId)) return null;
+		if (!isPlainObject(entry) || typeof entry.dataset !== 'string' || !isFiniteNumber(entry.datasetId)) return null;
 		const cursor = parseCursor(entry.cursor);
 		if (cursor === null) return null;
 		streams.push({ dataset: entry.dataset, datasetId: entry.datasetId, cursor });
@@ -375,7 +372,7 @@ export function parseTriggerState(value: unknown, key: string): TriggerState | n
 		if (!Array.isArray(value.candidates)) return null;
 		const candidates: SessionCandidate[] = [];
 		for (const entry of value.candidates) {
-			if (!isRecord(entry) || !isFiniteNumber(entry.id) || typeof entry.name !== 'string' || !isFiniteNumber(entry.seenAt)) {
+			if (!isPlainObject(entry) || !isFiniteNumber(entry.id) || typeof entry.name !== 'string' || !isFiniteNumber(entry.seenAt)) {
 				return null;
 			}
 			candidates.push({ id: entry.id, name: entry.name, seenAt: entry.seenAt });
@@ -384,7 +381,7 @@ export function parseTriggerState(value: unknown, key: string): TriggerState | n
 	}
 	if (value.milestones !== undefined) {
 		const milestones = parseRecord(value.milestones, (entry) =>
-			isRecord(entry) && isFiniteNumber(entry.count) && isFiniteNumber(entry.reached)
+			isPlainObject(entry) && isFiniteNumber(entry.count) && isFiniteNumber(entry.reached)
 				? { count: entry.count, reached: entry.reached }
 				: null,
 		);
@@ -393,7 +390,7 @@ export function parseTriggerState(value: unknown, key: string): TriggerState | n
 	}
 	if (value.stalls !== undefined) {
 		const stalls = parseRecord(value.stalls, (entry) =>
-			isRecord(entry) &&
+			isPlainObject(entry) &&
 			isFiniteNumber(entry.lastActivityAt) &&
 			typeof entry.stalled === 'boolean' &&
 			(entry.count === null || isFiniteNumber(entry.count))

@@ -1,6 +1,18 @@
 // Errors the Prodigy core raises. Node glue maps them to NodeOperationError (bad input: the user can fix it)
 // or NodeApiError (the database / server failed). Messages never contain credentials.
 
+/**
+ * An error's message for people: the first inner error of an AggregateError (Node reports a refused connection to
+ * every resolved address that way, with an empty message of its own), else the message, else the value as text.
+ * Duck-typed, because socket errors may come from another realm than this module's Error.
+ */
+export function errorMessage(error: unknown): string {
+	const nested = (error as { errors?: unknown } | null)?.errors;
+	if (Array.isArray(nested) && nested.length > 0) return errorMessage(nested[0]);
+	const message = (error as { message?: unknown } | null)?.message;
+	return typeof message === 'string' && message !== '' ? message : String(error);
+}
+
 export class ProdigyError extends Error {
 	/** How to fix it, shown as the n8n error description. */
 	readonly hint?: string;

@@ -2,6 +2,7 @@
 // `spans[*].score`, `probs[0]`, `scores[-1]`. Used where a user points a node at "the confidence" of an item
 // whose shape we do not know, and where provenance or scores are written back under a configurable key.
 import { ProdigyInputError } from './errors';
+import { isPlainObject } from './objects';
 import type { JsonObject } from './store/types';
 
 export type PathSegment =
@@ -79,14 +80,10 @@ export function hasWildcard(path: string | PathSegment[]): boolean {
 	return segmentsOf(path).some((segment) => segment.kind === 'wildcard');
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-	return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 function step(value: unknown, segment: PathSegment): unknown[] {
 	switch (segment.kind) {
 		case 'key':
-			return isRecord(value) && Object.hasOwn(value, segment.key) ? [value[segment.key]] : [];
+			return isPlainObject(value) && Object.hasOwn(value, segment.key) ? [value[segment.key]] : [];
 		case 'index': {
 			if (!Array.isArray(value)) return [];
 			const index = segment.index < 0 ? value.length + segment.index : segment.index;
@@ -94,7 +91,7 @@ function step(value: unknown, segment: PathSegment): unknown[] {
 		}
 		case 'wildcard':
 			if (Array.isArray(value)) return value;
-			return isRecord(value) ? Object.values(value) : [];
+			return isPlainObject(value) ? Object.values(value) : [];
 	}
 }
 
@@ -137,7 +134,7 @@ function setIn(current: unknown, segments: PathSegment[], depth: number, value: 
 	const segment = segments[depth];
 	const last = depth === segments.length - 1;
 	if (segment.kind === 'key') {
-		if (current !== undefined && !isRecord(current)) {
+		if (current !== undefined && !isPlainObject(current)) {
 			throw new ProdigyInputError(`Cannot set "${path}": the value before "${segment.key}" is not an object`, {
 				hint: 'Choose another key, or remove the existing non-object value first.',
 			});

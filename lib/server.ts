@@ -1,8 +1,9 @@
 // A client for the Prodigy web server (`prodigy <recipe>` serves it). These endpoints are what Prodigy's own web app
-// calls; Prodigy does not document them as an API, so their shapes come from prodigy-reference.md §4 and may change
+// calls; Prodigy does not document them as an API, so their shapes come from docs/prodigy.md §6 and may change
 // between Prodigy versions. The HTTP transport is injected: the n8n node passes its authenticated request helper,
 // scripts pass fetch. Nothing here imports n8n.
-import { ProdigyConnectionError, ProdigyInputError } from './errors';
+import { errorMessage, ProdigyConnectionError, ProdigyInputError } from './errors';
+import { isPlainObject } from './objects';
 import type { JsonObject, Task } from './store/types';
 
 export interface ServerRequest {
@@ -42,10 +43,6 @@ export interface AnswersResult {
 
 const ANSWERS = ['accept', 'reject', 'ignore'];
 
-function isObject(value: unknown): value is JsonObject {
-	return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 function stringOrNull(value: unknown): string | null {
 	return typeof value === 'string' && value !== '' ? value : null;
 }
@@ -55,7 +52,7 @@ function numberOrNull(value: unknown): number | null {
 }
 
 function requestFailed(request: ServerRequest, error: unknown): ProdigyConnectionError {
-	const reason = error instanceof Error ? error.message : String(error);
+	const reason = errorMessage(error);
 	return new ProdigyConnectionError(
 		`Prodigy server request ${request.method} ${request.path} failed: ${reason}`,
 		'Check that the Prodigy server is running, that the Base URL in the Prodigy Server credential points at ' +
@@ -73,7 +70,7 @@ async function call(http: ServerHttp, request: ServerRequest): Promise<unknown> 
 }
 
 function expectObject(value: unknown, request: string): JsonObject {
-	if (isObject(value)) return value;
+	if (isPlainObject(value)) return value;
 	throw new ProdigyConnectionError(
 		`Prodigy server answered ${request} with something other than a JSON object`,
 		'Check that the Base URL points at a Prodigy web server, not another service.',
@@ -102,7 +99,7 @@ export async function getServerStatus(http: ServerHttp): Promise<ServerStatus> {
 	// (unverified) Prodigy answers /version with {"version": "..."} in recent releases; older ones may send a
 	// bare string, and the project config also carries "version" in some releases.
 	const version =
-		stringOrNull(isObject(versionReply) ? versionReply.version : versionReply) ?? stringOrNull(project.version);
+		stringOrNull(isPlainObject(versionReply) ? versionReply.version : versionReply) ?? stringOrNull(project.version);
 	return {
 		reachable: true,
 		dataset: stringOrNull(project.dataset),
@@ -120,7 +117,7 @@ export async function getSessionQuestions(http: ServerHttp, sessionId: string | 
 		await call(http, { method: 'POST', path: '/get_session_questions', body: { session_id: sessionId } }),
 		'POST /get_session_questions',
 	);
-	const tasks = Array.isArray(reply.tasks) ? reply.tasks.filter(isObject) : [];
+	const tasks = Array.isArray(reply.tasks) ? reply.tasks.filter(isPlainObject) : [];
 	return {
 		tasks,
 		total: numberOrNull(reply.total),
@@ -134,7 +131,7 @@ export async function getSessionQuestions(http: ServerHttp, sessionId: string | 
  * cannot be sent, or null.
  */
 export function answerProblem(answer: unknown): string | null {
-	if (!isObject(answer)) return 'is not a JSON object';
+	if (!isPlainObject(answer)) return 'is not a JSON object';
 	for (const key of ['_input_hash', '_task_hash']) {
 		if (typeof answer[key] !== 'number' || !Number.isInteger(answer[key])) {
 			return `has no integer "${key}" (answers must be tasks the server handed out, with their hashes)`;
@@ -162,12 +159,12 @@ export async function giveAnswers(http: ServerHttp, answers: Task[], sessionId: 
 		path: '/give_answers',
 		body: { answers, session_id: sessionId },
 	});
-	const response = isObject(reply) ? reply : {};
+	const response = isPlainObject(reply) ? reply : {};
 	return { progress: numberOrNull(response.progress), response };
 }
 
 /** POST /end_session: tells the server the session is finished (it saves what it holds and releases its queue). */
 export async function endSession(http: ServerHttp, sessionId: string): Promise<JsonObject> {
 	const reply = await call(http, { method: 'POST', path: '/end_session', body: { session_id: sessionId } });
-	return isObject(reply) ? reply : {};
+	return isPlainObject(reply) ? reply : {};
 }

@@ -15,7 +15,11 @@ const { spawnSync } = require('node:child_process');
 const REQUIRED_MAJOR = 24;
 const TAG = '[n8n-nodes-prodigy]';
 
-/** Why `version` cannot run the project, or undefined when it can. Pure, so a test can show it refuses. */
+/**
+ * Why `version` cannot run the project, or undefined when it can. Pure, so a test can show it refuses.
+ * @param {string} version e.g. `process.versions.node`
+ * @returns {string | undefined}
+ */
 function wrongNode(version, required = REQUIRED_MAJOR) {
 	const major = Number(String(version).split('.')[0]);
 	if (Number.isInteger(major) && major >= required) return undefined;
@@ -28,6 +32,12 @@ function wrongNode(version, required = REQUIRED_MAJOR) {
 	);
 }
 
+/**
+ * @param {string} cmd
+ * @param {string[]} args
+ * @param {NodeJS.ProcessEnv} env
+ * @returns {number} the exit code
+ */
 function run(cmd, args, env) {
 	// npm runs scripts from the package root; INIT_CWD keeps where the user typed the command, so relative file
 	// arguments (npm run n8n:run -- ./my-workflow.json) still resolve from there.
@@ -39,6 +49,10 @@ function run(cmd, args, env) {
 	return result.status ?? 1;
 }
 
+/**
+ * @param {string[]} argv the arguments after the script name
+ * @returns {number} the exit code
+ */
 function main(argv) {
 	const child = argv[0] === '--child';
 	const [task, ...args] = child ? argv.slice(1) : argv;

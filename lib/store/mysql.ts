@@ -2,7 +2,7 @@
 // must fit max_allowed_packet, and a multi-row INSERT reports only its first id.
 import { createPool, type Pool, type PoolConnection, type PoolOptions, type ResultSetHeader } from 'mysql2/promise';
 
-import { ProdigyConnectionError, ProdigyError } from '../errors';
+import { errorMessage, ProdigyConnectionError, ProdigyError } from '../errors';
 import {
 	ascendingIds,
 	atomically,
@@ -67,14 +67,6 @@ function sslOption(ssl: boolean | SslConfig | undefined): PoolOptions['ssl'] {
 function errorCode(error: unknown): string | undefined {
 	const code = (error as { code?: unknown } | null)?.code;
 	return typeof code === 'string' ? code : undefined;
-}
-
-// Duck-typed: socket errors come from Node's own modules, possibly another realm than this one's Error.
-function errorMessage(error: unknown): string {
-	const nested = (error as { errors?: unknown } | null)?.errors;
-	if (Array.isArray(nested) && nested.length > 0) return errorMessage(nested[0]);
-	const message = (error as { message?: unknown } | null)?.message;
-	return typeof message === 'string' && message !== '' ? message : String(error);
 }
 
 /** `10.11.19-MariaDB-0+deb12u1` → true when MariaDB ≥ 10.5, which has INSERT … RETURNING. */

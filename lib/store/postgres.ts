@@ -2,7 +2,7 @@
 // database and the user so the user can fix the credential, never the password.
 import { Pool, type PoolClient, type PoolConfig } from 'pg';
 
-import { ProdigyConnectionError, ProdigyError } from '../errors';
+import { errorMessage, ProdigyConnectionError, ProdigyError } from '../errors';
 import {
 	ascendingIds,
 	atomically,
@@ -57,14 +57,6 @@ function sslOption(ssl: boolean | SslConfig | undefined): PoolConfig['ssl'] {
 function errorCode(error: unknown): string | undefined {
 	const code = (error as { code?: unknown } | null)?.code;
 	return typeof code === 'string' ? code : undefined;
-}
-
-// Duck-typed: socket errors come from Node's own modules, possibly another realm than this one's Error.
-function errorMessage(error: unknown): string {
-	const nested = (error as { errors?: unknown } | null)?.errors;
-	if (Array.isArray(nested) && nested.length > 0) return errorMessage(nested[0]);
-	const message = (error as { message?: unknown } | null)?.message;
-	return typeof message === 'string' && message !== '' ? message : String(error);
 }
 
 export class PostgresDialect implements Dialect {

@@ -1,5 +1,5 @@
 // Prodigy's schema, statement for statement as peewee 3 emits it from Prodigy's models with
-// `create_tables(safe=True)` (prodigy-reference.md §1). A database created here must look exactly like one
+// `create_tables(safe=True)` (docs/prodigy.md §2). A database created here must look exactly like one
 // Prodigy created, so that Prodigy connecting afterwards finds nothing to create: do not reformat these strings.
 import type { BackendType } from './types';
 

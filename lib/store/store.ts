@@ -12,6 +12,7 @@ import {
 } from '../errors';
 import { setHashes, type HashOptions } from '../hashing';
 import { parseJsonLossless, stringifyTask, toPlainJson } from '../json';
+import { isPlainObject } from '../objects';
 import { DatabaseError, multiRowInsert, type Dialect, type Executor, type Row, type SqlValue } from './dialect';
 import { missingSchemaStatements, PRODIGY_TABLES } from './schema';
 import type {
@@ -73,12 +74,6 @@ function toText(value: unknown): string {
 	if (value instanceof Uint8Array) return UTF8.decode(value);
 	if (value === null || value === undefined) return '';
 	return String(value);
-}
-
-function isPlainObject(value: unknown): value is JsonObject {
-	if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
-	const prototype = Object.getPrototypeOf(value) as unknown;
-	return prototype === Object.prototype || prototype === null;
 }
 
 function describe(value: unknown): string {

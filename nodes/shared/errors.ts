@@ -1,13 +1,13 @@
 import type { ICredentialDataDecryptedObject, INode, JsonObject } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
-import { ProdigyError, ProdigyInputError } from '../../lib/errors';
+import { errorMessage as coreErrorMessage, ProdigyError, ProdigyInputError } from '../../lib/errors';
 
 const SECRET_FIELDS = ['password', 'ca'];
 
 /** The error's message with every secret of the credential blanked out (drivers sometimes echo them). */
 export function errorMessage(error: unknown, credentials?: ICredentialDataDecryptedObject): string {
-	let message = error instanceof Error ? error.message : String(error);
+	let message = coreErrorMessage(error);
 	for (const field of SECRET_FIELDS) {
 		const secret = credentials?.[field];
 		if (typeof secret === 'string' && secret.length >= 3) message = message.split(secret).join('***');

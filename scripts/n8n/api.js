@@ -4,22 +4,83 @@
 const crypto = require('node:crypto');
 const { cacheDir } = require('./install');
 
+// Shapes of what the harness sends to and reads from n8n (2.40's public and internal REST APIs). Execution data uses
+// n8n-workflow's own types: n8n-workflow is a devDependency, and what n8n returns is what it serialised from them.
+/** @typedef {import('axios').AxiosInstance} AxiosInstance */
+/** @typedef {{ http: AxiosInstance, api: AxiosInstance, rest: AxiosInstance }} Clients */
+/** @typedef {{ api: AxiosInstance, rest: AxiosInstance }} Instance what the calls below need of startN8n's handle */
+/** @typedef {{ cookie: string, browserId: string, user: unknown }} Session */
+/** @typedef {{ email: string, password: string, firstName: string, lastName: string }} Owner */
+/** @typedef {{ id: string, name: string, type: string }} StoredCredential */
+/** @typedef {{ name: string, type: string, data: Record<string, unknown> }} CredentialInput */
+/** @typedef {string | { id?: string, name?: string }} CredentialRef a node's reference: old files give only the name */
+/**
+ * A workflow as a file (an export, a template in examples/) or as n8n stored it.
+ * @typedef {object} Workflow
+ * @property {string} [id]
+ * @property {string} [name]
+ * @property {WorkflowNode[]} [nodes]
+ * @property {import('n8n-workflow').IConnections} [connections]
+ * @property {Record<string, unknown>} [settings]
+ * @property {unknown} [staticData]
+ * @property {Record<string, unknown>} [pinData]
+ * @property {boolean} [active]
+ * @property {string} [activeVersionId]
+ * @property {{ versionId?: string }} [activeVersion]
+ */
+/** @typedef {Omit<import('n8n-workflow').INode, 'credentials'> & { credentials?: Record<string, CredentialRef> }} WorkflowNode */
+/**
+ * An execution as the public API returns it (with includeData: true).
+ * @typedef {object} Execution
+ * @property {string | number} id
+ * @property {string} workflowId
+ * @property {import('n8n-workflow').ExecutionStatus} status
+ * @property {string} mode
+ * @property {string} startedAt
+ * @property {string | null} [stoppedAt]
+ * @property {import('n8n-workflow').IRunExecutionData} [data]
+ */
+/**
+ * @template T
+ * @typedef {{ data: T[], nextCursor?: string | null }} Page one page of a public-API list
+ */
+/**
+ * @typedef {{ status: string, liveVersionId?: string, pendingVersionId?: string,
+ *   triggers: { nodeId: string, status: string, errorMessage?: string }[] }} PublicationStatus
+ */
+/** @typedef {Error & { status?: number, body?: unknown }} HttpError an Error that says what n8n answered */
+
 // axios comes from the cached n8n install (n8n depends on it), so the repo needs no extra devDependency.
+/** @returns {import('axios').AxiosStatic} */
 function loadAxios() {
 	const resolved = require.resolve('axios', { paths: [cacheDir()] });
 	return require(resolved);
 }
 
-/** Error that carries what n8n answered, without request headers (they hold the API key and session cookie). */
+/**
+ * Error that carries what n8n answered, without request headers (they hold the API key and session cookie).
+ * @param {unknown} error what axios threw
+ * @param {string} what the request, for the message
+ * @returns {HttpError}
+ */
 function describeAxiosError(error, what) {
-	if (!error.response) return new Error(`${what}: ${error.message}`);
-	const body = typeof error.response.data === 'string' ? error.response.data : JSON.stringify(error.response.data);
-	const wrapped = new Error(`${what}: HTTP ${error.response.status} ${body.slice(0, 2000)}`);
-	wrapped.status = error.response.status;
-	wrapped.body = error.response.data;
+	const response = /** @type {{ response?: import('axios').AxiosResponse }} */ (error).response;
+	if (!response) return new Error(`${what}: ${error instanceof Error ? error.message : String(error)}`);
+	const body = typeof response.data === 'string' ? response.data : JSON.stringify(response.data);
+	/** @type {HttpError} */
+	const wrapped = new Error(`${what}: HTTP ${response.status} ${body.slice(0, 2000)}`);
+	wrapped.status = response.status;
+	wrapped.body = response.data;
 	return wrapped;
 }
 
+/**
+ * The body of a response, or the error describeAxiosError makes.
+ * @template T
+ * @param {Promise<import('axios').AxiosResponse<T>>} promise
+ * @param {string} what the request, for the message
+ * @returns {Promise<T>}
+ */
 async function call(promise, what) {
 	try {
 		return (await promise).data;
@@ -29,6 +90,11 @@ async function call(promise, what) {
 }
 
 /** axios instances for a base URL: `http` (no auth), `api` (/api/v1 with the key), `rest` (/rest with the session). */
+/**
+ * @param {string} baseUrl
+ * @param {{ apiKey?: string, session?: Session }} [auth]
+ * @returns {Clients}
+ */
 function createClients(baseUrl, { apiKey, session } = {}) {
 	const axios = loadAxios();
 	const http = axios.create({ baseURL: baseUrl, timeout: 60_000 });
@@ -46,7 +112,12 @@ function createClients(baseUrl, { apiKey, session } = {}) {
 	return { http, api, rest };
 }
 
+/**
+ * @param {import('axios').AxiosResponse} response
+ * @returns {string} `n8n-auth=...`
+ */
 function authCookieFrom(response) {
+	/** @type {string[]} */
 	const cookies = response.headers['set-cookie'] ?? [];
 	const auth = cookies.map((c) => c.split(';')[0]).find((c) => c.startsWith('n8n-auth='));
 	if (!auth) throw new Error(`n8n set no n8n-auth cookie (HTTP ${response.status})`);
@@ -56,10 +127,14 @@ function authCookieFrom(response) {
 /**
  * Creates the instance owner on a fresh n8n (what the setup screen does), or logs in when it exists.
  * Returns the session { cookie, browserId, user }.
+ * @param {Pick<Clients, 'http'>} clients
+ * @param {Owner} owner
+ * @returns {Promise<Session>}
  */
 async function provisionOwner({ http }, owner) {
 	const browserId = crypto.randomUUID();
 	const headers = { 'browser-id': browserId };
+	/** @type {{ data?: { userManagement?: { showSetupOnFirstLoad?: boolean } } }} */
 	const settings = await call(http.get('/rest/settings'), 'GET /rest/settings');
 	const needsSetup = settings.data?.userManagement?.showSetupOnFirstLoad === true;
 	const request = needsSetup
@@ -77,6 +152,10 @@ async function provisionOwner({ http }, owner) {
 /**
  * Returns a working public-API key: the one saved for this user folder when n8n still accepts it, else a new key
  * with every scope the owner may grant.
+ * @param {Pick<Clients, 'http' | 'rest'>} clients
+ * @param {Session} session
+ * @param {{ apiKey?: string }} [saved] the user folder's harness settings
+ * @returns {Promise<string>}
  */
 async function ensureApiKey({ http, rest: unauthRest }, session, saved = {}) {
 	if (saved.apiKey) {
@@ -84,11 +163,14 @@ async function ensureApiKey({ http, rest: unauthRest }, session, saved = {}) {
 			await http.get('/api/v1/workflows', { params: { limit: 1 }, headers: { 'X-N8N-API-KEY': saved.apiKey } });
 			return saved.apiKey;
 		} catch (error) {
-			if (error.response?.status !== 401 && error.response?.status !== 403) throw describeAxiosError(error, 'checking the saved API key');
+			const status = /** @type {{ response?: { status?: number } }} */ (error).response?.status;
+			if (status !== 401 && status !== 403) throw describeAxiosError(error, 'checking the saved API key');
 		}
 	}
 	const headers = { cookie: session.cookie, 'browser-id': session.browserId };
+	/** @type {{ data: string[] }} */
 	const scopes = await call(unauthRest.get('/api-keys/scopes', { headers }), 'GET /rest/api-keys/scopes');
+	/** @type {{ data: { rawApiKey: string } }} */
 	const created = await call(
 		unauthRest.post(
 			'/api-keys',
@@ -102,11 +184,18 @@ async function ensureApiKey({ http, rest: unauthRest }, session, saved = {}) {
 
 // ---- credentials ------------------------------------------------------------------------------------------------
 
-/** All credentials (public API pages with a cursor). */
+/**
+ * All credentials (public API pages with a cursor).
+ * @param {Instance} instance
+ * @returns {Promise<StoredCredential[]>}
+ */
 async function listCredentials(instance) {
+	/** @type {StoredCredential[]} */
 	const all = [];
+	/** @type {string | undefined} */
 	let cursor;
 	do {
+		/** @type {Page<StoredCredential>} */
 		const page = await call(instance.api.get('/credentials', { params: { limit: 250, cursor } }), 'GET /api/v1/credentials');
 		all.push(...page.data);
 		cursor = page.nextCursor ?? undefined;
@@ -117,29 +206,39 @@ async function listCredentials(instance) {
 /**
  * Normalises a credentials file: n8n's `export:credentials --decrypted` output (an array, or one object) or a
  * simple list of { name, type, data }. Encrypted exports cannot be imported into another instance.
+ * @param {unknown} input a parsed credentials file
+ * @returns {CredentialInput[]}
  */
 function normaliseCredentials(input) {
-	const list = Array.isArray(input) ? input : Array.isArray(input?.credentials) ? input.credentials : [input];
-	return list.map((c, i) => {
+	const wrapped = /** @type {{ credentials?: unknown } | null | undefined} */ (input)?.credentials;
+	/** @type {unknown[]} */
+	const list = Array.isArray(input) ? input : Array.isArray(wrapped) ? wrapped : [input];
+	return list.map((entry, i) => {
+		const c = /** @type {{ name?: unknown, type?: unknown, data?: unknown } | null | undefined} */ (entry);
 		if (!c || typeof c.name !== 'string' || typeof c.type !== 'string') {
 			throw new Error(`credential #${i + 1} needs a string "name" and "type"`);
 		}
 		if (typeof c.data === 'string') {
 			throw new Error(`credential "${c.name}" is encrypted: export it with \`n8n export:credentials --decrypted\``);
 		}
-		return { name: c.name, type: c.type, data: c.data ?? {} };
+		return { name: c.name, type: c.type, data: /** @type {Record<string, unknown>} */ (c.data ?? {}) };
 	});
 }
 
 /**
  * Creates (or, when one with the same name and type exists, updates) each credential. Returns a Map from
  * credential name to { id, name, type }.
+ * @param {Instance} instance
+ * @param {unknown} credentials a parsed credentials file (see normaliseCredentials)
+ * @returns {Promise<Map<string, StoredCredential>>}
  */
 async function importCredentials(instance, credentials) {
 	const existing = await listCredentials(instance);
+	/** @type {Map<string, StoredCredential>} */
 	const byName = new Map();
 	for (const credential of normaliseCredentials(credentials)) {
 		const match = existing.find((e) => e.name === credential.name && e.type === credential.type);
+		/** @type {StoredCredential} */
 		const saved = match
 			? await call(instance.api.patch(`/credentials/${match.id}`, credential), `PATCH credential "${credential.name}"`)
 			: await call(instance.api.post('/credentials', credential), `POST credential "${credential.name}"`);
@@ -162,17 +261,27 @@ const SETTINGS_KEYS = [
 	'timeSavedMode', 'timeSavedPerExecution', 'availableInMCP',
 ];
 
+/**
+ * @param {object} object
+ * @param {string[]} keys
+ * @returns {Record<string, unknown>} the defined ones of `keys`
+ */
 function pick(object, keys) {
-	return Object.fromEntries(keys.filter((k) => object[k] !== undefined).map((k) => [k, object[k]]));
+	const record = /** @type {Record<string, unknown>} */ (object);
+	return Object.fromEntries(keys.filter((k) => record[k] !== undefined).map((k) => [k, record[k]]));
 }
 
 /**
  * Points every node credential at the instance's credential of the same name (ids in a workflow file belong to
  * the instance it was exported from). Unknown names are left alone: n8n then reports the missing credential.
+ * @param {WorkflowNode[]} nodes
+ * @param {Map<string, { id: string, name: string }>} credentialsByName
+ * @returns {WorkflowNode[]}
  */
 function mapCredentials(nodes, credentialsByName) {
 	return nodes.map((node) => {
 		if (!node.credentials) return node;
+		/** @type {Record<string, CredentialRef>} */
 		const credentials = {};
 		for (const [type, ref] of Object.entries(node.credentials)) {
 			const name = typeof ref === 'string' ? ref : ref?.name;
@@ -183,10 +292,18 @@ function mapCredentials(nodes, credentialsByName) {
 	});
 }
 
+/**
+ * @param {Instance} instance
+ * @param {Record<string, unknown>} [params] the public API's filters (name, active, tags...)
+ * @returns {Promise<Workflow[]>}
+ */
 async function listWorkflows(instance, params = {}) {
+	/** @type {Workflow[]} */
 	const all = [];
+	/** @type {string | undefined} */
 	let cursor;
 	do {
+		/** @type {Page<Workflow>} */
 		const page = await call(
 			instance.api.get('/workflows', { params: { limit: 250, excludePinnedData: true, ...params, cursor } }),
 			'GET /api/v1/workflows',
@@ -203,9 +320,14 @@ async function listWorkflows(instance, params = {}) {
  * replace: update a workflow with the same name instead of creating a second one,
  * publish: publish (activate) it, so its triggers run.
  * Returns the workflow as n8n stored it.
+ * @param {Instance} instance
+ * @param {Workflow} workflow
+ * @param {{ credentials?: Map<string, { id: string, name: string }>, replace?: boolean, publish?: boolean }} [options]
+ * @returns {Promise<Workflow & { id: string }>}
  */
 async function importWorkflow(instance, workflow, { credentials, replace = false, publish = false } = {}) {
 	const byName = credentials ?? new Map((await listCredentials(instance)).map((c) => [c.name, c]));
+	/** @type {Record<string, unknown> & { name: string }} */
 	const body = {
 		name: workflow.name ?? 'Imported workflow',
 		nodes: mapCredentials(workflow.nodes ?? [], byName).map((n) => pick(n, NODE_KEYS)),
@@ -215,6 +337,7 @@ async function importWorkflow(instance, workflow, { credentials, replace = false
 	if (workflow.staticData) body.staticData = workflow.staticData;
 	if (workflow.pinData && Object.keys(workflow.pinData).length) body.pinData = workflow.pinData;
 	const existing = replace ? (await listWorkflows(instance, { name: body.name })).find((w) => w.name === body.name) : undefined;
+	/** @type {Workflow & { id: string }} */
 	const saved = existing
 		? await call(instance.api.put(`/workflows/${existing.id}`, body), `PUT workflow "${body.name}"`)
 		: await call(instance.api.post('/workflows', body), `POST workflow "${body.name}"`);
@@ -222,7 +345,12 @@ async function importWorkflow(instance, workflow, { credentials, replace = false
 	return saved;
 }
 
-/** Publishes (n8n 1.x: activates) a workflow so its triggers and webhooks are live. */
+/**
+ * Publishes (n8n 1.x: activates) a workflow so its triggers and webhooks are live.
+ * @param {Instance} instance
+ * @param {string} id
+ * @returns {Promise<Workflow & { id: string }>}
+ */
 async function publishWorkflow(instance, id) {
 	return call(instance.api.post(`/workflows/${id}/publish`, {}), `publish workflow ${id}`);
 }
@@ -233,14 +361,21 @@ async function publishWorkflow(instance, id) {
  * GET /rest/workflows/:id/publication-status ({ status, liveVersionId, pendingVersionId, triggers: [{ nodeId,
  * status, errorMessage }] }) is polled until the published version's triggers all report "activated".
  * Returns that status; throws when a trigger failed to activate or the timeout passes.
+ * @param {Instance} instance
+ * @param {string} id
+ * @param {{ timeoutMs?: number }} [options]
+ * @returns {Promise<PublicationStatus>}
  */
 async function publishAndWait(instance, id, { timeoutMs = 60_000 } = {}) {
 	const published = await publishWorkflow(instance, id);
 	const versionId = published?.activeVersionId ?? published?.activeVersion?.versionId;
 	const deadline = Date.now() + timeoutMs;
+	/** @type {PublicationStatus | undefined} */
 	let status;
 	while (Date.now() < deadline) {
-		status = (await call(instance.rest.get(`/workflows/${id}/publication-status`), `publication status of workflow ${id}`)).data;
+		/** @type {{ data: PublicationStatus }} */
+		const answer = await call(instance.rest.get(`/workflows/${id}/publication-status`), `publication status of workflow ${id}`);
+		status = answer.data;
 		const current = !versionId || status.liveVersionId === versionId;
 		if (status.status === 'published' && current && status.triggers.every((t) => t.status === 'activated')) return status;
 		// Settled states (no publication in flight): a trigger that failed will not recover by waiting.
@@ -250,20 +385,37 @@ async function publishAndWait(instance, id, { timeoutMs = 60_000 } = {}) {
 	throw new Error(`workflow ${id} was not published: ${JSON.stringify(status)}`);
 }
 
+/**
+ * @param {Instance} instance
+ * @param {string} id
+ * @returns {Promise<Workflow & { id: string }>}
+ */
 async function unpublishWorkflow(instance, id) {
 	return call(instance.api.post(`/workflows/${id}/unpublish`, {}), `unpublish workflow ${id}`);
 }
 
 // ---- executions -------------------------------------------------------------------------------------------------
 
+/** @type {ReadonlySet<string>} */
 const FINISHED = new Set(['success', 'error', 'crashed', 'canceled']);
 
+/**
+ * @param {Instance} instance
+ * @param {string | number} id
+ * @returns {Promise<Execution>}
+ */
 async function getExecution(instance, id) {
 	return call(instance.api.get(`/executions/${id}`, { params: { includeData: true } }), `GET execution ${id}`);
 }
 
-/** Executions, newest first (one page; `params` as the public API takes them: workflowId, status, limit...). */
+/**
+ * Executions, newest first (one page; `params` as the public API takes them: workflowId, status, limit...).
+ * @param {Instance} instance
+ * @param {Record<string, unknown>} [params]
+ * @returns {Promise<Execution[]>}
+ */
 async function listExecutions(instance, params = {}) {
+	/** @type {Page<Execution>} */
 	const page = await call(instance.api.get('/executions', { params: { includeData: true, limit: 50, ...params } }), 'GET /api/v1/executions');
 	return page.data;
 }
@@ -272,16 +424,22 @@ async function listExecutions(instance, params = {}) {
  * Waits until an execution has ended and returns it with its data. Give `executionId`, or `workflowId` to wait for
  * the first execution of that workflow with an id above `afterId` (e.g. one a trigger starts). `statuses` lists
  * what counts as ended (default success / error / crashed / canceled; add 'waiting' to stop at a Wait node).
+ * @param {Instance} instance
+ * @param {{ executionId?: string | number, workflowId?: string, afterId?: string | number, ranNode?: string,
+ *   timeoutMs?: number, statuses?: Iterable<string> }} [options]
+ * @returns {Promise<Execution>}
  */
 async function waitForExecution(
 	instance,
 	{ executionId, workflowId, afterId = 0, ranNode, timeoutMs = 120_000, statuses = FINISHED } = {},
 ) {
-	const done = statuses instanceof Set ? statuses : new Set(statuses);
+	const done = new Set(statuses);
 	const deadline = Date.now() + timeoutMs;
 	// `ranNode` skips the workflow's other executions (a schedule that fires meanwhile, say) until one ran that node.
+	/** @param {Execution} execution */
 	const ran = (execution) => !ranNode || Boolean(execution.data?.resultData?.runData?.[ranNode]);
 	const skipped = new Set();
+	/** @type {Execution | undefined} */
 	let last;
 	while (Date.now() < deadline) {
 		if (executionId !== undefined) {
@@ -289,7 +447,7 @@ async function waitForExecution(
 				last = await getExecution(instance, executionId);
 			} catch (error) {
 				// A queued execution can take a moment to become readable.
-				if (error.status !== 404) throw error;
+				if (/** @type {HttpError} */ (error).status !== 404) throw error;
 			}
 		} else {
 			const recent = await listExecutions(instance, { workflowId, limit: 20 });

@@ -11,6 +11,10 @@ const { spec } = require('node:test/reporters');
 const { ensureN8n, log } = require('./install');
 const { buildPack, packTarball, REPO } = require('./pack');
 
+/**
+ * @param {string} dir
+ * @returns {string[]} the `*.e2e.js` files under `dir`, sorted
+ */
 function findTests(dir) {
 	if (!fs.existsSync(dir)) return [];
 	return fs
@@ -23,7 +27,9 @@ function findTests(dir) {
 		.sort();
 }
 
+/** @param {string[]} argv */
 function parseArgs(argv) {
+	/** @type {{ queue: boolean, build: boolean, filters: string[], concurrency: number }} */
 	const args = { queue: false, build: true, filters: [], concurrency: 1 };
 	for (let i = 0; i < argv.length; i++) {
 		const a = argv[i];
@@ -36,6 +42,10 @@ function parseArgs(argv) {
 	return args;
 }
 
+/**
+ * @param {string[]} argv
+ * @returns {Promise<number>} the exit code
+ */
 async function main(argv) {
 	const args = parseArgs(argv);
 	let files = findTests(path.join(REPO, 'test', 'e2e'));

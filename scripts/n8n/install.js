@@ -28,16 +28,25 @@ function isInstalled(dir = cacheDir()) {
 	return fs.existsSync(path.join(dir, MARKER)) && fs.existsSync(n8nBin(dir));
 }
 
+/** @param {string} message */
 function log(message) {
 	process.stderr.write(`[n8n-harness] ${message}\n`);
 }
 
 // npm here must be the one that belongs to Node 24 (npx node@24 puts both first on PATH), so the ABI matches.
+/**
+ * Runs `cmd` to the end, keeping the last 4000 characters of its output for the error when it fails.
+ * @param {string} cmd
+ * @param {string[]} args
+ * @param {{ cwd: string, env?: NodeJS.ProcessEnv, label: string }} options
+ * @returns {Promise<void>}
+ */
 function run(cmd, args, { cwd, env = process.env, label }) {
-	return new Promise((resolve, reject) => {
+	return new Promise(/** @type {(resolve: () => void, reject: (error: Error) => void) => void} */ ((resolve, reject) => {
 		const started = Date.now();
 		const child = spawn(cmd, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
 		let tail = '';
+		/** @param {Buffer} chunk */
 		const keepTail = (chunk) => {
 			tail = (tail + chunk.toString()).slice(-4000);
 		};
@@ -60,9 +69,13 @@ function run(cmd, args, { cwd, env = process.env, label }) {
 				reject(new Error(`${label} failed (${signal ?? `exit ${code}`}):\n${tail}`));
 			}
 		});
-	});
+	}));
 }
 
+/**
+ * @param {string} file
+ * @param {unknown} value
+ */
 function writeJson(file, value) {
 	fs.writeFileSync(file, `${JSON.stringify(value, null, 2)}\n`);
 }
@@ -95,17 +108,22 @@ async function ensureN8n({ dir = cacheDir() } = {}) {
 	}
 }
 
+/** @param {number} pid */
 function pidAlive(pid) {
 	try {
 		process.kill(pid, 0);
 		return true;
 	} catch (error) {
-		return error.code === 'EPERM';
+		return /** @type {NodeJS.ErrnoException} */ (error).code === 'EPERM';
 	}
 }
 
 // Two harness runs on one machine (tests and `npm start`, or CI next to a developer) must not npm-install into the
 // same folder at once. mkdir is atomic; a lock whose owner died is taken over.
+/**
+ * @param {string} lockDir
+ * @returns {Promise<() => void>} releases the lock
+ */
 async function acquireLock(lockDir) {
 	let announced = false;
 	for (;;) {
@@ -114,7 +132,7 @@ async function acquireLock(lockDir) {
 			fs.writeFileSync(path.join(lockDir, 'pid'), String(process.pid));
 			return () => fs.rmSync(lockDir, { recursive: true, force: true });
 		} catch (error) {
-			if (error.code !== 'EEXIST') throw error;
+			if (/** @type {NodeJS.ErrnoException} */ (error).code !== 'EEXIST') throw error;
 		}
 		const owner = Number.parseInt(fs.readFileSync(path.join(lockDir, 'pid'), { encoding: 'utf8', flag: 'a+' }), 10);
 		// No pid yet: the owner is between mkdir and writing it, or died right there (then the lock grows old).
@@ -132,6 +150,10 @@ async function acquireLock(lockDir) {
 	}
 }
 
+/**
+ * @param {string} dir the final cache folder
+ * @returns {Promise<string>} `dir`, once complete
+ */
 async function install(dir) {
 	const partial = `${dir}.partial`;
 	fs.mkdirSync(partial, { recursive: true });

@@ -17,36 +17,67 @@ const DEFAULT_OWNER = Object.freeze({
 	lastName: 'Owner',
 });
 
+/**
+ * What the harness uses of ioredis (it comes with the n8n install; the repo has no types for it).
+ * @typedef {{ connect(): Promise<void>, scan(cursor: string, ...args: (string | number)[]): Promise<[string, string[]]>,
+ *   del(...keys: string[]): Promise<number>, disconnect(): void }} RedisClient
+ */
+/**
+ * @typedef {object} StartOptions
+ * @property {string} userFolder reused folders keep their database, owner and key
+ * @property {number} [port]
+ * @property {boolean} [queue]
+ * @property {Record<string, string>} [env]
+ * @property {boolean | { tarball?: string }} [pack]
+ * @property {boolean} [inheritOutput]
+ * @property {Partial<import('./api').Owner>} [owner]
+ */
+
 const PG = { host: '127.0.0.1', port: 5432, user: process.env.PGUSER || 'postgres' };
 const REDIS = { host: '127.0.0.1', port: 6379 };
 
-/** A TCP port nobody listens on right now (the OS picks it). */
+/**
+ * A TCP port nobody listens on right now (the OS picks it).
+ * @returns {Promise<number>}
+ */
 function freePort() {
 	return new Promise((resolve, reject) => {
 		const server = net.createServer();
 		server.unref();
 		server.on('error', reject);
 		server.listen(0, '127.0.0.1', () => {
-			const { port } = server.address();
+			const { port } = /** @type {import('node:net').AddressInfo} */ (server.address());
 			server.close(() => resolve(port));
 		});
 	});
 }
 
+/** @param {number} ms */
 function sleep(ms) {
 	return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
+/**
+ * @param {string} file
+ * @param {number} [chars]
+ * @returns {string} the end of the file, or why there is none
+ */
 function tail(file, chars = 6000) {
 	try {
 		const text = fs.readFileSync(file, 'utf8');
 		return text.slice(-chars);
 	} catch (error) {
-		return `(no log: ${error.message})`;
+		return `(no log: ${error instanceof Error ? error.message : String(error)})`;
 	}
 }
 
-/** Polls `url` until it answers 200, the process dies, or the timeout passes. */
+/**
+ * Polls `url` until it answers 200, the process dies, or the timeout passes.
+ * @param {string} url
+ * @param {import('node:child_process').ChildProcess} child
+ * @param {{ timeoutMs: number, logFile?: string, what: string }} options
+ * @returns {Promise<void>}
+ */
 async function waitForHttp(url, child, { timeoutMs, logFile, what }) {
 	const deadline = Date.now() + timeoutMs;
 	let lastError = 'no answer yet';
@@ -59,7 +90,9 @@ async function waitForHttp(url, child, { timeoutMs, logFile, what }) {
 			if (response.status === 200) return;
 			lastError = `HTTP ${response.status}`;
 		} catch (error) {
-			lastError = error.cause?.code ?? error.message;
+			// fetch's own error is a bare "fetch failed"; the reason (ECONNREFUSED...) is its cause.
+			const failure = /** @type {Error & { cause?: { code?: string } }} */ (error);
+			lastError = failure.cause?.code ?? failure.message;
 		}
 		await sleep(500);
 	}
@@ -68,17 +101,25 @@ async function waitForHttp(url, child, { timeoutMs, logFile, what }) {
 
 // Children run in their own process group so stop() also ends their task-runner grandchildren; the exit hook makes
 // sure a crashed test run leaves no n8n behind.
+/** @type {Set<import('node:child_process').ChildProcess>} */
 const live = new Set();
 process.on('exit', () => {
 	for (const child of live) {
 		try {
-			process.kill(-child.pid, 'SIGKILL');
+			process.kill(-(/** @type {number} */ (child.pid)), 'SIGKILL');
 		} catch (error) {
-			if (error.code !== 'ESRCH') process.stderr.write(`[n8n-harness] could not kill ${child.pid}: ${error.message}\n`);
+			const failure = /** @type {NodeJS.ErrnoException} */ (error);
+			if (failure.code !== 'ESRCH') process.stderr.write(`[n8n-harness] could not kill ${child.pid}: ${failure.message}\n`);
 		}
 	}
 });
 
+/**
+ * Starts an n8n command (`start`, `worker`) in its own process group, its output appended to `logFile`.
+ * @param {string[]} args
+ * @param {{ cacheDir: string, env: NodeJS.ProcessEnv, logFile: string, inheritOutput?: boolean }} options
+ * @returns {import('node:child_process').ChildProcess}
+ */
 function spawnN8n(args, { cacheDir, env, logFile, inheritOutput }) {
 	const out = inheritOutput ? 'inherit' : fs.openSync(logFile, 'a');
 	const child = spawn(n8nBin(cacheDir), args, {
@@ -93,14 +134,20 @@ function spawnN8n(args, { cacheDir, env, logFile, inheritOutput }) {
 	return child;
 }
 
+/**
+ * SIGTERM to the process group, SIGKILL after `graceMs`.
+ * @param {import('node:child_process').ChildProcess} child
+ * @param {{ graceMs?: number }} [options]
+ */
 async function stopProcess(child, { graceMs = 20_000 } = {}) {
 	if (child.exitCode !== null || child.signalCode !== null) return;
 	const exited = new Promise((resolve) => child.once('exit', resolve));
+	/** @param {NodeJS.Signals} sig */
 	const signal = (sig) => {
 		try {
-			process.kill(-child.pid, sig);
+			process.kill(-(/** @type {number} */ (child.pid)), sig);
 		} catch (error) {
-			if (error.code !== 'ESRCH') throw error;
+			if (/** @type {NodeJS.ErrnoException} */ (error).code !== 'ESRCH') throw error;
 		}
 	};
 	signal('SIGTERM');
@@ -111,12 +158,17 @@ async function stopProcess(child, { graceMs = 20_000 } = {}) {
 	signal('SIGKILL');
 }
 
-/** `pg` is a runtime dependency of the pack, so the harness borrows it from the repo's node_modules. */
+/**
+ * `pg` is a runtime dependency of the pack, so the harness borrows it from the repo's node_modules.
+ * @returns {import('pg').Client}
+ */
 function pgClient(database = 'postgres') {
+	/** @type {typeof import('pg')} */
 	const { Client } = require(require.resolve('pg', { paths: [REPO] }));
 	return new Client({ ...PG, database });
 }
 
+/** @param {string} name generated here, never from input */
 async function createPgDatabase(name) {
 	const client = pgClient();
 	await client.connect();
@@ -128,6 +180,7 @@ async function createPgDatabase(name) {
 	}
 }
 
+/** @param {string} name */
 async function dropPgDatabase(name) {
 	const client = pgClient();
 	await client.connect();
@@ -139,7 +192,12 @@ async function dropPgDatabase(name) {
 }
 
 // Bull leaves its bookkeeping keys behind; they are removed so parallel and repeated runs share a clean Redis.
+/**
+ * @param {string} cacheDir the n8n install, which brings ioredis
+ * @param {string} prefix
+ */
 async function deleteRedisKeys(cacheDir, prefix) {
+	/** @type {new (options: object) => RedisClient} */
 	const Redis = require(require.resolve('ioredis', { paths: [cacheDir] }));
 	const redis = new Redis({ ...REDIS, lazyConnect: true, maxRetriesPerRequest: 1 });
 	await redis.connect();
@@ -155,6 +213,10 @@ async function deleteRedisKeys(cacheDir, prefix) {
 	}
 }
 
+/**
+ * @param {{ cacheDir: string, userFolder: string, port: number, extra: Record<string, string> }} options
+ * @returns {Record<string, string | undefined>}
+ */
 function baseEnv({ cacheDir, userFolder, port, extra }) {
 	const nodeDir = path.dirname(process.execPath);
 	const filesDir = path.join(userFolder, 'files');
@@ -201,8 +263,9 @@ function baseEnv({ cacheDir, userFolder, port, extra }) {
  * queue (EXECUTIONS_MODE=queue on a fresh PostgreSQL database + Redis + one worker), env (extra environment for
  * every process), pack (false to skip installing the pack, or { tarball } to reuse one), inheritOutput (n8n's own
  * output on this terminal instead of a log file), owner ({ email, password, firstName, lastName }).
+ * @param {StartOptions} options
  */
-async function startN8n(options = {}) {
+async function startN8n(options) {
 	const { userFolder, queue = false, env: extraEnv = {}, pack = true, inheritOutput = false } = options;
 	if (!userFolder) throw new Error('startN8n needs a userFolder');
 	const owner = { ...DEFAULT_OWNER, ...options.owner };
@@ -213,14 +276,15 @@ async function startN8n(options = {}) {
 
 	const workerFolder = path.join(userFolder, 'worker');
 	if (pack) {
-		const tarball = pack.tarball ?? (await packTarball());
+		const given = typeof pack === 'object' ? pack.tarball : undefined;
+		const tarball = given ?? (await packTarball());
 		try {
 			log(`installing the pack into ${userFolder}/.n8n/nodes`);
 			await installPack(userFolder, { tarball });
 			// A worker is another machine in real deployments: it gets its own user folder and its own pack install.
 			if (queue) await installPack(workerFolder, { tarball });
 		} finally {
-			if (!pack.tarball) fs.rmSync(path.dirname(tarball), { recursive: true, force: true });
+			if (!given) fs.rmSync(path.dirname(tarball), { recursive: true, force: true });
 		}
 	}
 
@@ -228,7 +292,9 @@ async function startN8n(options = {}) {
 	const settings = fs.existsSync(settingsFile) ? JSON.parse(fs.readFileSync(settingsFile, 'utf8')) : {};
 	// Main and worker must share the key that encrypts credentials; a fixed key per folder also survives restarts.
 	settings.encryptionKey ??= crypto.randomBytes(24).toString('hex');
+	/** @type {Record<string, string>} */
 	const queueEnv = {};
+	/** @type {string | undefined} */
 	let pgDatabase;
 	if (queue) {
 		pgDatabase = `n8n_harness_${crypto.randomBytes(6).toString('hex')}`;
@@ -254,6 +320,7 @@ async function startN8n(options = {}) {
 	}
 	fs.writeFileSync(settingsFile, `${JSON.stringify(settings, null, 2)}\n`);
 
+	/** @type {import('node:child_process').ChildProcess[]} */
 	const processes = [];
 	const logFile = path.join(userFolder, 'n8n-main.log');
 	const mainEnv = baseEnv({
@@ -331,7 +398,7 @@ async function startN8n(options = {}) {
 			stop,
 		};
 	} catch (error) {
-		await stop().catch((stopError) => log(`cleanup after a failed start also failed: ${stopError.message}`));
+		await stop().catch((stopError) => log(`cleanup after a failed start also failed: ${stopError instanceof Error ? stopError.message : stopError}`));
 		throw error;
 	}
 }

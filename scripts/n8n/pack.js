@@ -29,6 +29,9 @@ async function packTarball({ build = false } = {}) {
 /**
  * Installs the packed tarball into `<userFolder>/.n8n/nodes`. Packs first when no tarball is given.
  * Returns the installed package folder.
+ * @param {string} userFolder
+ * @param {{ tarball?: string }} [options]
+ * @returns {Promise<string>}
  */
 async function installPack(userFolder, { tarball } = {}) {
 	const tgz = tarball ?? (await packTarball());

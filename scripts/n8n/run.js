@@ -14,7 +14,33 @@ const { log } = require('./install');
 
 const MANUAL_TRIGGER = 'n8n-nodes-base.manualTrigger';
 
-/** The node a manual run starts from: the Manual Trigger, else the first other trigger (schedule, poll...). */
+/** @typedef {import('./api').Instance} Instance */
+/** @typedef {import('./api').Workflow} Workflow */
+/** @typedef {import('./api').Execution} Execution */
+/** @typedef {{ message: string, description?: string, node?: string }} ErrorSummary */
+/** @typedef {{ status: string, outputs: import('n8n-workflow').IDataObject[][], error?: ErrorSummary }} NodeRun */
+/** @typedef {{ timeoutMs?: number, trigger?: string }} RunOptions trigger: the node name to start from */
+/** @typedef {Summary & { workflow: Workflow, execution: Execution }} RunResult */
+/** @typedef {Record<string, NodeRun[]>} NodeOutputs node name → one entry per run, in the order the nodes ran */
+/**
+ * What `n8n:run` prints.
+ * @typedef {object} Summary
+ * @property {string | number} executionId
+ * @property {string} workflowId
+ * @property {string} status
+ * @property {string} mode
+ * @property {string} startedAt
+ * @property {string | null | undefined} stoppedAt
+ * @property {string | undefined} lastNodeExecuted
+ * @property {ErrorSummary | undefined} error
+ * @property {NodeOutputs} nodes
+ */
+
+/**
+ * The node a manual run starts from: the Manual Trigger, else the first other trigger (schedule, poll...).
+ * @param {Workflow} workflow
+ * @returns {import('./api').WorkflowNode}
+ */
 function triggerNodeOf(workflow) {
 	const nodes = (workflow.nodes ?? []).filter((n) => !n.disabled);
 	const manual = nodes.find((n) => n.type === MANUAL_TRIGGER);
@@ -24,8 +50,15 @@ function triggerNodeOf(workflow) {
 	throw new Error(`workflow "${workflow.name}" has no trigger node to start a run from`);
 }
 
-/** Starts a manual run of a stored workflow and returns the execution id. */
+/**
+ * Starts a manual run of a stored workflow and returns the execution id.
+ * @param {Instance} instance
+ * @param {string} workflowId
+ * @param {string} triggerName
+ * @returns {Promise<string>}
+ */
 async function startManualRun(instance, workflowId, triggerName) {
+	/** @type {{ executionId?: string, waitingForWebhook?: boolean } | undefined} */
 	let result;
 	try {
 		result = (await instance.rest.post(`/workflows/${workflowId}/run`, { triggerToStartFrom: { name: triggerName } })).data.data;
@@ -44,15 +77,19 @@ async function startManualRun(instance, workflowId, triggerName) {
 /**
  * Per-node results of an execution: { nodeName: [ { outputs: [[json, ...], ...], error?, status } per run ] },
  * in the order the nodes ran.
+ * @param {Execution | undefined} execution
+ * @returns {NodeOutputs}
  */
 function nodeOutputs(execution) {
 	const runData = execution?.data?.resultData?.runData ?? {};
 	const order = Object.entries(runData).sort(
 		([, a], [, b]) => (a[0]?.executionIndex ?? a[0]?.startTime ?? 0) - (b[0]?.executionIndex ?? b[0]?.startTime ?? 0),
 	);
+	/** @type {NodeOutputs} */
 	const nodes = {};
 	for (const [name, runs] of order) {
 		nodes[name] = runs.map((run) => {
+			/** @type {NodeRun} */
 			const entry = {
 				status: run.executionStatus ?? (run.error ? 'error' : 'success'),
 				outputs: (run.data?.main ?? []).map((items) => (items ?? []).map((item) => item.json)),
@@ -64,11 +101,19 @@ function nodeOutputs(execution) {
 	return nodes;
 }
 
+/**
+ * @param {{ message: string, description?: string | null, node?: { name: string } }} error
+ * @returns {ErrorSummary}
+ */
 function errorSummary(error) {
 	return { message: error.message, description: error.description ?? undefined, node: error.node?.name ?? undefined };
 }
 
-/** What `n8n:run` prints: the execution's status and each node's output. */
+/**
+ * What `n8n:run` prints: the execution's status and each node's output.
+ * @param {Execution} execution
+ * @returns {Summary}
+ */
 function summarise(execution) {
 	const resultError = execution?.data?.resultData?.error;
 	return {
@@ -84,9 +129,15 @@ function summarise(execution) {
 	};
 }
 
-/** Items of one node's output (default: last run, first output) from a summary or an execution. */
+/**
+ * Items of one node's output (default: last run, first output) from a summary or an execution.
+ * @param {{ nodes: NodeOutputs } | Execution} result
+ * @param {string} nodeName
+ * @param {{ output?: number, run?: number }} [which]
+ * @returns {import('n8n-workflow').IDataObject[]}
+ */
 function outputOf(result, nodeName, { output = 0, run = -1 } = {}) {
-	const nodes = result.nodes ?? nodeOutputs(result);
+	const nodes = 'nodes' in result ? result.nodes : nodeOutputs(result);
 	const runs = nodes[nodeName];
 	if (!runs) throw new Error(`node "${nodeName}" did not run (ran: ${Object.keys(nodes).join(', ') || 'nothing'})`);
 	const chosen = runs.at(run);
@@ -97,15 +148,27 @@ function outputOf(result, nodeName, { output = 0, run = -1 } = {}) {
  * Imports a workflow (mapping its credentials by name), runs it once from its trigger and waits for the end.
  * Options: credentials (Map from importCredentials, or a list to import first), timeoutMs, trigger (node name).
  * Returns { workflow, execution, ...summarise(execution) }.
+ * @param {Instance} instance
+ * @param {Workflow} workflowJson
+ * @param {RunOptions & { credentials?: Map<string, { id: string, name: string }> | unknown }} [options]
+ * @returns {Promise<RunResult>}
  */
 async function runWorkflow(instance, workflowJson, { credentials, timeoutMs = 180_000, trigger } = {}) {
-	const credentialMap = credentials === undefined || credentials instanceof Map ? credentials : await importCredentials(instance, credentials);
+	const credentialMap =
+		credentials === undefined || credentials instanceof Map ? credentials : await importCredentials(instance, credentials);
 	const workflow = await importWorkflow(instance, workflowJson, { credentials: credentialMap });
 	return runStoredWorkflow(instance, workflow.id, { timeoutMs, trigger });
 }
 
-/** Runs a workflow already stored in n8n once from its trigger (or `trigger`) and waits for the end. */
+/**
+ * Runs a workflow already stored in n8n once from its trigger (or `trigger`) and waits for the end.
+ * @param {Instance} instance
+ * @param {string} workflowId
+ * @param {RunOptions} [options]
+ * @returns {Promise<RunResult>}
+ */
 async function runStoredWorkflow(instance, workflowId, { timeoutMs = 180_000, trigger } = {}) {
+	/** @type {Workflow} */
 	let workflow;
 	try {
 		workflow = (await instance.api.get(`/workflows/${workflowId}`)).data;
@@ -117,7 +180,9 @@ async function runStoredWorkflow(instance, workflowId, { timeoutMs = 180_000, tr
 	return { workflow, execution, ...summarise(execution) };
 }
 
+/** @param {string[]} argv */
 function parseArgs(argv) {
+	/** @type {{ build: boolean, queue: boolean, keep: boolean, help?: boolean, credentials?: string, userFolder?: string, workflow?: string }} */
 	const args = { build: true, queue: false, keep: false };
 	const rest = [];
 	for (let i = 0; i < argv.length; i++) {
@@ -143,6 +208,10 @@ const USAGE = `usage: npm run n8n:run -- <workflow.json> [--credentials <file>] 
   --user-folder  use this n8n user folder instead of a temporary one`;
 
 // npm runs scripts in the package root; INIT_CWD is where the user typed the command, so relative paths mean that.
+/**
+ * @param {string} file
+ * @returns {unknown}
+ */
 function readJson(file) {
 	const candidates = [path.resolve(process.env.INIT_CWD ?? process.cwd(), file), path.resolve(file)];
 	const found = candidates.find((f) => fs.existsSync(f));
@@ -150,17 +219,21 @@ function readJson(file) {
 	try {
 		return JSON.parse(fs.readFileSync(found, 'utf8'));
 	} catch (error) {
-		throw new Error(`${found} is not valid JSON: ${error.message}`);
+		throw new Error(`${found} is not valid JSON: ${error instanceof Error ? error.message : error}`);
 	}
 }
 
+/**
+ * @param {string[]} argv
+ * @returns {Promise<number>} the exit code
+ */
 async function main(argv) {
 	const args = parseArgs(argv);
 	if (args.help || !args.workflow) {
 		console.error(USAGE);
 		return args.help ? 0 : 2;
 	}
-	const workflowJson = readJson(args.workflow);
+	const workflowJson = /** @type {Workflow} */ (readJson(args.workflow));
 	const credentials = args.credentials ? readJson(args.credentials) : undefined;
 	// Loaded here so `--help` works before n8n is installed.
 	const { startN8n } = require('./instance');
@@ -169,6 +242,7 @@ async function main(argv) {
 	const tarball = await packTarball();
 	const userFolder = args.userFolder ? path.resolve(process.env.INIT_CWD ?? process.cwd(), args.userFolder) : fs.mkdtempSync(path.join(os.tmpdir(), 'n8n-prodigy-run-'));
 	const instance = await startN8n({ userFolder, queue: args.queue, pack: { tarball } });
+	/** @type {RunResult} */
 	let result;
 	try {
 		result = await runWorkflow(instance, workflowJson, { credentials });

@@ -1,3 +1,4 @@
+// @ts-nocheck -- checked from issue 13's next step (this file was being edited on other branches)
 // Template 5 (approval governance before training) on a real n8n: the version is recorded, the quality rules pass,
 // the run waits for a person, the approver's link is opened (nothing decided) and the form is posted; the run then
 // resumes on the Approved branch and exports exactly the approved version to the training hand-off. Rejections by

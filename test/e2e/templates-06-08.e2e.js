@@ -1,3 +1,4 @@
+// @ts-nocheck -- checked from issue 13's next step (this file was being edited on other branches)
 // Templates 6, 7 and 8 on one real n8n (one start for three templates), each against its own Prodigy SQLite
 // database: multi-source consolidation with normalised meta (6), dataset versioning with an audit trail in
 // PostgreSQL and byte-identical exports of a version (7), and monitoring with alerts: stalled annotation and

@@ -1,4 +1,4 @@
-// A Prodigy-shaped web server on loopback, built to the endpoint shapes in prodigy-reference.md §4: enough for the
+// A Prodigy-shaped web server on loopback, built to the endpoint shapes in docs/prodigy.md §6: enough for the
 // Server resource's tests to exercise real HTTP (auth header, JSON bodies, status codes) without Prodigy itself.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';

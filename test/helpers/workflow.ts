@@ -24,11 +24,25 @@ import {
 	createRunExecutionData,
 	ICredentialsHelper,
 	NodeConnectionTypes,
+	setSafeRegexEngine,
 	Workflow,
 } from 'n8n-workflow';
 
 import { ProdigyDatabaseApi } from '../../credentials/ProdigyDatabaseApi.credentials';
 import { ProdigyServerApi } from '../../credentials/ProdigyServerApi.credentials';
+
+// n8n-workflow runs every regular expression it checks (e.g. a resource locator's validation pattern) inside a vm
+// with a 250 ms wall-clock timeout, a guard against user-supplied patterns that backtrack forever. On a loaded 2-core
+// machine the process alone can be descheduled that long, and a workflow then fails with "Regular expression
+// execution timed out" (seen at load average 15). The patterns these tests meet are this pack's own fixed ones, so
+// the workflow tests use the plain engine: same results, no wall-clock timer.
+setSafeRegexEngine({
+	exec: (pattern, input, flags) => new RegExp(pattern, flags).exec(input),
+	test: (pattern, input, flags) => new RegExp(pattern, flags).test(input),
+	replace: (pattern, input, flags, replacement) => input.replace(new RegExp(pattern, flags), replacement),
+	matchAll: (pattern, input, flags) => Array.from(input.matchAll(new RegExp(pattern, flags?.includes('g') ? flags : `${flags ?? ''}g`))),
+	split: (pattern, input, flags) => input.split(new RegExp(pattern, flags)),
+});
 
 export interface TestWorkflow {
 	nodes: INode[];

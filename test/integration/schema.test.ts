@@ -1,6 +1,6 @@
 // The store creates exactly Prodigy's schema (so Prodigy connecting afterwards finds nothing to create), works on a
 // database Prodigy created, and never alters an existing one. The reference DDL below is copied from
-// prodigy-reference.md §1 (what peewee 3 emits for Prodigy's models), independent of lib/store/schema.ts.
+// docs/prodigy.md §2 (what peewee 3 emits for Prodigy's models), independent of lib/store/schema.ts.
 import { openStore, type ProdigyStore, type StoreConfig } from '../../lib/store';
 import { BACKENDS, createTestDatabase, rawExec, rawQuery, type BackendName, type TestDatabase } from '../helpers/databases';
 

@@ -145,7 +145,7 @@ describe.each(BACKENDS)('ProdigyStore on %s', (backend) => {
 				expect(row.inputHash).toBe(content._input_hash);
 				expect(row.taskHash).toBe(content._task_hash);
 			}
-			// Prodigy's published hashes (prodigy-reference.md §2).
+			// Prodigy's published hashes (docs/prodigy.md §4).
 			expect(examples.slice(0, 2).map((row) => [row.inputHash, row.taskHash])).toEqual([
 				[896529854, -1486695581],
 				[-784135307, -1606845795],

@@ -8,7 +8,7 @@ export const SERVER_CREDENTIAL = 'prodigyServerApi';
 
 /** Why a request failed, in words a user can act on, with the credential's secrets blanked out. */
 function failureReason(error: unknown, credentials: ICredentialDataDecryptedObject, baseUrl: string): string {
-	let reason = error instanceof Error ? error.message : String(error);
+	let reason = errorMessage(error);
 	// n8n's error carries a numeric status for HTTP errors and a socket code (ECONNREFUSED...) otherwise; its
 	// message already says what the code means, and a bare code would make n8n replace our whole message.
 	if (error instanceof NodeApiError && /^\d{3}$/.test(String(error.httpCode ?? ''))) {
