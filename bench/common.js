@@ -18,6 +18,7 @@ function library() {
 		...require(join(DIST, 'store', 'index.js')),
 		...require(join(DIST, 'hashing.js')),
 		...require(join(DIST, 'json.js')),
+		...require(join(DIST, 'tasks.js')),
 		versions: require(join(DIST, 'versions.js')),
 	};
 }
@@ -294,6 +295,7 @@ async function rawConnection(database) {
 					.all(...rows.flat())
 					.map((r) => Number(r.id));
 			},
+			select: async (sql, params) => prepare(sql).all(...params),
 			close: async () => db.close(),
 		};
 	}
@@ -318,6 +320,10 @@ async function rawConnection(database) {
 				);
 				return result.rows.map((r) => Number(r.id));
 			},
+			select: async (sql, params) => {
+				let index = 0;
+				return (await client.query(sql.replace(/\?/g, () => `$${++index}`), params)).rows;
+			},
 			close: () => client.end(),
 		};
 	}
@@ -334,6 +340,7 @@ async function rawConnection(database) {
 			const [header] = await connection.query(`INSERT INTO \`${table}\` (${columns.map((c) => `\`${c}\``).join(', ')}) VALUES ?`, [rows]);
 			return rows.map((_, i) => header.insertId + i);
 		},
+		select: async (sql, params) => (await connection.query(sql.replace(/"/g, '`'), params))[0],
 		close: () => connection.end(),
 	};
 }

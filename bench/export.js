@@ -24,6 +24,13 @@ async function measureBackend(lib, backend, n, small) {
 	return {
 		name: `export/${backend}`,
 		ratio: live,
+		baseline: `live memory of the same streamed read over ${formatCount(small)} examples (N/10)`,
+		n,
+		small,
+		live: { large: b.live, small: a.live },
+		peakHeap: { large: b.peakJs, small: a.peakJs },
+		peakRss: { large: b.peakRss, small: a.peakRss },
+		seconds: b.seconds,
 		line:
 			`export/${backend}: getExamples over ${formatCount(n)} vs ${formatCount(small)} examples: live memory ${formatRatio(live)} ` +
 			`(${formatBytes(b.live)} vs ${formatBytes(a.live)}), peak heap ${formatRatio(peak)} (${formatBytes(b.peakJs)} vs ` +

@@ -1,6 +1,6 @@
 'use strict';
 // 6. Export for training at scale: the merged tokens export (read ordered by input hash through the store's
-//    temporary key table, merge per input, IOB2 tags, 20 % dev split) over N examples (default 1M), each measurement
+//    temporary key table, merge per input, IOB2 tags, 20 % dev split) over N examples (default 200k; BENCH_TRAINING_N=1000000 for the 1M run), each measurement
 //    in a fresh process. Two ratios against baselines measured in the same run:
 //    - time: the training export over N vs the plain streamed read (getExamples, what "prodigy db-out" does) over N;
 //      the ordered read costs one extra pass over the keys and a sort the database does;
@@ -53,7 +53,7 @@ async function measureBackend(lib, backend, n, small) {
 
 /** @param {{ lib: object }} context */
 async function run({ lib }) {
-	const n = size('BENCH_TRAINING_N', 1_000_000);
+	const n = size('BENCH_TRAINING_N', 200_000);
 	const small = Math.max(1, Math.floor(n / 10));
 	const results = [];
 	for (const backend of backends('BENCH_TRAINING_BACKENDS')) results.push(...(await measureBackend(lib, backend, n, small)));

@@ -39,6 +39,11 @@ async function run({ lib }) {
 		{
 			name: 'hashing',
 			ratio: value,
+			baseline: 'JSON.stringify of the same tasks',
+			n,
+			seconds: a,
+			baselineSeconds: b,
+			tasksPerSecond: Math.round(n / a),
 			line:
 				`hashing: setHashes ${formatCount(n)} tasks ${formatRatio(value)} JSON.stringify (${formatSeconds(a)} vs ${formatSeconds(b)}, ` +
 				`best of ${rounds}; ${Math.round(n / a)} tasks/s)`,

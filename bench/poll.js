@@ -50,6 +50,11 @@ async function run({ lib }) {
 			results.push({
 				name: `poll/${backend}`,
 				ratio: value,
+				baseline: `the same poll on a dataset of ${formatCount(smallN)} examples`,
+				n: bigN,
+				small: smallN,
+				seconds: b,
+				baselineSeconds: a,
 				line:
 					`poll/${backend}: read ${WINDOW} past the cursor on ${formatCount(bigN)} vs ${formatCount(smallN)} examples ` +
 					`${formatRatio(value)} (${formatSeconds(b)} vs ${formatSeconds(a)}, median of ${repeats})`,

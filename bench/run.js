@@ -3,10 +3,11 @@
 'use strict';
 // `npm run bench`: every benchmark prints one line with a ratio against a baseline measured in this same run, then
 // a summary. Benchmarks report, they do not judge: exit 0 whatever the numbers, exit 1 only if one crashed.
-// Env: BENCH_SCALE (multiplies every default size), BENCH_ONLY=ingest,export,poll,hashing,versions,export-training,
+// Results also go to bench/results/latest.json (see writeResults).
+// Env: BENCH_SCALE (multiplies every default size), BENCH_ONLY=hashing,ingest,export,export-speed,versions,poll,export-training,
 // BENCH_BACKENDS=sqlite,postgres,mysql, per-benchmark sizes (see README, Benchmarks), BENCH_BUILD=0|1.
 const { spawnSync } = require('node:child_process');
-const { existsSync, readdirSync, statSync } = require('node:fs');
+const { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } = require('node:fs');
 const { cpus, loadavg } = require('node:os');
 const { join } = require('node:path');
 
@@ -16,10 +17,23 @@ const BENCHMARKS = [
 	require('./hashing'),
 	require('./ingest'),
 	require('./export'),
+	require('./exportSpeed'),
 	require('./versions'),
 	require('./poll'),
 	require('./exportTraining'),
 ];
+const RESULTS_FILE = join(ROOT, 'bench', 'results', 'latest.json');
+
+/**
+ * bench/results/latest.json (git-ignored): every result by name with its ratio, what the ratio is against and the
+ * measurements behind it, so a run can be compared or charted without parsing the printed lines.
+ */
+function writeResults(results, crashed, meta) {
+	const byName = {};
+	for (const { name, line, ...data } of results) byName[name] = data;
+	mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
+	writeFileSync(RESULTS_FILE, `${JSON.stringify({ ...meta, crashed, results: byName }, null, 2)}\n`);
+}
 
 function newestSource(dir) {
 	let newest = 0;
@@ -78,6 +92,16 @@ async function main() {
 	const failures = await dropAll();
 	for (const failure of failures) console.log(`warning: could not drop a bench database (${failure})`);
 
+	writeResults(results, crashed, {
+		node: process.versions.node,
+		date: new Date().toISOString(),
+		cores: cpus().length,
+		loadAverage: { start: load, end: loadavg().map((value) => value.toFixed(2)).join(' ') },
+		seconds: Math.round((Date.now() - started) / 1000),
+		settings: Object.fromEntries(Object.entries(process.env).filter(([key]) => key.startsWith('BENCH_'))),
+	});
+	console.log(`results: ${RESULTS_FILE}`);
+
 	const ratios = results
 		.filter((result) => typeof result.ratio === 'number')
 		.map((result) => `${result.name} ${Number.isFinite(result.ratio) ? result.ratio.toFixed(2) : 'inf'}x`);
@@ -89,12 +113,15 @@ async function main() {
 }
 
 let cleaning = false;
-process.on('SIGINT', () => {
-	if (cleaning) process.exit(130);
-	cleaning = true;
-	console.log('interrupted: dropping bench databases ...');
-	dropAll().finally(() => process.exit(130));
-});
+// Ctrl-C, or a `timeout` / CI job limit (SIGTERM): drop the bench databases before going.
+for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]]) {
+	process.on(signal, () => {
+		if (cleaning) process.exit(code);
+		cleaning = true;
+		console.log(`${signal === 'SIGINT' ? 'interrupted' : 'terminated'}: dropping bench databases ...`);
+		dropAll().finally(() => process.exit(code));
+	});
+}
 
 main().then(
 	(code) => {

@@ -28,6 +28,12 @@ async function run({ lib }) {
 		{
 			name: `versions/${backend}`,
 			ratio: live,
+			baseline: `live memory of computeVersion over ${formatCount(small)} examples (N/10)`,
+			n,
+			small,
+			live: { large: b.live, small: a.live },
+			bytesPerExtraExample: Math.round(perExample),
+			seconds: b.seconds,
 			line:
 				`versions/${backend}: computeVersion over ${formatCount(n)} vs ${formatCount(small)} examples: live memory ${formatRatio(live)} ` +
 				`(${formatBytes(b.live)} vs ${formatBytes(a.live)}; ${perExample.toFixed(0)} B per extra example), ` +

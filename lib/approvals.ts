@@ -284,6 +284,8 @@ export interface ApprovalRequest {
 	/** ISO time after which the request times out; null = waits indefinitely. */
 	expiresAt: string | null;
 	executionId?: string;
+	/** The Approval Gate node that opened it: only that node's resume link may decide it. */
+	nodeId?: string;
 	/** Counts shown on the approver page. */
 	summary?: JsonObject;
 	/** Text for the approver, fixed when the request is made (the page never re-evaluates anything). */
@@ -296,6 +298,16 @@ export function listApprovalRequests(meta: JsonObject): ApprovalRequest[] {
 
 export function findApprovalRequest(meta: JsonObject, requestId: string): ApprovalRequest | null {
 	return listApprovalRequests(meta).find((request) => request.id === requestId) ?? null;
+}
+
+/**
+ * Whether a request was opened by this execution's node. A resume link's query (dataset, request) can be edited and
+ * request ids are visible to anyone who can read the dataset, so a link decides only its own execution's request.
+ * Requests stored before nodeId was recorded are bound by execution alone.
+ */
+export function requestBelongsTo(request: ApprovalRequest, to: { executionId: string | undefined; nodeId: string }): boolean {
+	if ((request.executionId ?? '') !== (to.executionId ?? '')) return false;
+	return request.nodeId === undefined || request.nodeId === to.nodeId;
 }
 
 /** The decision a request ended with, when it ended. */

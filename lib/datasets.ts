@@ -12,6 +12,10 @@ export function datasetNameProblem(name: unknown): string | null {
 	// Prodigy refuses commas and spaces: its CLI splits dataset lists on commas (`db-merge a,b`), and a
 	// space would break `<dataset>-<session>` names in URLs. Tabs and line breaks are refused for the same reason.
 	if (name.includes(',')) return 'must not contain a comma';
+	// A lone surrogate cannot be encoded as UTF-8: the database would store U+FFFD and the name could not be found.
+	if (/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(name)) {
+		return 'must not contain a lone surrogate (broken Unicode text)';
+	}
 	if (/\s/u.test(name)) return 'must not contain spaces or other whitespace';
 	return null;
 }

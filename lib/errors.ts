@@ -50,11 +50,38 @@ export class DatasetNotFoundError extends ProdigyInputError {
 
 export class DatasetExistsError extends ProdigyInputError {
 	readonly dataset: string;
-	constructor(dataset: string) {
-		super(`Dataset "${dataset}" already exists`, { hint: 'Choose another name, or add examples to the existing dataset.' });
+	/** The name stored, when the database's collation equates it with `dataset` (MySQL: "Foo" for "foo"). */
+	readonly existing?: string;
+	constructor(dataset: string, existing?: string) {
+		if (existing !== undefined && existing !== dataset) {
+			super(`Dataset "${dataset}" cannot be created: the database treats it as the same name as the existing dataset "${existing}"`, {
+				hint: 'MySQL / MariaDB compare dataset names without regard to case (and accents). Use the existing name exactly, or choose a name that differs in more than case.',
+			});
+		} else {
+			super(`Dataset "${dataset}" already exists`, { hint: 'Choose another name, or add examples to the existing dataset.' });
+		}
 		this.dataset = dataset;
+		this.existing = existing;
 	}
 }
 
 /** The database or server could not be reached or refused the request. */
 export class ProdigyConnectionError extends ProdigyError {}
+
+/**
+ * The connection broke while COMMIT was on its way, and reconnecting could not establish whether the database
+ * saved the transaction: it was saved completely or not at all, but which is unknown. `hint` says how to recover.
+ */
+export class CommitOutcomeUnknownError extends ProdigyConnectionError {
+	/** Whether the old session is known to be gone, so that what the database holds now is final. */
+	settled = false;
+	constructor(
+		/** What happened, without a verdict: "The connection to … was lost while committing (…)". */
+		readonly lost: string,
+		hint: string,
+		/** What the transaction would have returned had COMMIT been confirmed (the store uses it to check). */
+		readonly pendingResult?: unknown,
+	) {
+		super(`${lost}: outcome unknown — the change was saved completely or not at all`, hint);
+	}
+}

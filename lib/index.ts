@@ -1,9 +1,12 @@
 // The public library entry (package.json "main"): Prodigy's rules without n8n, usable from scripts and from an
 // n8n Code node (`require('n8n-nodes-prodigy')`). These names are a contract; add, never rename.
-export { setHashes, getInputHash, getTaskHash, HASH_PRESETS, DEFAULT_INPUT_KEYS, DEFAULT_TASK_KEYS, DEFAULT_IGNORE_KEYS } from './hashing';
+export { setHashes, computeHashes, getInputHash, getTaskHash, HASH_PRESETS, DEFAULT_INPUT_KEYS, DEFAULT_TASK_KEYS, DEFAULT_IGNORE_KEYS } from './hashing';
 export type { HashOptions } from './hashing';
 export { murmurhash3_32 } from './murmurhash';
 export { parseJsonLossless, parseJsonLines, parseTasksFile, pythonJsonDumps, stringifyTask, toPlainJson, PyFloat } from './json';
+export { prepareTask, decodeTasksFile } from './tasks';
+export type { PreparedTask, PrepareOptions } from './tasks';
+export { planBatches } from './batches';
 export { openStore } from './store';
 export type * from './store/types';
 export { validateDatasetName, sessionDatasetName, timestampSessionName } from './datasets';

@@ -3,7 +3,7 @@
 // integers have any size, NaN / Infinity are accepted. Tasks parsed from JSON text keep these distinctions here.
 // Known loss: JavaScript objects list integer-like keys ("2") before other keys, so stringifyTask cannot keep
 // the insertion order of such keys (hashes are unaffected: they sort keys).
-import { ProdigyInputError } from './errors';
+import { InvalidTaskError, ProdigyInputError } from './errors';
 
 /** A JSON float whose value is integral (`10.0`, `-0.0`, `1e16`): Python keeps it a float, JavaScript would not. */
 export class PyFloat {
@@ -289,27 +289,192 @@ export function compareCodePoints(a: string, b: string): number {
 	return a.length - b.length;
 }
 
-const NEEDS_ESCAPE = /[^\x20\x21\x23-\x5b\x5d-\x7e]/g;
-const SHORT_ESCAPED: Record<string, string> = { '"': '\\"', '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t', '\b': '\\b', '\f': '\\f' };
-
-function escapeAscii(c: string): string {
-	return SHORT_ESCAPED[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
+// Python's json.loads cannot read deeper data back (see MAX_DEPTH): a writer refuses it rather than store data
+// that neither Prodigy nor this pack could read again.
+function tooDeep(): never {
+	throw new InvalidTaskError(`The data is nested deeper than ${MAX_DEPTH} levels`, {
+		hint: "Prodigy (Python's json module) cannot read data nested this deeply: flatten the deepest field.",
+	});
 }
 
-/** Python's ensure_ascii string: every UTF-16 unit outside U+0020–U+007E escaped, lowercase hex. */
-function asciiString(value: string): string {
-	return `"${value.replace(NEEDS_ESCAPE, escapeAscii)}"`;
+const EMPTY_SET: ReadonlySet<string> = new Set();
+const SURROGATE_OR_ABOVE = /[\ud800-\uffff]/;
+const HEX_DIGITS = [48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 97, 98, 99, 100, 101, 102]; // 0-9a-f
+// Python's short escapes for the control characters that have one (\b \t \n \f \r), by char code.
+const SHORT_ESCAPE_LETTER: Record<number, number> = { 8: 98, 9: 116, 10: 110, 12: 102, 13: 114 };
+const utf8Encoder = new TextEncoder();
+
+/** Keys sorted by code point. Plain sort() compares UTF-16 units, which differs only once a key has a unit ≥ U+D800. */
+function sortedKeys(keys: string[]): string[] {
+	if (keys.length < 2) return keys;
+	keys.sort();
+	for (const key of keys) if (SURROGATE_OR_ABOVE.test(key)) return keys.sort(compareCodePoints);
+	return keys;
 }
 
-interface WriteStyle {
-	sortKeys: boolean;
-	string: (value: string) => string;
+/**
+ * Python's `json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=True)` written straight into
+ * bytes in one pass: ensure_ascii output is pure ASCII, so every unit is one byte and the bytes MurmurHash reads
+ * need no string and no UTF-8 encoding pass. Keys in `ignore` are skipped at every depth while writing (Prodigy
+ * removes them before hashing), so no filtered copy of the task is made.
+ */
+export class PyJsonWriter {
+	bytes = new Uint8Array(4096);
+	length = 0;
+
+	reset(): void {
+		this.length = 0;
+	}
+
+	/** The bytes written so far as text (UTF-8: a hashed key name may be non-ASCII). */
+	text(): string {
+		return Buffer.from(this.bytes.buffer, this.bytes.byteOffset, this.length).toString('utf8');
+	}
+
+	private reserve(extra: number): void {
+		const needed = this.length + extra;
+		if (needed <= this.bytes.length) return;
+		const grown = new Uint8Array(Math.max(needed, this.bytes.length * 2));
+		grown.set(this.bytes.subarray(0, this.length));
+		this.bytes = grown;
+	}
+
+	byte(code: number): void {
+		this.reserve(1);
+		this.bytes[this.length++] = code;
+	}
+
+	/** Text known to be ASCII (numbers, literals). */
+	ascii(text: string): void {
+		const n = text.length;
+		this.reserve(n);
+		const bytes = this.bytes;
+		let at = this.length;
+		for (let i = 0; i < n; i++) bytes[at++] = text.charCodeAt(i);
+		this.length = at;
+	}
+
+	/** Text as raw UTF-8, unescaped (the `key=` prefix of a hashed piece). */
+	utf8(text: string): void {
+		this.reserve(text.length * 3);
+		this.length += utf8Encoder.encodeInto(text, this.bytes.subarray(this.length)).written;
+	}
+
+	/** A JSON string, ensure_ascii: every unit outside U+0020–U+007E escaped, lowercase hex, lone surrogates too. */
+	string(value: string): void {
+		const n = value.length;
+		this.reserve(n * 6 + 2);
+		const bytes = this.bytes;
+		let at = this.length;
+		bytes[at++] = 0x22;
+		for (let i = 0; i < n; i++) {
+			const c = value.charCodeAt(i);
+			if (c >= 0x20 && c < 0x7f) {
+				if (c === 0x22 || c === 0x5c) bytes[at++] = 0x5c;
+				bytes[at++] = c;
+				continue;
+			}
+			bytes[at++] = 0x5c;
+			const letter = SHORT_ESCAPE_LETTER[c];
+			if (letter !== undefined) {
+				bytes[at++] = letter;
+				continue;
+			}
+			bytes[at++] = 0x75; // u
+			bytes[at++] = HEX_DIGITS[c >>> 12];
+			bytes[at++] = HEX_DIGITS[(c >>> 8) & 15];
+			bytes[at++] = HEX_DIGITS[(c >>> 4) & 15];
+			bytes[at++] = HEX_DIGITS[c & 15];
+		}
+		bytes[at++] = 0x22;
+		this.length = at;
+	}
+
+	/**
+	 * Writes `value`; false (nothing written) for undefined, which an object skips and a list writes as null.
+	 * `depth` counts the containers around `value`; `override` replaces (or adds) one key of this object.
+	 */
+	value(value: unknown, ignore: ReadonlySet<string>, depth: number, override?: { key: string; value: unknown }): boolean {
+		switch (typeof value) {
+			case 'string':
+				this.string(value);
+				return true;
+			case 'number':
+				this.ascii(numberToJson(value));
+				return true;
+			case 'bigint':
+				this.ascii(value.toString());
+				return true;
+			case 'boolean':
+				this.ascii(value ? 'true' : 'false');
+				return true;
+			case 'undefined':
+				return false;
+			case 'function':
+			case 'symbol':
+				throw new TypeError(`Cannot write a ${typeof value} as JSON`);
+		}
+		if (value === null) {
+			this.ascii('null');
+			return true;
+		}
+		if (value instanceof PyFloat) {
+			this.ascii(pythonFloatRepr(value.value));
+			return true;
+		}
+		if (++depth > MAX_DEPTH) tooDeep();
+		if (Array.isArray(value)) {
+			this.byte(0x5b);
+			for (let i = 0; i < value.length; i++) {
+				if (i > 0) this.byte(0x2c);
+				if (!this.value(value[i], ignore, depth)) this.ascii('null');
+			}
+			this.byte(0x5d);
+			return true;
+		}
+		const withToJson = value as { toJSON?: () => unknown };
+		if (typeof withToJson.toJSON === 'function' && override === undefined) return this.value(withToJson.toJSON(), ignore, depth - 1);
+		const record = value as Record<string, unknown>;
+		const keys = ignore.size === 0 ? Object.keys(record) : Object.keys(record).filter((key) => !ignore.has(key));
+		if (override && !Object.prototype.hasOwnProperty.call(record, override.key)) keys.push(override.key);
+		this.byte(0x7b);
+		let first = true;
+		for (const key of sortedKeys(keys)) {
+			const start = this.length;
+			if (!first) this.byte(0x2c);
+			this.string(key);
+			this.byte(0x3a);
+			if (this.value(override?.key === key ? override.value : record[key], ignore, depth)) first = false;
+			else this.length = start; // undefined: the key is not written at all
+		}
+		this.byte(0x7d);
+		return true;
+	}
 }
 
-function write(value: unknown, style: WriteStyle): string | undefined {
+// Hashing and pythonJsonDumps write into one reused buffer; a nested call (a toJSON that dumps) gets its own.
+let shared: PyJsonWriter | undefined = new PyJsonWriter();
+
+/** Runs `work` with a reset writer, reusing the module's buffer when it is free. */
+export function withPyJsonWriter<T>(work: (writer: PyJsonWriter) => T): T {
+	const writer = shared ?? new PyJsonWriter();
+	shared = undefined;
+	writer.reset();
+	try {
+		return work(writer);
+	} finally {
+		if (writer.bytes.length <= 1 << 20) shared = writer; // do not keep a huge buffer alive
+		else shared ??= new PyJsonWriter();
+	}
+}
+
+// Content keeps the task's key order and its characters as UTF-8: JSON.stringify's string escaping is what
+// Python's ensure_ascii=False writes, except that lone surrogates become \udXXX escapes (Python would fail to
+// encode them as UTF-8).
+function writeContent(value: unknown, depth: number): string | undefined {
 	switch (typeof value) {
 		case 'string':
-			return style.string(value);
+			return JSON.stringify(value);
 		case 'number':
 			return numberToJson(value);
 		case 'bigint':
@@ -324,33 +489,71 @@ function write(value: unknown, style: WriteStyle): string | undefined {
 	}
 	if (value === null) return 'null';
 	if (value instanceof PyFloat) return pythonFloatRepr(value.value);
-	if (Array.isArray(value)) return `[${value.map((item) => write(item, style) ?? 'null').join(',')}]`;
-	const withToJson = value as { toJSON?: () => unknown };
-	if (typeof withToJson.toJSON === 'function') return write(withToJson.toJSON(), style);
-	const record = value as Record<string, unknown>;
-	const keys = Object.keys(record);
-	if (style.sortKeys) keys.sort(compareCodePoints);
-	const parts: string[] = [];
-	for (const key of keys) {
-		const item = write(record[key], style);
-		if (item !== undefined) parts.push(`${style.string(key)}:${item}`);
+	if (++depth > MAX_DEPTH) tooDeep();
+	if (Array.isArray(value)) {
+		let out = '[';
+		for (let i = 0; i < value.length; i++) out += (i > 0 ? ',' : '') + (writeContent(value[i], depth) ?? 'null');
+		return `${out}]`;
 	}
-	return `{${parts.join(',')}}`;
+	const withToJson = value as { toJSON?: () => unknown };
+	if (typeof withToJson.toJSON === 'function') return writeContent(withToJson.toJSON(), depth - 1);
+	const record = value as Record<string, unknown>;
+	let out = '{';
+	for (const key of Object.keys(record)) {
+		const item = writeContent(record[key], depth);
+		if (item !== undefined) out += `${out.length > 1 ? ',' : ''}${JSON.stringify(key)}:${item}`;
+	}
+	return `${out}}`;
 }
-
-const PYTHON_DUMPS: WriteStyle = { sortKeys: true, string: asciiString };
-// JSON.stringify's string escaping is what Python's ensure_ascii=False writes, except that lone surrogates
-// become \udXXX escapes (Python would fail to encode them as UTF-8).
-const TASK_CONTENT: WriteStyle = { sortKeys: false, string: (value) => JSON.stringify(value) };
 
 /** Exactly Python's `json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=True)`. */
 export function pythonJsonDumps(value: unknown): string {
-	return write(value, PYTHON_DUMPS) ?? undefinedAtTop();
+	return withPyJsonWriter((writer) => {
+		if (!writer.value(value, EMPTY_SET, 0)) undefinedAtTop();
+		return writer.text();
+	});
 }
 
-/** Compact UTF-8 JSON for Prodigy's `content` column; round-trips through parseJsonLossless unchanged. */
+/**
+ * Whether JSON.stringify would write `value` exactly as writeContent does. It does unless the value holds a Python
+ * float (PyFloat), a bigint, NaN / Infinity, an integer JSON.stringify writes with an exponent (≥ 1e21), a float
+ * Python writes with an exponent where JavaScript does not (below 1e-4), a function or symbol (an error here),
+ * an object with toJSON (left to writeContent) or nesting beyond the reader's limit.
+ */
+function plainJson(value: unknown, depth: number): boolean {
+	switch (typeof value) {
+		case 'string':
+		case 'boolean':
+		case 'undefined':
+			return true;
+		case 'number':
+			return Number.isInteger(value) ? Math.abs(value) < 1e21 : Number.isFinite(value) && Math.abs(value) >= 1e-4;
+		case 'object':
+			break;
+		default:
+			return false;
+	}
+	if (value === null) return true;
+	if (++depth > MAX_DEPTH) return false;
+	if (Array.isArray(value)) {
+		for (let i = 0; i < value.length; i++) if (!plainJson(value[i], depth)) return false;
+		return true;
+	}
+	if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return false; // PyFloat included
+	for (const key in value) {
+		if (Object.prototype.hasOwnProperty.call(value, key) && !plainJson((value as Record<string, unknown>)[key], depth)) return false;
+	}
+	return true;
+}
+
+/**
+ * Compact UTF-8 JSON for Prodigy's `content` column; round-trips through parseJsonLossless unchanged. Refuses
+ * data nested deeper than the reader accepts. Most tasks hold nothing JSON.stringify writes differently, so a
+ * cheap check lets the native writer do the work.
+ */
 export function stringifyTask(value: unknown): string {
-	return write(value, TASK_CONTENT) ?? undefinedAtTop();
+	if (typeof value === 'object' && value !== null && plainJson(value, 0)) return JSON.stringify(value);
+	return writeContent(value, 0) ?? undefinedAtTop();
 }
 
 function undefinedAtTop(): never {

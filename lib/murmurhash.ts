@@ -8,7 +8,11 @@ const C2 = 0x1b873593;
 
 export function murmurhash3_32(data: string | Uint8Array, seed = 0): number {
 	const bytes = typeof data === 'string' ? utf8.encode(data) : data;
-	const length = bytes.length;
+	return murmurhash3_32Bytes(bytes, bytes.length, seed);
+}
+
+/** The hash of the first `length` bytes: hashes a reused buffer's content without copying it out. */
+export function murmurhash3_32Bytes(bytes: Uint8Array, length: number, seed = 0): number {
 	const blockEnd = length & ~3;
 	let h = seed | 0;
 

@@ -1,19 +1,13 @@
 // Building and checking Prodigy tasks before they are written: from mapped fields, with meta normalisation, and
 // with the checks that let a whole batch be validated before anything touches the database. Plain functions, no n8n.
 import { ContentTooLargeError, InvalidTaskError, ProdigyInputError } from './errors';
-import { HASH_PRESETS, setHashes, type HashOptions } from './hashing';
-import { PyFloat, stringifyTask } from './json';
-import type { BackendType, JsonObject, Task } from './store/types';
+import { computeHashes, HASH_PRESETS, type HashOptions } from './hashing';
+import { PyFloat, pythonJsonDumps, stringifyTask } from './json';
+import type { JsonObject, Task } from './store/types';
 
 export type HashPreset = 'default' | 'review' | 'custom';
 export type ContentField = 'text' | 'image' | 'html' | 'input';
 export type Answer = 'accept' | 'reject' | 'ignore';
-
-/**
- * Largest `content` each backend stores. MySQL's BLOB holds 65,535 bytes and would cut a longer task short;
- * SQLite's BLOB and PostgreSQL's BYTEA have no limit a task reaches.
- */
-export const MAX_CONTENT_BYTES: Partial<Record<BackendType, number>> = { mysql: 65_535 };
 
 /**
  * Fields that count as a task's content for the "has content" check, beyond the hash preset's input keys:
@@ -136,23 +130,33 @@ function nodeMeta(rules: MetaRules): JsonObject {
 	return meta;
 }
 
-/**
- * A copy of the task with meta normalised. Merge rules: top-level keys of `meta` only (no deep merge); a task
- * without meta gets the node's meta; with precedence 'task' the task's existing keys are kept, with 'node' they
- * are overwritten; keys the node does not set are always kept. A non-object `meta` is an error, not replaced.
- */
-export function applyMeta(task: Task, rules: MetaRules): Task {
-	const added = nodeMeta(rules);
-	if (Object.keys(added).length === 0) return task;
+/** Prodigy shows meta as a table of fields: anything but an object (or nothing) is refused, node meta or not. */
+function checkMeta(task: Task): void {
 	const existing = task.meta;
 	if (existing !== undefined && existing !== null && !isObject(existing)) {
 		throw new InvalidTaskError(`The task's meta must be a JSON object, got ${kindOf(existing)}`, {
 			hint: 'Prodigy shows meta as a table of fields: make it an object such as {"source": "crm"}.',
 		});
 	}
-	const current = existing ?? {};
-	const meta = rules.precedence === 'node' ? { ...current, ...added } : { ...added, ...current };
-	return { ...task, meta };
+}
+
+/** The task's meta merged with the node's (see applyMeta); undefined when the node adds nothing. */
+function mergedMeta(task: Task, rules: MetaRules): JsonObject | undefined {
+	checkMeta(task);
+	const added = nodeMeta(rules);
+	if (Object.keys(added).length === 0) return undefined;
+	const current = (task.meta ?? {}) as JsonObject;
+	return rules.precedence === 'node' ? { ...current, ...added } : { ...added, ...current };
+}
+
+/**
+ * A copy of the task with meta normalised. Merge rules: top-level keys of `meta` only (no deep merge); a task
+ * without meta gets the node's meta; with precedence 'task' the task's existing keys are kept, with 'node' they
+ * are overwritten; keys the node does not set are always kept. A non-object `meta` is an error, not replaced.
+ */
+export function applyMeta(task: Task, rules: MetaRules): Task {
+	const meta = mergedMeta(task, rules);
+	return meta === undefined ? task : { ...task, meta };
 }
 
 /** Throws unless the task has non-empty content under one of `inputKeys` (or audio / video). */
@@ -165,45 +169,105 @@ export function requireContent(task: Task, inputKeys: readonly string[]): void {
 	});
 }
 
-/** Throws ContentTooLargeError when the task's stored JSON exceeds what the backend's content column holds. */
-export function checkContentSize(task: Task, backend: BackendType): void {
-	const limit = MAX_CONTENT_BYTES[backend];
-	if (limit === undefined) return;
-	const bytes = Buffer.byteLength(stringifyTask(task), 'utf8');
-	if (bytes > limit) {
-		throw new ContentTooLargeError(
-			`The task is ${bytes.toLocaleString('en-US')} bytes as JSON; Prodigy's ${backend} database stores at most ${limit.toLocaleString('en-US')} bytes per example`,
-			{ hint: 'Split the text into shorter tasks (e.g. paragraphs), or drop large fields the annotators do not need.' },
-		);
-	}
+/** The error for a task whose stored JSON exceeds what the database's `content` column holds. */
+export function contentTooLarge(bytes: number, limit: number): ContentTooLargeError {
+	return new ContentTooLargeError(
+		`The task is ${bytes.toLocaleString('en-US')} bytes as JSON; the database's content column holds at most ${limit.toLocaleString('en-US')} bytes per example`,
+		{
+			hint: 'Split the text into shorter tasks (e.g. paragraphs), or drop large fields the annotators do not need (e.g. move images to a URL).',
+		},
+	);
+}
+
+/** A task ready to write: what lib's one pipeline hands the store (store.writeExamples). */
+export interface PreparedTask {
+	/** The task exactly as stored: hashes, meta and default answer applied. */
+	task: Task;
+	/** Its UTF-8 JSON, the `content` column's bytes: the task's one serialisation. */
+	content: Buffer;
+	inputHash: number;
+	taskHash: number;
 }
 
 export interface PrepareOptions {
-	hashOptions: HashOptions;
-	backend: BackendType;
+	/** Hash keys and overwrite (default: Prodigy's defaults, carried hashes kept). */
+	hashOptions?: HashOptions;
+	/** Bytes the database's `content` column holds, as declared (store.contentLimit()); null when unbounded. */
+	contentLimit: number | null;
 	defaultAnswer?: Answer;
 	meta?: MetaRules;
+	/** Require content under an input key (or audio / video); default true. */
+	requireContent?: boolean;
+}
+
+/** A hash as the BIGINT columns take it: a carried one may be any integer JSON held, the columns need a safe one. */
+function columnHash(value: number | bigint, key: string): number {
+	const number = typeof value === 'bigint' ? Number(value) : value;
+	if (!Number.isSafeInteger(number)) {
+		throw new InvalidTaskError(`The task's ${key} must be an integer, got ${pythonJsonDumps(value)}`, {
+			hint: 'Remove the carried hash so it is computed, or turn on Recompute Hashes.',
+		});
+	}
+	return number;
 }
 
 /**
- * The whole pre-write pipeline for one task, in Prodigy's order: check it is an object with content, set hashes
- * (before anything is added, like `db-in`, so hashes equal what Prodigy computes for the source task), normalise
- * meta, set the default answer, check the stored size. Returns a new task; the input is not modified.
+ * The whole pre-write pipeline for one task, in Prodigy's order, each step once: check it is an object (with
+ * content), compute hashes (before anything is added, like `db-in`, so they equal what Prodigy computes for the
+ * source task), normalise meta, set the default answer, serialise once and check the size against the real
+ * column. The input is not modified. Errors are ProdigyInputErrors about "the task" (callers say which one).
  */
-export function prepareTask(value: unknown, options: PrepareOptions): Task {
+export function prepareTask(value: unknown, options: PrepareOptions): PreparedTask {
 	if (!isObject(value)) {
 		throw new InvalidTaskError(`A task must be a JSON object, got ${kindOf(value)}`, {
 			hint: 'Each item or file line must be one object such as {"text": "..."}.',
 		});
 	}
-	requireContent(value, options.hashOptions.inputKeys ?? HASH_PRESETS.default.inputKeys);
-	let task = setHashes(value, options.hashOptions);
-	if (options.meta) task = applyMeta(task, options.meta);
-	if (options.defaultAnswer && (task.answer === undefined || task.answer === null)) {
-		task = { ...task, answer: options.defaultAnswer };
+	if (options.requireContent !== false) requireContent(value, options.hashOptions?.inputKeys ?? HASH_PRESETS.default.inputKeys);
+	try {
+		const hashes = computeHashes(value, options.hashOptions);
+		const meta = options.meta ? mergedMeta(value, options.meta) : (checkMeta(value), undefined);
+		// One copy; new keys are appended in Prodigy's order (hashes, meta, answer), existing keys keep their place.
+		const task: Task = { ...value, _input_hash: hashes.inputHash, _task_hash: hashes.taskHash };
+		if (meta !== undefined) task.meta = meta;
+		if (options.defaultAnswer && (task.answer === undefined || task.answer === null)) task.answer = options.defaultAnswer;
+		const content = Buffer.from(stringifyTask(task), 'utf8');
+		if (options.contentLimit !== null && content.length > options.contentLimit) throw contentTooLarge(content.length, options.contentLimit);
+		return { task, content, inputHash: columnHash(hashes.inputHash, '_input_hash'), taskHash: columnHash(hashes.taskHash, '_task_hash') };
+	} catch (error) {
+		// A function or symbol value (possible from a Code node) cannot be JSON: the task is at fault.
+		if (error instanceof Error && error.name === 'TypeError') throw new InvalidTaskError(`The task cannot be stored as JSON: ${error.message}`);
+		throw error;
 	}
-	checkContentSize(task, options.backend);
-	return task;
+}
+
+const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * A tasks file's text. Prodigy reads task files as UTF-8; a file in another encoding (a Latin-1 "café") would
+ * otherwise be stored with U+FFFD in place of its characters, silently. The error names the first bad line.
+ */
+export function decodeTasksFile(bytes: Uint8Array, fileName: string): string {
+	try {
+		return STRICT_UTF8.decode(bytes);
+	} catch (error) {
+		if ((error as { code?: unknown }).code !== 'ERR_ENCODING_INVALID_ENCODED_DATA') throw error;
+	}
+	let line = 1;
+	let start = 0;
+	for (let i = 0; i <= bytes.length; i++) {
+		if (i < bytes.length && bytes[i] !== 0x0a) continue;
+		try {
+			STRICT_UTF8.decode(bytes.subarray(start, i));
+		} catch {
+			break; // this line holds the first invalid byte sequence
+		}
+		line++;
+		start = i + 1;
+	}
+	throw new InvalidTaskError(`${fileName} line ${line}: the file is not valid UTF-8`, {
+		hint: 'Prodigy reads task files as UTF-8: save the file as UTF-8 (e.g. iconv -f latin1 -t utf-8 in.jsonl > out.jsonl).',
+	});
 }
 
 /**
@@ -221,10 +285,10 @@ export function taskLocations(text: string, count: number): string[] {
 }
 
 /** Prefixes a task error's message with where it happened ("line 3"), keeping its class and hint. */
-export function locateError(error: unknown, where: string): unknown {
+export function locateError(error: unknown, where: string, index?: number): unknown {
 	if (!(error instanceof ProdigyInputError)) return error;
 	const message = `${where}: ${error.message}`;
-	const options = { hint: error.hint, index: error.index };
+	const options = { hint: error.hint, index: index ?? error.index };
 	if (error instanceof ContentTooLargeError) return new ContentTooLargeError(message, options);
 	if (error instanceof InvalidTaskError) return new InvalidTaskError(message, options);
 	// Other subclasses (dataset errors) are not about one task: their message stands alone.

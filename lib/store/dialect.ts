@@ -2,7 +2,7 @@
 // quotes, how inserted ids come back, how values are encoded, transactions and locks. Every rule about Prodigy's
 // data lives once in store.ts, which writes its SQL in one portable form that the dialect translates:
 // `?` placeholders and "double-quoted" identifiers.
-import { ProdigyConnectionError } from '../errors';
+import { CommitOutcomeUnknownError, ProdigyConnectionError, ProdigyInputError } from '../errors';
 import type { BackendType } from './types';
 
 export type Row = Record<string, unknown>;
@@ -86,6 +86,28 @@ export function scrubSecret(message: string, secret: string | undefined): string
 	return message.split(secret).join('***');
 }
 
+/**
+ * A host as it may be shown in a message: a connection URL typed into Host (`postgres://user:secret@db:5432/x`)
+ * loses its user and password. The credential refuses such hosts; this is the last line for library callers.
+ */
+export function safeHost(host: string): string {
+	// A password may hold "@" or "/": everything up to the last "@" goes.
+	const at = host.lastIndexOf('@');
+	return at === -1 ? host : `***@${host.slice(at + 1)}`;
+}
+
+/**
+ * Refuses a connection URL typed into Host (it would be echoed in every connection error, password included).
+ * The message never repeats the value.
+ */
+export function checkHost(host: string): void {
+	if (host.includes('@') || /^[a-z][a-z0-9+.-]*:\/\//i.test(host.trim())) {
+		throw new ProdigyInputError('Host looks like a connection URL; it must be only a host name or IP address', {
+			hint: 'Put the host name (e.g. db.example.com) in Host and fill Port, Database, User and Password in their own fields.',
+		});
+	}
+}
+
 /** `"name"` → `` `name` ``: identifiers in store.ts are constants, never user input, so a plain swap is safe. */
 export function backtickIdentifiers(sql: string): string {
 	return sql.replace(/"/g, '`');
@@ -131,23 +153,67 @@ export function ascendingIds(rows: readonly Row[], column = 'id'): number[] {
 	return rows.map((row) => Number(row[column])).sort((a, b) => a - b);
 }
 
+/** A connection that broke (reset, closed, terminated by the server), as opposed to a statement the server refused. */
+export function isConnectionLoss(error: unknown): boolean {
+	return error instanceof ProdigyConnectionError && !(error instanceof DatabaseError);
+}
+
+/** Says what a lost COMMIT means; the store replaces it with the truth where it can check (see Store.confirm). */
+export function commitOutcomeUnknown(server: string, cause: unknown, pendingResult: unknown): CommitOutcomeUnknownError {
+	const reason = cause instanceof Error ? cause.message : String(cause);
+	return new CommitOutcomeUnknownError(
+		`The connection to ${server} was lost while committing (${reason})`,
+		'Check the data before repeating the change. To repeat a write of examples safely, run it again with Skip Duplicates (Input or Task): what was saved is skipped, the rest is added.',
+		pendingResult,
+	);
+}
+
 /**
- * One explicit transaction on one connection: `begin`, then `work`, then COMMIT; a failure anywhere (COMMIT included)
- * rolls back and is rethrown. `rollback` must not throw: a dialect that cannot roll back marks the connection broken.
+ * One explicit transaction on one connection: `begin`, then `work`, then COMMIT; a failure anywhere rolls back and
+ * is rethrown. A connection lost while COMMIT was on its way is a CommitOutcomeUnknownError carrying `work`'s result:
+ * the server may have committed. `rollback` must not throw: a dialect that cannot roll back marks the connection
+ * broken.
  */
 export async function atomically<T>(
 	call: (sql: string) => Promise<unknown>,
 	rollback: () => Promise<void>,
 	begin: string,
 	work: () => Promise<T>,
+	server: string,
 ): Promise<T> {
 	await call(begin);
+	let result: T;
 	try {
-		const result = await work();
-		await call('COMMIT');
-		return result;
+		result = await work();
 	} catch (error) {
 		await rollback();
 		throw error;
+	}
+	try {
+		await call('COMMIT');
+	} catch (error) {
+		await rollback();
+		throw isConnectionLoss(error) ? commitOutcomeUnknown(server, error, result) : error;
+	}
+	return result;
+}
+
+/**
+ * After a COMMIT whose reply was lost: waits until the old session is gone on the server (ending it if it lingers
+ * past 2 s), so that its transaction is committed or rolled back for good before anyone checks. False when that
+ * could not be established within 10 s (the server is unreachable).
+ */
+export async function settleSession(sessionExists: () => Promise<boolean>, endSession: () => Promise<unknown>): Promise<boolean> {
+	const step = 100;
+	try {
+		for (let waited = 0; ; waited += step) {
+			if (!(await sessionExists())) return true;
+			if (waited >= 2_000) await endSession();
+			if (waited >= 10_000) return false;
+			await new Promise((resolve) => setTimeout(resolve, step));
+		}
+	} catch {
+		// Unreachable: the outcome stays unknown, which the caller reports.
+		return false;
 	}
 }

@@ -2,14 +2,18 @@
 // must fit max_allowed_packet, and a multi-row INSERT reports only its first id.
 import { createPool, type Pool, type PoolConnection, type PoolOptions, type ResultSetHeader } from 'mysql2/promise';
 
-import { errorMessage, ProdigyConnectionError, ProdigyError } from '../errors';
+import { CommitOutcomeUnknownError, errorMessage, ProdigyConnectionError, ProdigyError } from '../errors';
 import {
 	ascendingIds,
 	atomically,
+	checkHost,
 	backtickIdentifiers,
 	BoundedCache,
 	DatabaseError,
+	isConnectionLoss,
 	multiRowInsert,
+	safeHost,
+	settleSession,
 	scrubSecret,
 	type Dialect,
 	type Executor,
@@ -149,14 +153,34 @@ export class MysqlDialect implements Dialect {
 	}
 
 	async transaction<T>(_options: TransactionOptions, work: (tx: Executor) => Promise<T>): Promise<T> {
-		return this.withConnection((connection) =>
-			atomically(
-				(sql) => this.call(connection, sql),
-				() => this.rollback(connection),
-				'START TRANSACTION',
-				() => work(this.executor(connection)),
-			),
-		);
+		return this.withConnection(async (connection) => {
+			try {
+				return await atomically(
+					(sql) => this.call(connection, sql),
+					() => this.rollback(connection),
+					// InnoDB's default REPEATABLE READ fixes a snapshot at the first plain read, so a read after waiting for
+					// a row lock (FOR UPDATE) would not see what the lock holder just committed: two writers deduping the
+					// same tasks would both insert them. READ COMMITTED gives every statement a fresh snapshot, as
+					// PostgreSQL does; every read-check-write in store.ts locks its dataset row before it checks.
+					'SET TRANSACTION ISOLATION LEVEL READ COMMITTED; START TRANSACTION',
+					() => work(this.executor(connection)),
+					this.serverName(),
+				);
+			} catch (error) {
+				if (error instanceof CommitOutcomeUnknownError) {
+					const id = Number(connection.connection.threadId);
+					error.settled = await settleSession(
+						async () => Number((await this.query('SELECT COUNT(*) AS n FROM information_schema.PROCESSLIST WHERE ID = ?', [id]))[0]?.n) > 0,
+						() => this.run(`KILL CONNECTION ${id}`).catch(() => 0),
+					);
+				}
+				throw error;
+			}
+		});
+	}
+
+	private serverName(): string {
+		return `MySQL at ${safeHost(this.config.host)}:${this.config.port}`;
 	}
 
 	reserve(): Promise<ReservedExecutor> {
@@ -284,13 +308,21 @@ export class MysqlDialect implements Dialect {
 		} catch (error) {
 			throw this.connectionError(error);
 		}
+		// mysql2 emits 'error' on a connection that breaks; its pool listens once, a second emit (a write to the
+		// closed socket) would have no listener and end the n8n process.
+		const onError = (error: Error) => {
+			this.broken.add(connection);
+			this.lastIdleError = errorMessage(error);
+		};
+		connection.connection.on('error', onError);
 		let broken = false;
 		try {
 			return await work(connection);
 		} catch (error) {
-			broken = error instanceof ProdigyConnectionError && !(error instanceof DatabaseError);
+			broken = isConnectionLoss(error);
 			throw error;
 		} finally {
+			connection.connection.removeListener('error', onError);
 			if (this.broken.delete(connection) || broken) connection.destroy();
 			else connection.release();
 		}
@@ -299,6 +331,7 @@ export class MysqlDialect implements Dialect {
 	private getPool(): Pool {
 		if (this.pool) return this.pool;
 		const { host, port, user, password, database, ssl } = this.config;
+		checkHost(host);
 		const pool = createPool({
 			host,
 			port,
@@ -329,9 +362,9 @@ export class MysqlDialect implements Dialect {
 		if (code === 'ER_ACCESS_DENIED_ERROR' || code === 'ER_DBACCESS_DENIED_ERROR') hint = 'Check the user name and password in the credential.';
 		else if (code === 'ER_BAD_DB_ERROR') hint = `Create the database "${database}" first, or correct its name in the credential.`;
 		else if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'ETIMEDOUT' || code === 'EHOSTUNREACH')
-			hint = `Check that MySQL / MariaDB is running and reachable at ${host}:${port}.`;
+			hint = `Check that MySQL / MariaDB is running and reachable at ${safeHost(host)}:${port}.`;
 		return new ProdigyConnectionError(
-			`Could not connect to MySQL at ${host}:${port} (database "${database}", user "${user}"): ${reason || code || 'unknown error'}`,
+			`Could not connect to MySQL at ${safeHost(host)}:${port} (database "${database}", user "${user}"): ${reason || code || 'unknown error'}`,
 			hint,
 		);
 	}
@@ -339,6 +372,13 @@ export class MysqlDialect implements Dialect {
 	private wrap(error: unknown): Error {
 		if (error instanceof ProdigyError) return error;
 		const code = errorCode(error);
+		// mysql2 marks errors that end the connection as fatal (a reset socket, the server's KILL notice).
+		if ((error as { fatal?: unknown }).fatal === true || code === 'ER_CONNECTION_KILLED') {
+			return new ProdigyConnectionError(
+				`The connection to ${this.serverName()} was lost: ${scrubSecret(errorMessage(error), this.config.password)}`,
+				'The database rolled back what this operation had not committed. Run it again once the server is reachable.',
+			);
+		}
 		if (code !== undefined && CONNECTION_CODES.has(code)) return this.connectionError(error);
 		const message = scrubSecret(errorMessage(error), this.config.password);
 		const retryable = code === 'ER_LOCK_DEADLOCK';

@@ -2,13 +2,17 @@
 // database and the user so the user can fix the credential, never the password.
 import { Pool, type PoolClient, type PoolConfig } from 'pg';
 
-import { errorMessage, ProdigyConnectionError, ProdigyError } from '../errors';
+import { CommitOutcomeUnknownError, errorMessage, ProdigyConnectionError, ProdigyError } from '../errors';
 import {
 	ascendingIds,
 	atomically,
+	checkHost,
 	BoundedCache,
 	DatabaseError,
+	isConnectionLoss,
 	multiRowInsert,
+	safeHost,
+	settleSession,
 	numberPlaceholders,
 	scrubSecret,
 	type Dialect,
@@ -41,6 +45,14 @@ const CONNECTION_CODES = new Set([
 	'57P03', // cannot_connect_now
 ]);
 
+// A connection that was working and broke: the server ended it, or the network did.
+const LOST_CODES = new Set(['ECONNRESET', 'EPIPE', '57P01', '57P02', '57P03']);
+
+/** pg's own errors for a connection that ended under it (they carry no code). */
+function isClientSideLoss(error: unknown): boolean {
+	return /Connection terminated|not queryable|Client was closed/i.test(errorMessage(error)) && errorCode(error) === undefined;
+}
+
 // The link_dataset_id index is not in link.id order, and right after a bulk load (before autovacuum has
 // analysed the table) PostgreSQL underestimates a dataset's rows: it would fetch every matching link, join and
 // sort them for each page, so an export would cost pages × dataset size and a poll the whole dataset. With sorting
@@ -66,6 +78,8 @@ export class PostgresDialect implements Dialect {
 
 	private pool: Pool | undefined;
 	private readonly brokenClients = new WeakSet<PoolClient>();
+	/** Clients whose connection broke while checked out, with the error pg reported. */
+	private readonly lostClients = new WeakMap<PoolClient, unknown>();
 	/** For diagnostics only: the last failure of a connection outside any statement (idle client, ROLLBACK). */
 	lastIdleError: string | undefined;
 	private readonly sql = new BoundedCache<string>(500);
@@ -127,7 +141,20 @@ export class PostgresDialect implements Dialect {
 	}
 
 	async transaction<T>(_options: TransactionOptions, work: (tx: Executor) => Promise<T>): Promise<T> {
-		return this.withClient((client) => this.atomically(client, 'BEGIN', () => work(this.executor(client))));
+		return this.withClient(async (client) => {
+			try {
+				return await this.atomically(client, 'BEGIN', () => work(this.executor(client)));
+			} catch (error) {
+				if (error instanceof CommitOutcomeUnknownError) {
+					const pid = Number((client as PoolClient & { processID?: number | null }).processID);
+					error.settled = await settleSession(
+						async () => Number((await this.query('SELECT COUNT(*) AS n FROM pg_stat_activity WHERE pid = ?', [pid]))[0]?.n) > 0,
+						() => this.query('SELECT pg_terminate_backend(?)', [pid]),
+					);
+				}
+				throw error;
+			}
+		});
 	}
 
 	reserve(): Promise<ReservedExecutor> {
@@ -184,13 +211,15 @@ export class PostgresDialect implements Dialect {
 			const result = await client.query<Row>(sql, params as SqlValue[]);
 			return { rows: result.rows, rowCount: result.rowCount };
 		} catch (error) {
-			throw this.wrap(error);
+			const lost = this.lostClients.get(client);
+			// Once the connection broke, pg fails every statement with its own "not queryable"; report the cause.
+			throw this.wrap(lost ?? error, lost !== undefined || isClientSideLoss(error));
 		}
 	}
 
 	/** Rolls back; a client whose ROLLBACK failed has a broken connection and is marked to be destroyed. */
 	private atomically<T>(client: PoolClient, begin: string, work: () => Promise<T>): Promise<T> {
-		return atomically((sql) => this.call(client, sql), () => this.rollback(client), begin, work);
+		return atomically((sql) => this.call(client, sql), () => this.rollback(client), begin, work, this.serverName());
 	}
 
 	private async rollback(client: PoolClient): Promise<void> {
@@ -210,14 +239,23 @@ export class PostgresDialect implements Dialect {
 		} catch (error) {
 			throw this.connectionError(error);
 		}
+		// pg emits 'error' on a checked-out client whose connection dies (server restart, pg_terminate_backend,
+		// a reset) even between statements; the pool listens only while the client is idle, and an 'error' nobody
+		// listens to would end the n8n process. Recorded here, it fails this client's next statement instead.
+		const onError = (error: Error) => {
+			this.lostClients.set(client, error);
+			this.lastIdleError = errorMessage(error);
+		};
+		client.on('error', onError);
 		let broken = false;
 		try {
 			return await work(client);
 		} catch (error) {
-			broken = error instanceof ProdigyConnectionError && !(error instanceof DatabaseError);
+			broken = isConnectionLoss(error);
 			throw error;
 		} finally {
-			broken ||= this.brokenClients.delete(client);
+			broken ||= this.brokenClients.delete(client) || this.lostClients.has(client);
+			client.removeListener('error', onError);
 			// A client whose connection failed is destroyed instead of going back to the pool.
 			client.release(broken);
 		}
@@ -226,6 +264,7 @@ export class PostgresDialect implements Dialect {
 	private getPool(): Pool {
 		if (this.pool) return this.pool;
 		const { host, port, user, password, database, ssl } = this.config;
+		checkHost(host);
 		const pool = new Pool({
 			host,
 			port,
@@ -256,16 +295,26 @@ export class PostgresDialect implements Dialect {
 		if (code === '28P01' || code === '28000') hint = 'Check the user name and password in the credential.';
 		else if (code === '3D000') hint = `Create the database "${database}" first, or correct its name in the credential.`;
 		else if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'ETIMEDOUT' || code === 'EHOSTUNREACH')
-			hint = `Check that PostgreSQL is running and reachable at ${host}:${port}.`;
+			hint = `Check that PostgreSQL is running and reachable at ${safeHost(host)}:${port}.`;
 		return new ProdigyConnectionError(
-			`Could not connect to PostgreSQL at ${host}:${port} (database "${database}", user "${user}"): ${reason}`,
+			`Could not connect to PostgreSQL at ${safeHost(host)}:${port} (database "${database}", user "${user}"): ${reason}`,
 			hint,
 		);
 	}
 
-	private wrap(error: unknown): Error {
+	private serverName(): string {
+		return `PostgreSQL at ${safeHost(this.config.host)}:${this.config.port}`;
+	}
+
+	private wrap(error: unknown, lost = false): Error {
 		if (error instanceof ProdigyError) return error;
 		const code = errorCode(error);
+		if (lost || (code !== undefined && LOST_CODES.has(code))) {
+			return new ProdigyConnectionError(
+				`The connection to ${this.serverName()} was lost: ${scrubSecret(errorMessage(error), this.config.password)}`,
+				'The database rolled back what this operation had not committed. Run it again once the server is reachable.',
+			);
+		}
 		if (code !== undefined && CONNECTION_CODES.has(code)) return this.connectionError(error);
 		const message = scrubSecret(errorMessage(error), this.config.password);
 		// 40P01 deadlock_detected, 40001 serialization_failure.

@@ -1,5 +1,5 @@
 // SQLite through Node's built-in node:sqlite (no native addon). Prodigy may hold the same file: writes take
-// the lock up front with BEGIN IMMEDIATE, wait for Prodigy through the busy timeout, and stay short.
+// the lock up front with BEGIN IMMEDIATE, wait for Prodigy with async pauses (never inside the driver), and stay short.
 import { resolve } from 'node:path';
 import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlite';
 
@@ -56,11 +56,9 @@ class TurnTaking {
 }
 
 /**
- * Turns per database file, shared by every store of this process. node:sqlite is synchronous: a connection
- * waiting for the file lock (busy timeout) blocks the whole thread, so if another store of the same process held
- * the lock across an await, neither could go on until the timeout. Stores of one process on one file therefore
- * take turns here, and the busy timeout only ever waits for other processes (Prodigy). Holds no data, so it is
- * harmless in n8n's queue mode, where each process has its own.
+ * Turns per database file, shared by every store of this process: stores of one process on one file take turns
+ * here instead of polling each other's file lock, so lock waits are only ever for other processes (Prodigy).
+ * Holds no data, so it is harmless in n8n's queue mode, where each process has its own.
  */
 const turnsByFile = new Map<string, TurnTaking>();
 
@@ -105,7 +103,7 @@ export class SqliteDialect implements Dialect {
 	}
 
 	query(sql: string, params: readonly SqlValue[] = []): Promise<Row[]> {
-		return this.turns.run(() => this.direct.query(sql, params));
+		return this.turns.run(() => this.waitingForLocks(() => this.direct.query(sql, params)));
 	}
 
 	queryPage(sql: string, params: readonly SqlValue[] = []): Promise<Row[]> {
@@ -114,11 +112,11 @@ export class SqliteDialect implements Dialect {
 	}
 
 	run(sql: string, params: readonly SqlValue[] = []): Promise<number> {
-		return this.turns.run(() => this.direct.run(sql, params));
+		return this.turns.run(() => this.waitingForLocks(() => this.direct.run(sql, params)));
 	}
 
 	insertReturningIds(table: string, columns: readonly string[], rows: readonly SqlValue[][]): Promise<number[]> {
-		return this.turns.run(() => this.direct.insertReturningIds(table, columns, rows));
+		return this.turns.run(() => this.waitingForLocks(() => this.direct.insertReturningIds(table, columns, rows)));
 	}
 
 	async existingTables(executor: Executor): Promise<Set<string>> {
@@ -146,25 +144,46 @@ export class SqliteDialect implements Dialect {
 	}
 
 	transaction<T>(options: TransactionOptions, work: (tx: Executor) => Promise<T>): Promise<T> {
-		return this.turns.run(async () => {
-			const db = this.connection();
-			this.guard(() => db.exec(options.write ? 'BEGIN IMMEDIATE' : 'BEGIN'));
-			let result: T;
+		// A lock met anywhere (BEGIN, a statement, COMMIT) rolls the attempt back and runs it again after a pause.
+		return this.turns.run(() => this.waitingForLocks(() => this.attempt(options, work)));
+	}
+
+	/**
+	 * Runs `work` again while another process holds the file's lock, pausing without blocking in between, until
+	 * busyTimeoutMs has passed. node:sqlite's own busy timeout would wait inside the driver and freeze the whole
+	 * n8n process (every timer, webhook and execution) for that long, so the connection's is 0.
+	 */
+	private async waitingForLocks<T>(work: () => Promise<T>): Promise<T> {
+		const deadline = Date.now() + this.busyTimeoutMs;
+		for (let pause = 5; ; pause = Math.min(pause * 2, 100)) {
 			try {
-				result = await work(this.direct);
+				return await work();
 			} catch (error) {
-				if (db.isTransaction) db.exec('ROLLBACK');
-				throw error;
+				const locked = error instanceof DatabaseError && (error.code === 'SQLITE_BUSY' || error.code === 'SQLITE_LOCKED');
+				if (!locked || Date.now() + pause > deadline) throw error;
 			}
-			try {
-				this.guard(() => db.exec('COMMIT'));
-			} catch (error) {
-				// A COMMIT refused as busy leaves the transaction open; the next operation must not inherit it.
-				if (db.isTransaction) db.exec('ROLLBACK');
-				throw error;
-			}
-			return result;
-		});
+			await new Promise((resolve) => setTimeout(resolve, pause));
+		}
+	}
+
+	private async attempt<T>(options: TransactionOptions, work: (tx: Executor) => Promise<T>): Promise<T> {
+		const db = this.connection();
+		this.guard(() => db.exec(options.write ? 'BEGIN IMMEDIATE' : 'BEGIN'));
+		let result: T;
+		try {
+			result = await work(this.direct);
+		} catch (error) {
+			if (db.isTransaction) db.exec('ROLLBACK');
+			throw error;
+		}
+		try {
+			this.guard(() => db.exec('COMMIT'));
+		} catch (error) {
+			// A COMMIT refused as busy leaves the transaction open; the next operation must not inherit it.
+			if (db.isTransaction) db.exec('ROLLBACK');
+			throw error;
+		}
+		return result;
 	}
 
 	async reserve(): Promise<ReservedExecutor> {
@@ -216,7 +235,7 @@ export class SqliteDialect implements Dialect {
 	private connection(): DatabaseSync {
 		if (this.db?.isOpen) return this.db;
 		try {
-			this.db = new DatabaseSync(this.path, { timeout: this.busyTimeoutMs });
+			this.db = new DatabaseSync(this.path, { timeout: 0 });
 		} catch (error) {
 			throw this.translate(error);
 		}
@@ -246,7 +265,7 @@ export class SqliteDialect implements Dialect {
 				`The SQLite database at ${this.path} stayed locked for ${this.busyTimeoutMs} ms: ${error.message}`,
 				`SQLITE_${primary === SQLITE_BUSY ? 'BUSY' : 'LOCKED'}`,
 				false,
-				'Another process (Prodigy?) is writing to the file. Try again, or raise the busy timeout.',
+				'Another process (Prodigy?) is writing to the file. Run this again when it has finished (library callers can wait longer with the store option busyTimeoutMs).',
 			);
 		}
 		return new DatabaseError(

@@ -3,16 +3,18 @@
 // that only knows its driver. SQL is written in the portable form the dialects translate (`?`, "identifiers").
 import { sessionDatasetName, timestampSessionName, validateDatasetName } from '../datasets';
 import {
-	ContentTooLargeError,
+	CommitOutcomeUnknownError,
 	DatasetExistsError,
 	DatasetNotFoundError,
 	InvalidTaskError,
+	ProdigyConnectionError,
 	ProdigyError,
 	ProdigyInputError,
 } from '../errors';
-import { setHashes, type HashOptions } from '../hashing';
+import type { HashOptions } from '../hashing';
 import { parseJsonLossless, stringifyTask, toPlainJson } from '../json';
 import { isPlainObject } from '../objects';
+import { contentTooLarge, locateError, prepareTask, type PreparedTask } from '../tasks';
 import { DatabaseError, multiRowInsert, type Dialect, type Executor, type Row, type SqlValue } from './dialect';
 import { missingSchemaStatements, PRODIGY_TABLES } from './schema';
 import type {
@@ -29,6 +31,7 @@ import type {
 	ListDatasetsOptions,
 	MergeOptions,
 	ProdigyStore,
+	WriteExamplesOptions,
 	RemoveExamplesResult,
 	RemoveExamplesSelector,
 	SessionDatasetInfo,
@@ -36,7 +39,7 @@ import type {
 	Task,
 } from './types';
 
-const DEFAULT_BATCH_SIZE = 500;
+const DEFAULT_ROWS_PER_INSERT = 500;
 const DEFAULT_PAGE_SIZE = 1000;
 /** Values per `IN (…)` list: far below every backend's parameter limit. */
 const IN_CHUNK = 500;
@@ -166,25 +169,12 @@ function unixSeconds(date: Date): number {
 	return Math.floor(date.getTime() / 1000);
 }
 
-/** A hash column value from `_input_hash` / `_task_hash` (numbers; bigint when a parsed task carried one). */
-function hashValue(value: unknown, key: string, index: number): number {
-	const number = typeof value === 'bigint' ? Number(value) : value;
-	if (typeof number !== 'number' || !Number.isSafeInteger(number)) {
-		throw new InvalidTaskError(`Task ${index}: ${key} must be an integer, got ${JSON.stringify(toPlainJson(value))}`, {
-			index,
-			hint: 'Remove the carried hash so it is computed, or turn on overwriting hashes.',
-		});
-	}
-	return number;
-}
-
-interface PreparedTask {
-	index: number;
-	task: Task;
-	content: string;
-	bytes: number;
-	inputHash: number;
-	taskHash: number;
+/** A prepared row as the columns need it: safe-integer hashes, bytes within the real column. */
+function checkRow(row: PreparedTask, index: number, contentLimit: number | null): void {
+	const fail = (message: string) => new InvalidTaskError(`Task ${index}: ${message}`, { index, hint: 'Prepare rows with prepareTask.' });
+	if (typeof row !== 'object' || row === null || !(row.content instanceof Uint8Array)) throw fail('not a prepared row (content bytes missing)');
+	if (!Number.isSafeInteger(row.inputHash) || !Number.isSafeInteger(row.taskHash)) throw fail('the hashes must be integers');
+	if (contentLimit !== null && row.content.length > contentLimit) throw locateError(contentTooLarge(row.content.length, contentLimit), `Task ${index}`, index);
 }
 
 interface LinkRow {
@@ -234,14 +224,20 @@ export class Store implements ProdigyStore {
 
 	async ensureSchema(): Promise<void> {
 		if (this.schemaPresent) return;
-		const existing = await this.dialect.existingTables(this.dialect);
-		const statements = missingSchemaStatements(this.dialect.type, existing);
-		if (statements.length > 0) {
+		for (let attempt = 1; ; attempt++) {
+			const existing = await this.dialect.existingTables(this.dialect);
+			const statements = missingSchemaStatements(this.dialect.type, existing);
+			if (statements.length === 0) break;
 			try {
 				await this.dialect.createTables(statements);
+				break;
 			} catch (error) {
-				// Prodigy (or another n8n worker) may have created the tables at the same moment.
-				if (!(await this.hasSchema())) throw error;
+				// Prodigy (or another n8n worker) may be creating the tables at the same moment. MySQL's DDL is not
+				// transactional, so its half-built schema refuses our index ("Duplicate key name"): look again at
+				// what exists and create only the rest.
+				if (await this.hasSchema()) break;
+				if (attempt >= 5) throw error;
+				await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
 			}
 		}
 		this.schemaPresent = true;
@@ -297,7 +293,7 @@ export class Store implements ProdigyStore {
 		}
 	}
 
-	async updateMeta(name: string, patch: JsonObject | ((meta: JsonObject) => JsonObject)): Promise<DatasetInfo> {
+	async updateMeta(name: string, patch: JsonObject | ((meta: JsonObject) => JsonObject | Promise<JsonObject>)): Promise<DatasetInfo> {
 		if (typeof patch !== 'function' && !isPlainObject(patch)) {
 			throw new ProdigyInputError(`Meta patch must be a JSON object, got ${describe(patch)}`);
 		}
@@ -401,26 +397,45 @@ export class Store implements ProdigyStore {
 	// -----------------------------------------------------------------------------------------------------------
 	// Writing examples
 
+	async contentLimit(): Promise<number | null> {
+		return this.dialect.contentLimit(this.dialect);
+	}
+
 	async addExamples(dataset: string, tasks: Task[], options: AddExamplesOptions = {}): Promise<AddExamplesResult> {
 		if (!Array.isArray(tasks)) throw new InvalidTaskError(`Tasks must be an array, got ${describe(tasks)}`);
+		// Everything that can be wrong with the input is found before anything is written.
+		const contentLimit = await this.contentLimit();
+		// Array.from visits holes of a sparse array (as undefined), which map would skip without a word.
+		const prepared = Array.from(tasks, (task, index) => {
+			try {
+				return prepareTask(task, { hashOptions: options.hashOptions, defaultAnswer: options.defaultAnswer, contentLimit, requireContent: false });
+			} catch (error) {
+				throw locateError(error, `Task ${index}`, index);
+			}
+		});
+		return this.writeExamples(dataset, prepared, options);
+	}
+
+	async writeExamples(dataset: string, rows: PreparedTask[], options: WriteExamplesOptions = {}): Promise<AddExamplesResult> {
+		if (!Array.isArray(rows)) throw new InvalidTaskError(`Rows must be an array, got ${describe(rows)}`);
 		const dedupe = dedupeMode(options.dedupe);
-		const batchSize = positiveInt(options.batchSize, DEFAULT_BATCH_SIZE, 'Batch size');
+		const rowsPerInsert = positiveInt(options.rowsPerInsert ?? options.batchSize, DEFAULT_ROWS_PER_INSERT, 'Rows per INSERT');
 		const now = options.now ?? new Date();
 		const session = options.session;
+		if (session !== undefined && typeof session !== 'string' && typeof session !== 'boolean') {
+			throw new ProdigyInputError(`session must be a session name (string) or true / false, got ${describe(session)}`, {
+				hint: 'Give the annotator name (e.g. "alex" for "<dataset>-alex"), true for a session named by the time, or leave it out.',
+			});
+		}
 		const sessionName =
 			typeof session === 'string' ? sessionDatasetName(dataset, session) : session === true ? timestampSessionName(now) : undefined;
 		if (sessionName !== undefined) validateDatasetName(sessionName);
 		if (options.datasetMeta !== undefined && !isPlainObject(options.datasetMeta)) {
 			throw new ProdigyInputError(`Dataset meta must be a JSON object, got ${describe(options.datasetMeta)}`);
 		}
-
-		// Everything that can be wrong with the input is found before anything is written.
-		const prepared = tasks.map((task, index) => this.prepareTask(task, index, options));
-		const contentLimit = await this.dialect.contentLimit(this.dialect);
-		if (contentLimit !== null) {
-			const tooLarge = prepared.find((task) => task.bytes > contentLimit);
-			if (tooLarge) throw this.contentTooLarge(tooLarge.index, tooLarge.bytes, contentLimit);
-		}
+		// Rows come from lib's prepareTask; the store only re-checks what the database itself would get wrong.
+		const contentLimit = await this.contentLimit();
+		rows.forEach((row, index) => checkRow(row, index, contentLimit));
 		await this.ensureSchema();
 
 		const attempt = () =>
@@ -435,25 +450,25 @@ export class Store implements ProdigyStore {
 				} else if (dedupe !== 'none') {
 					await this.lockDataset(tx, main.id);
 				}
-				// Like `db-in` and Prodigy's server: the session dataset exists even if every task is a duplicate.
+				const duplicate = await this.findDuplicates(tx, main.id, datasetCreated, rows, dedupe);
+				const fresh = rows.filter((_, i) => !duplicate[i]);
+				// A session dataset is made only when something is linked to it: a scheduled add that finds nothing new
+				// (or only duplicates) would otherwise leave one empty session dataset per run.
 				const sessionDataset =
-					sessionName === undefined
+					sessionName === undefined || fresh.length === 0
 						? undefined
 						: ((await this.findDataset(tx, sessionName)) ?? (await this.insertDataset(tx, sessionName, {}, true, now)));
-
-				const duplicate = await this.findDuplicates(tx, main.id, datasetCreated, prepared, dedupe);
-				const fresh = prepared.filter((_, i) => !duplicate[i]);
-				const exampleIds = await this.insertExamples(tx, fresh, batchSize);
+				const exampleIds = await this.insertExamples(tx, fresh, rowsPerInsert);
 				// Prodigy links each example to every dataset in turn (main, then session), so link ids interleave.
 				const targets = sessionDataset ? [main.id, sessionDataset.id] : [main.id];
 				const linkIds = await this.insertLinks(
 					tx,
 					exampleIds.flatMap((exampleId) => targets.map((datasetId) => [exampleId, datasetId] as [number, number])),
-					batchSize * targets.length,
+					rowsPerInsert * targets.length,
 				);
 
 				let next = 0;
-				const examples: AddedExample[] = prepared.map((task, i) => {
+				const examples: AddedExample[] = rows.map((task, i) => {
 					const base = { inputHash: task.inputHash, taskHash: task.taskHash, task: task.task };
 					if (duplicate[i]) return { ...base, exampleId: null, linkId: null, duplicate: true };
 					const position = next++;
@@ -463,13 +478,31 @@ export class Store implements ProdigyStore {
 					dataset,
 					datasetCreated,
 					added: fresh.length,
-					skipped: prepared.length - fresh.length,
+					skipped: rows.length - fresh.length,
 					examples,
 				};
 				if (sessionDataset) result.sessionDataset = sessionDataset.name;
 				return result;
 			});
-		return this.retryingRaces(attempt);
+		return this.confirmCommit(
+			() => this.retryingRaces(attempt),
+			async (result) => {
+				// A transaction's links become visible together or never (ids of a rolled-back insert are not reused).
+				const linkIds = result.examples.flatMap((example) => (example.linkId === null ? [] : [example.linkId]));
+				if (linkIds.length === 0) {
+					for (const name of [dataset, result.sessionDataset]) {
+						if (name !== undefined && !(await this.findDataset(this.dialect, name))) return false;
+					}
+					return true;
+				}
+				const ends = [...new Set([linkIds[0], linkIds[linkIds.length - 1]])];
+				const [row] = await this.dialect.query(`SELECT COUNT(*) AS n FROM "link" WHERE "id" IN (${placeholders(ends.length)})`, ends);
+				const found = toInt(row?.n);
+				if (found === ends.length) return true;
+				if (found === 0) return false;
+				throw new ProdigyError('part of a transaction is visible');
+			},
+		);
 	}
 
 	async mergeDatasets(
@@ -520,11 +553,11 @@ export class Store implements ProdigyStore {
 				let pendingExamples: PreparedTask[] = [];
 				const flush = async () => {
 					if (pendingExamples.length > 0) {
-						const ids = await this.insertExamples(tx, pendingExamples, DEFAULT_BATCH_SIZE);
+						const ids = await this.insertExamples(tx, pendingExamples, DEFAULT_ROWS_PER_INSERT);
 						pendingLinks.push(...ids.map((id) => [id, targetId] as [number, number]));
 						pendingExamples = [];
 					}
-					await this.insertLinks(tx, pendingLinks, DEFAULT_BATCH_SIZE);
+					await this.insertLinks(tx, pendingLinks, DEFAULT_ROWS_PER_INSERT);
 					pendingLinks = [];
 				};
 				for (const sourceId of sourceIds) {
@@ -541,9 +574,10 @@ export class Store implements ProdigyStore {
 						let taskHash = toInt(row.task_hash);
 						if (rehash) {
 							const task = this.parseContent(toText(row.content), exampleId, sourceId);
-							prepared = this.prepareTask(task, linked + skipped, { hashOptions: rehash });
-							if (contentLimit !== null && prepared.bytes > contentLimit) {
-								throw this.contentTooLarge(undefined, prepared.bytes, contentLimit, exampleId);
+							try {
+								prepared = prepareTask(task, { hashOptions: rehash, contentLimit, requireContent: false });
+							} catch (error) {
+								throw locateError(error, `Example ${exampleId}`);
 							}
 							({ inputHash, taskHash } = prepared);
 						}
@@ -558,7 +592,7 @@ export class Store implements ProdigyStore {
 						linked++;
 						if (prepared) pendingExamples.push(prepared);
 						else pendingLinks.push([exampleId, targetId]);
-						if (pendingExamples.length + pendingLinks.length >= DEFAULT_BATCH_SIZE) await flush();
+						if (pendingExamples.length + pendingLinks.length >= DEFAULT_ROWS_PER_INSERT) await flush();
 					}
 				}
 				await flush();
@@ -667,7 +701,7 @@ export class Store implements ProdigyStore {
 				});
 				for await (const row of scan) {
 					keys.push([toInt(row.input_hash), toInt(row.link_id)]);
-					if (keys.length >= DEFAULT_BATCH_SIZE) await flush();
+					if (keys.length >= DEFAULT_ROWS_PER_INSERT) await flush();
 				}
 				await flush();
 
@@ -822,6 +856,30 @@ export class Store implements ProdigyStore {
 		if (this.dialect.forUpdate) await tx.query(`SELECT d."id" AS id FROM "dataset" d WHERE d."id" = ?${this.dialect.forUpdate}`, [id]);
 	}
 
+	/**
+	 * After a COMMIT whose reply was lost (the connection broke on the way), reconnects and lets the database say
+	 * whether the transaction landed: returns its result when it did, says "nothing was saved" when it did not, and
+	 * leaves the CommitOutcomeUnknownError (which says how to recover) when that cannot be established.
+	 */
+	private async confirmCommit<T>(write: () => Promise<T>, landed: (result: T) => Promise<boolean>): Promise<T> {
+		try {
+			return await write();
+		} catch (error) {
+			if (!(error instanceof CommitOutcomeUnknownError) || !error.settled) throw error;
+			let saved: boolean;
+			try {
+				saved = await landed(error.pendingResult as T);
+			} catch {
+				throw error;
+			}
+			if (saved) return error.pendingResult as T;
+			throw new ProdigyConnectionError(
+				`${error.lost}; checked after reconnecting: the database rolled the change back, nothing of it was saved`,
+				'Run it again once the database is reachable.',
+			);
+		}
+	}
+
 	/** Runs a write transaction again when it lost a race that a fresh attempt resolves. */
 	private async retryingRaces<T>(attempt: () => Promise<T>): Promise<T> {
 		for (let tries = 1; ; tries++) {
@@ -837,47 +895,19 @@ export class Store implements ProdigyStore {
 	}
 
 	private async insertDataset(executor: Executor, name: string, meta: JsonObject, session: boolean, now: Date): Promise<DatasetInfo> {
+		// Callers found no dataset of exactly this name. One the database's collation equates with it (MySQL: "Foo"
+		// for "foo") would make the unique index refuse the row with an error that names neither: say which.
+		// (An exact match here was committed by a concurrent writer: the insert's unique violation retries.)
+		const clash = (await executor.query('SELECT d."name" AS name FROM "dataset" d WHERE d."name" = ?', [name])).find(
+			(row) => String(row.name) !== name,
+		);
+		if (clash) throw new DatasetExistsError(name, String(clash.name));
 		const text = stringifyTask(meta);
 		const created = unixSeconds(now);
 		const [id] = await executor.insertReturningIds('dataset', ['name', 'created', 'meta', 'session'], [
 			[name, created, this.dialect.blob(text), this.dialect.bool(session)],
 		]);
 		return { id, name, created, meta: toPlainJson(parseJsonLossless(text)) as JsonObject, session };
-	}
-
-	private prepareTask(task: unknown, index: number, options: Pick<AddExamplesOptions, 'hashOptions' | 'defaultAnswer'>): PreparedTask {
-		if (!isPlainObject(task)) {
-			throw new InvalidTaskError(`Task ${index} is not a JSON object (got ${describe(task)})`, {
-				index,
-				hint: 'Every task must be an object such as {"text": "..."}.',
-			});
-		}
-		try {
-			// Hashes first: `answer` is an ignored key, so the default answer cannot change them anyway.
-			let hashed = setHashes(task, options.hashOptions);
-			if (options.defaultAnswer !== undefined && hashed.answer === undefined) hashed = { ...hashed, answer: options.defaultAnswer };
-			const inputHash = hashValue(hashed._input_hash, '_input_hash', index);
-			const taskHash = hashValue(hashed._task_hash, '_task_hash', index);
-			const content = stringifyTask(hashed);
-			return { index, task: hashed, content, bytes: Buffer.byteLength(content, 'utf8'), inputHash, taskHash };
-		} catch (error) {
-			if (error instanceof ProdigyInputError && error.index === index) throw error;
-			if (error instanceof ProdigyInputError || error instanceof TypeError || error instanceof RangeError) {
-				throw new InvalidTaskError(`Task ${index}: ${error.message}`, { index, hint: error instanceof ProdigyError ? error.hint : undefined });
-			}
-			throw error;
-		}
-	}
-
-	private contentTooLarge(index: number | undefined, bytes: number, limit: number, exampleId?: number): ContentTooLargeError {
-		const which = index !== undefined ? `Task ${index}` : `Example ${exampleId}`;
-		return new ContentTooLargeError(
-			`${which} is ${bytes} bytes as JSON; the ${this.dialect.type === 'mysql' ? 'MySQL BLOB ' : ''}content column holds at most ${limit} bytes. Nothing was written.`,
-			{
-				index,
-				hint: 'Shorten the task (e.g. move large fields such as images to a URL), or use PostgreSQL or SQLite, which have no such limit.',
-			},
-		);
 	}
 
 	private integerList(values: unknown, what: string): number[] {
@@ -915,10 +945,10 @@ export class Store implements ProdigyStore {
 	}
 
 	/** Multi-row INSERTs of examples, split by row count, parameter limit and the statement byte budget. */
-	private async insertExamples(tx: Executor, tasks: PreparedTask[], batchSize: number): Promise<number[]> {
+	private async insertExamples(tx: Executor, tasks: PreparedTask[], rowsPerInsert: number): Promise<number[]> {
 		if (tasks.length === 0) return [];
 		const columns = ['input_hash', 'task_hash', 'content'];
-		const perStatement = Math.max(1, Math.min(batchSize, Math.floor(this.dialect.maxParams / columns.length)));
+		const perStatement = Math.max(1, Math.min(rowsPerInsert, Math.floor(this.dialect.maxParams / columns.length)));
 		const budget = await this.dialect.statementByteBudget(tx);
 		const ids: number[] = [];
 		let batch: SqlValue[][] = [];
@@ -930,16 +960,17 @@ export class Store implements ProdigyStore {
 			bytes = 0;
 		};
 		for (const task of tasks) {
-			if (batch.length >= perStatement || (batch.length > 0 && bytes + task.bytes > budget)) await flush();
-			batch.push([task.inputHash, task.taskHash, this.dialect.blob(task.content)]);
-			bytes += task.bytes;
+			if (batch.length >= perStatement || (batch.length > 0 && bytes + task.content.length > budget)) await flush();
+			// The prepared bytes are bound as they are: every dialect binds a Buffer to its BLOB / BYTEA column.
+			batch.push([task.inputHash, task.taskHash, task.content]);
+			bytes += task.content.length;
 		}
 		await flush();
 		return ids;
 	}
 
-	private async insertLinks(tx: Executor, links: Array<[number, number]>, batchSize: number): Promise<number[]> {
-		const perStatement = Math.max(1, Math.min(batchSize, Math.floor(this.dialect.maxParams / 2)));
+	private async insertLinks(tx: Executor, links: Array<[number, number]>, rowsPerInsert: number): Promise<number[]> {
+		const perStatement = Math.max(1, Math.min(rowsPerInsert, Math.floor(this.dialect.maxParams / 2)));
 		const ids: number[] = [];
 		for (const chunk of chunks(links, perStatement)) {
 			ids.push(...(await tx.insertReturningIds('link', ['example_id', 'dataset_id'], chunk)));

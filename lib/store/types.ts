@@ -1,6 +1,7 @@
 // The contract every part of the pack uses to read and write Prodigy's database. One implementation
 // (store.ts) over three small dialects (sqlite.ts, postgres.ts, mysql.ts); nothing here imports n8n.
 import type { HashOptions } from '../hashing';
+import type { PreparedTask } from '../tasks';
 
 export type JsonObject = { [key: string]: unknown };
 /** A Prodigy task / annotation: a JSON object whose unknown fields are preserved. */
@@ -63,27 +64,37 @@ export interface ListDatasetsOptions {
 
 export type DedupeMode = 'none' | 'input' | 'task';
 
-export interface AddExamplesOptions {
+/** How prepared rows are written: one call is one transaction. */
+export interface WriteExamplesOptions {
 	/**
 	 * Session dataset to link every example to as well, like Prodigy's server and `db-in`:
 	 * a string names the session (`<dataset>-<name>`), `true` means a timestamped session named
 	 * `YYYY-MM-DD_HH-MM-SS` (local time of `now`, like `db-in`), false/undefined means none.
 	 */
 	session?: string | boolean;
-	/** Set `answer` on tasks that have none (`db-in` sets "accept"). */
-	defaultAnswer?: 'accept' | 'reject' | 'ignore';
 	/** Skip tasks whose input / task hash is already in the dataset or earlier in the batch (default 'none'). */
 	dedupe?: DedupeMode;
-	/** Hash keys and overwrite (default: Prodigy's defaults, existing hashes kept). */
-	hashOptions?: HashOptions;
 	/** Create the dataset when missing (default true, like `db-in`); false raises DatasetNotFoundError. */
 	createDataset?: boolean;
 	/** Meta for a dataset created by this call. */
 	datasetMeta?: JsonObject;
-	/** Rows per multi-row INSERT (default 500). The whole call is still one transaction. */
+	/**
+	 * Rows per multi-row INSERT statement (default 500; fewer when the parameter or packet limit needs it). Not the
+	 * transaction size: the whole call is one transaction (callers that want smaller transactions make more calls).
+	 */
+	rowsPerInsert?: number;
+	/** @deprecated The old name of rowsPerInsert (kept: the library's names are a contract). */
 	batchSize?: number;
 	/** Clock for session names and `created` (tests). */
 	now?: Date;
+}
+
+/** addExamples: prepares raw tasks (lib/tasks.ts prepareTask) and writes them as writeExamples does. */
+export interface AddExamplesOptions extends WriteExamplesOptions {
+	/** Set `answer` on tasks that have none (`db-in` sets "accept"). */
+	defaultAnswer?: 'accept' | 'reject' | 'ignore';
+	/** Hash keys and overwrite (default: Prodigy's defaults, existing hashes kept). */
+	hashOptions?: HashOptions;
 }
 
 export interface AddedExample {
@@ -209,11 +220,16 @@ export interface ProdigyStore {
 	createDataset(name: string, meta?: JsonObject, options?: { session?: boolean; now?: Date }): Promise<DatasetInfo>;
 	/** Merges a patch into meta (unknown keys kept), or applies an updater in one transaction (read-modify-write
 	 * with a row lock, so concurrent version / approval appends are not lost). */
-	updateMeta(name: string, patch: JsonObject | ((meta: JsonObject) => JsonObject)): Promise<DatasetInfo>;
+	updateMeta(name: string, patch: JsonObject | ((meta: JsonObject) => JsonObject | Promise<JsonObject>)): Promise<DatasetInfo>;
 	/** Prodigy's `drop`: links and dataset row go, then the dropped dataset's examples that no other dataset (a
 	 * session, or a merge target) links: those still linked elsewhere stay, so no link is left dangling. */
 	dropDataset(name: string): Promise<{ deleted: true; linksDeleted: number; examplesDeleted: number }>;
+	/** Bytes the `example.content` column holds as the database declares it; null when unbounded. */
+	contentLimit(): Promise<number | null>;
+	/** Prepares the tasks (hashes, default answer, one serialisation) and writes them in one transaction. */
 	addExamples(dataset: string, tasks: Task[], options?: AddExamplesOptions): Promise<AddExamplesResult>;
+	/** Writes rows lib's prepareTask made, in one transaction; results as addExamples. */
+	writeExamples(dataset: string, rows: PreparedTask[], options?: WriteExamplesOptions): Promise<AddExamplesResult>;
 	/** Streams in link-id order with bounded memory. */
 	getExamples(dataset: string, options?: GetExamplesOptions): AsyncIterable<ExampleRecord>;
 	/** Streams ordered by input hash, then link id (all answers to one input together), with bounded memory. */

@@ -23,6 +23,7 @@ import {
 	isExpired,
 	openApprovalRequest,
 	recordDecision,
+	requestBelongsTo,
 	withdrawApprovalRequest,
 	type ApprovalFacts,
 	type ApprovalRecord,
@@ -246,6 +247,7 @@ export async function executeHuman(ctx: IExecuteFunctions): Promise<INodeExecuti
 				summary: gateFacts.summary,
 				message: String(ctx.getNodeParameter('message', 0, '') ?? ''),
 				...(executionId ? { executionId: String(executionId) } : {}),
+				nodeId: ctx.getNode().id,
 			};
 			await openApprovalRequest(store, dataset, pending, gateFacts.version ? { summary: gateFacts.version } : undefined);
 			const resumeUrl = ctx.evaluateExpression('{{ $execution.resumeUrl }}', 0) as string;
@@ -304,11 +306,13 @@ export async function executeHuman(ctx: IExecuteFunctions): Promise<INodeExecuti
 		if (incoming) executeData.source = { ...executeData.source, main: executeData.data.main.map(() => incoming) };
 
 		await ctx.putExecutionToWait(expiresAt ?? WAIT_INDEFINITELY);
-		const waiting: INodeExecutionData = {
-			json: { status: 'waiting', approvalUrl: url, dataset, versionId: request.versionId, requestId, expiresAt: request.expiresAt, checks: request.checks } as IDataObject,
-			pairedItem: { item: 0 },
-		};
-		return [[waiting], []];
+		// Nothing is decided yet, so no output carries an item (one on Approved would read "1 item" on the canvas as
+		// if approved). The approver link is shown above the node's output instead.
+		ctx.addExecutionHints({
+			message: `Waiting for approval of "${dataset}"${request.expiresAt ? ` until ${request.expiresAt}` : ''}. Approver link: ${url}`,
+			location: 'outputPane',
+		});
+		return [[], []];
 	} catch (error) {
 		throw toNodeError(ctx.getNode(), error, 0, credentials);
 	}
@@ -346,10 +350,14 @@ export async function approvalWebhook(this: IWebhookFunctions): Promise<IWebhook
 	const credentials = await this.getCredentials<ICredentialDataDecryptedObject>(DATABASE_CREDENTIAL);
 	return await withStore(credentials, async (store) => {
 		const info = (await store.hasSchema()) ? await store.getDataset(dataset) : null;
-		const request = info ? findApprovalRequest(info.meta, requestId) : null;
+		// Another execution's (or node's) request is "not found" here: the link must not even reveal it exists.
+		const binding = { executionId: this.getExecutionId() || undefined, nodeId: this.getNode().id };
+		const found = info ? findApprovalRequest(info.meta, requestId) : null;
+		const request = found && requestBelongsTo(found, binding) ? found : null;
 		const now = new Date();
 		if (!info || !request || isExpired(request, now)) {
-			const decided = info ? decisionForRequest(info.meta, requestId) : null;
+			const record = info ? decisionForRequest(info.meta, requestId) : null;
+			const decided = record && (record.executionId ?? '') === (binding.executionId ?? '') ? record : null;
 			const expired = request !== null && isExpired(request, now);
 			send(
 				this,

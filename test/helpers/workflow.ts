@@ -94,11 +94,12 @@ class TestItems implements INodeType {
 		const binarySpec = this.getNodeParameter('binary', 0) as string;
 		if (binarySpec) {
 			if (items.length === 0) items.push({ json: {} });
-			const files = JSON.parse(binarySpec) as Record<string, { text: string; fileName?: string; mimeType?: string }>;
+			const files = JSON.parse(binarySpec) as Record<string, TestFile>;
 			items[0].binary = {};
 			for (const [property, file] of Object.entries(files)) {
 				items[0].binary[property] = await this.helpers.prepareBinaryData(
-					Buffer.from(file.text, 'utf8'),
+					// `base64` gives bytes that are not UTF-8 text (a Latin-1 file).
+					file.base64 !== undefined ? Buffer.from(file.base64, 'base64') : Buffer.from(file.text, 'utf8'),
 					file.fileName,
 					file.mimeType,
 				);
@@ -319,10 +320,18 @@ export async function runWorkflow(workflow: TestWorkflow, options: RunOptions = 
 	};
 }
 
+/** A file attached to the first test item: UTF-8 `text`, or raw bytes as `base64`. */
+export interface TestFile {
+	text: string;
+	base64?: string;
+	fileName?: string;
+	mimeType?: string;
+}
+
 /** A linear workflow: Manual Trigger → test items (optional) → the given nodes in order. */
 export function chain(
 	nodes: Array<Pick<INode, 'name' | 'type' | 'parameters'> & Partial<INode>>,
-	items?: { items?: IDataObject[]; binary?: Record<string, { text: string; fileName?: string; mimeType?: string }> },
+	items?: { items?: IDataObject[]; binary?: Record<string, TestFile> },
 ): TestWorkflow {
 	const all: INode[] = [
 		{ id: 'trigger', name: 'Manual Trigger', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} },

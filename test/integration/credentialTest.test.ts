@@ -85,6 +85,28 @@ describe('Prodigy Database credential test', () => {
 		expect(result.message).not.toContain(password);
 	});
 
+	it.each([
+		['postgres', 'postgres://prodigy:Url-Pa55word@127.0.0.1:5432/prodigy'],
+		['mysql', 'mysql://prodigy:Url-Pa55word@127.0.0.1/prodigy'],
+		['postgres', 'prodigy:Url-Pa55word@127.0.0.1'],
+	] as const)('refuses a connection URL typed into Host on %s and never echoes its password (%s)', async (type, host) => {
+		const result = await credentialTest({ type, host, port: 1, user: 'prodigy', password: '', database: 'prodigy', ssl: 'disable' });
+		expect(result.status).toBe('Error');
+		expect(result.message).toMatch(/Host looks like a connection URL/);
+		expect(result.message).not.toContain('Url-Pa55word');
+		const store = openStore({ type, host, port: 1, user: 'prodigy', password: '', database: 'prodigy' });
+		try {
+			const error = await store.listDatasets().then(
+				() => new Error('expected a failure'),
+				(failure: Error) => failure,
+			);
+			expect(`${error.message} ${(error as { hint?: string }).hint}`).not.toContain('Url-Pa55word');
+			expect(error.message).toMatch(/Host looks like a connection URL/);
+		} finally {
+			await store.close();
+		}
+	});
+
 	it('gives a clear reason when nothing listens on the port', async () => {
 		const result = await credentialTest({
 			type: 'postgres',

@@ -48,7 +48,7 @@ describe('MySQL insert ids', () => {
 			const store = open();
 			try {
 				const tasks = Array.from({ length: 50 }, (_, i) => ({ text: `t${i}`, n: i }));
-				const result = await store.addExamples('news', tasks, { batchSize: 7, session: 'alex' });
+				const result = await store.addExamples('news', tasks, { rowsPerInsert: 7, session: 'alex' });
 				const examples = new Map((await rawExamples(db.config)).map((row) => [row.id, JSON.parse(row.content) as Task]));
 				const links = new Map((await rawLinks(db.config)).map((link) => [link.id, link]));
 				result.examples.forEach((added, i) => {
@@ -69,7 +69,7 @@ describe('MySQL insert ids', () => {
 			try {
 				await stores[0].createDataset('news');
 				const results = await Promise.all(
-					stores.map((store, w) => store.addExamples('news', Array.from({ length: 40 }, (_, i) => ({ text: `w${w} t${i}`, w, i })), { batchSize: 5 })),
+					stores.map((store, w) => store.addExamples('news', Array.from({ length: 40 }, (_, i) => ({ text: `w${w} t${i}`, w, i })), { rowsPerInsert: 5 })),
 				);
 				const examples = new Map((await rawExamples(db.config)).map((row) => [row.id, JSON.parse(row.content) as Task]));
 				const links = new Map((await rawLinks(db.config)).map((link) => [link.id, link]));

@@ -11,6 +11,7 @@ import { openStore, type StoreConfig, type Task } from '../../lib/store';
 import { DatabaseError } from '../../lib/store/dialect';
 import { MYSQL_HOST, MYSQL_PORT, PG_HOST, PG_PORT, createTestDatabase, rawExec, rawQuery, type TestDatabase } from '../helpers/databases';
 import { collect, rawExamples, rowCounts } from '../helpers/rows';
+import { failure } from '../helpers/failure';
 
 const SECRET = 'Sup3r-S3cret-Pa55word!';
 
@@ -26,14 +27,6 @@ function everythingIn(error: unknown): string {
 	return parts.join('\n');
 }
 
-async function failure(work: () => Promise<unknown>): Promise<ProdigyError> {
-	try {
-		await work();
-	} catch (error) {
-		return error as ProdigyError;
-	}
-	throw new Error('expected the operation to fail');
-}
 
 /** A task whose stored JSON is exactly `bytes` long (carried hashes keep the size independent of the text). */
 function taskOfSize(bytes: number, extra: Task = {}): Task {
@@ -52,7 +45,7 @@ describe.each([
 		const user = server.type === 'mysql' ? 'root' : 'prodigy_no_such_user';
 		const store = openStore({ ...server, user, password: SECRET } as StoreConfig);
 		try {
-			const error = await failure(() => store.listDatasets());
+			const error = await failure<ProdigyError>(() => store.listDatasets());
 			expect(error).toBeInstanceOf(ProdigyConnectionError);
 			expect(error.message).toContain(`${server.host}:${server.port}`);
 			expect(error.message).toContain(`database "test"`);
@@ -60,7 +53,7 @@ describe.each([
 			expect(error.hint).toMatch(/user name and password/);
 			expect(everythingIn(error)).not.toContain(SECRET);
 			// Writes fail the same way, before anything else happens.
-			const writeError = await failure(() => store.addExamples('news', [{ text: 'a' }]));
+			const writeError = await failure<ProdigyError>(() => store.addExamples('news', [{ text: 'a' }]));
 			expect(writeError).toBeInstanceOf(ProdigyConnectionError);
 			expect(everythingIn(writeError)).not.toContain(SECRET);
 		} finally {
@@ -71,7 +64,7 @@ describe.each([
 	it('says the server is not reachable', async () => {
 		const store = openStore({ ...server, port: 1, user: 'root', password: SECRET } as StoreConfig);
 		try {
-			const error = await failure(() => store.hasSchema());
+			const error = await failure<ProdigyError>(() => store.hasSchema());
 			expect(error).toBeInstanceOf(ProdigyConnectionError);
 			expect(error.message).toContain(`${server.host}:1`);
 			expect(error.hint).toMatch(/running and reachable/);
@@ -85,7 +78,7 @@ describe.each([
 		const user = server.type === 'mysql' ? 'root' : 'postgres';
 		const store = openStore({ ...server, user, password: '', database: 'prodigy_missing_db_x' } as StoreConfig);
 		try {
-			const error = await failure(() => store.listDatasets());
+			const error = await failure<ProdigyError>(() => store.listDatasets());
 			expect(error).toBeInstanceOf(ProdigyConnectionError);
 			expect(error.hint).toMatch(/Create the database "prodigy_missing_db_x"/);
 		} finally {
@@ -104,7 +97,7 @@ describe('SQLite file errors', () => {
 	it('explains a path whose folder does not exist', async () => {
 		const path = join(dirname((db.config as { path: string }).path), 'no', 'such', 'prodigy.db');
 		const store = openStore({ type: 'sqlite', path });
-		const error = await failure(() => store.listDatasets());
+		const error = await failure<ProdigyError>(() => store.listDatasets());
 		expect(error).toBeInstanceOf(ProdigyConnectionError);
 		expect(error.message).toContain(path);
 		expect(error.hint).toMatch(/folder must exist/);
@@ -115,7 +108,7 @@ describe('SQLite file errors', () => {
 		const { path } = db.config as { path: string };
 		await writeFile(path, 'this is not a database, just some text that is long enough to look like a header '.repeat(20));
 		const store = openStore(db.config);
-		const error = await failure(() => store.listDatasets());
+		const error = await failure<ProdigyError>(() => store.listDatasets());
 		expect(error).toBeInstanceOf(ProdigyConnectionError);
 		expect(error.message).toMatch(/not a database/);
 		await store.close();
@@ -165,7 +158,7 @@ describe('SQLite file errors', () => {
 		const other = new DatabaseSync(path);
 		other.exec('BEGIN IMMEDIATE');
 		try {
-			const error = await failure(() => store.addExamples('news', [{ text: 'b' }]));
+			const error = await failure<ProdigyError>(() => store.addExamples('news', [{ text: 'b' }]));
 			expect(error).toBeInstanceOf(DatabaseError);
 			expect(error.message).toMatch(/locked for 100 ms/);
 			expect(error.hint).toMatch(/Another process/);
@@ -207,10 +200,10 @@ describe('content size', () => {
 		it('refuses an over-long task with its index before writing anything, not even the schema', async () => {
 			const store = openStore(db.config);
 			try {
-				const error = await failure(() => store.addExamples('news', [{ text: 'a' }, { text: 'b' }, taskOfSize(65_536)]));
+				const error = await failure<ProdigyError>(() => store.addExamples('news', [{ text: 'a' }, { text: 'b' }, taskOfSize(65_536)]));
 				expect(error).toBeInstanceOf(ContentTooLargeError);
 				expect((error as ContentTooLargeError).index).toBe(2);
-				expect(error.message).toMatch(/Task 2 is 65536 bytes.*at most 65535 bytes/);
+				expect(error.message).toMatch(/^Task 2: The task is 65,536 bytes as JSON; the database's content column holds at most 65,535 bytes/);
 				expect(await rowCounts(db.config)).toBeNull();
 
 				await store.addExamples('news', [{ text: 'a' }]);
@@ -241,7 +234,7 @@ describe('content size', () => {
 				const count = Math.ceil((Number(packet) * 1.2) / 60_000);
 				const text = 'x'.repeat(60_000);
 				const tasks = Array.from({ length: count }, (_, i) => ({ text, n: i, _input_hash: i, _task_hash: i }));
-				const result = await store.addExamples('news', tasks, { batchSize: 1000 });
+				const result = await store.addExamples('news', tasks, { rowsPerInsert: 1000 });
 				expect(result.added).toBe(count);
 				const rows = await rawExamples(db.config);
 				expect(rows.map((row) => (JSON.parse(row.content) as { n: number }).n)).toEqual(tasks.map((t) => t.n));

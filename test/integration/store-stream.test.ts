@@ -14,7 +14,7 @@ describe.each(BACKENDS)('streaming reads on %s', (backend) => {
 		// Interleave another dataset so the dataset's link ids have gaps, as in a real database.
 		for (let start = 0; start < ROWS; start += 5_000) {
 			const tasks = Array.from({ length: 5_000 }, (_, i) => ({ text: `task ${start + i}`, n: start + i, answer: (start + i) % 3 === 0 ? 'reject' : 'accept' }));
-			await store.addExamples('big', tasks, { batchSize: 1000 });
+			await store.addExamples('big', tasks, { rowsPerInsert: 1000 });
 			await store.addExamples('noise', [{ text: `noise ${start}` }]);
 		}
 	}, 180_000);

@@ -221,6 +221,23 @@ describe.each(BACKENDS)('ProdigyStore on %s', (backend) => {
 			expect((await rawLinks(db.config)).map((l) => l.dataset)).toEqual(['news', '2024-05-17_09-03-07']);
 		});
 
+		it('creates no session dataset when nothing is linked (empty batch, or every task a duplicate)', async () => {
+			const empty = await store.addExamples('news', [], { session: true, now: NOW });
+			expect(empty.sessionDataset).toBeUndefined();
+			await store.addExamples('news', [{ text: 'a' }]);
+			const duplicates = await store.addExamples('news', [{ text: 'a' }], { session: 'alex', dedupe: 'task', now: NOW });
+			expect(duplicates).toMatchObject({ added: 0, skipped: 1 });
+			expect(duplicates.sessionDataset).toBeUndefined();
+			expect((await rawDatasets(db.config)).map((d) => [d.name, d.session])).toEqual([['news', false]]);
+			// Once something is linked the session dataset appears, and a later batch reuses it.
+			await store.addExamples('news', [{ text: 'b' }], { session: 'alex', now: NOW });
+			await store.addExamples('news', [{ text: 'b' }], { session: 'alex', dedupe: 'task', now: NOW });
+			expect((await rawDatasets(db.config)).map((d) => [d.name, d.session])).toEqual([
+				['news', false],
+				['news-alex', true],
+			]);
+		});
+
 		it.each(['input', 'task'] as const)('dedupes by %s hash against the dataset and within the batch', async (mode) => {
 			await store.addExamples('news', [{ text: 'a', label: 'X' }]);
 			await store.addExamples('other', [{ text: 'b', label: 'X' }]); // another dataset does not count
@@ -254,7 +271,7 @@ describe.each(BACKENDS)('ProdigyStore on %s', (backend) => {
 
 		it('maps ids right across many statements (small batch size)', async () => {
 			const tasks = Array.from({ length: 23 }, (_, i) => ({ text: `task ${i}`, n: i }));
-			const result = await store.addExamples('news', tasks, { batchSize: 4, session: 'bea' });
+			const result = await store.addExamples('news', tasks, { rowsPerInsert: 4, session: 'bea' });
 			const examples = new Map((await rawExamples(db.config)).map((row) => [row.id, row.content]));
 			const links = new Map((await rawLinks(db.config)).map((link) => [link.id, link]));
 			for (const [i, added] of result.examples.entries()) {
@@ -314,7 +331,7 @@ describe.each(BACKENDS)('ProdigyStore on %s', (backend) => {
 				await store.createDataset('news');
 				const results = await Promise.all(
 					writers.map((writer, w) =>
-						writer.addExamples('news', Array.from({ length: 60 }, (_, i) => ({ text: `w${w} t${i}`, w, i })), { batchSize: 7, session: `w${w}` }),
+						writer.addExamples('news', Array.from({ length: 60 }, (_, i) => ({ text: `w${w} t${i}`, w, i })), { rowsPerInsert: 7, session: `w${w}` }),
 					),
 				);
 				const examples = new Map((await rawExamples(db.config)).map((row) => [row.id, JSON.parse(row.content) as Task]));
@@ -424,7 +441,7 @@ describe.each(BACKENDS)('ProdigyStore on %s', (backend) => {
 
 		it('lists the session datasets of a dataset', async () => {
 			await seed();
-			await store.addExamples('news', [{ text: 'a' }], { session: 'carl', dedupe: 'input' }); // all duplicates: empty session
+			await store.createDataset('news-carl', {}, { session: true }); // a session that saved nothing yet
 			await store.addExamples('other', [{ text: 'q' }], { session: 'alex' });
 			const sessions = await store.listSessions('news');
 			expect(sessions.map((s) => [s.name, s.session, s.examples])).toEqual([

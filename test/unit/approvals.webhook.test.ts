@@ -22,7 +22,7 @@ const request: ApprovalRequest = {
 	expiresAt: null,
 	summary: { Examples: 3 },
 	message: 'Please check <script>alert(1)</script>',
-	executionId: '77',
+	executionId: 'test-execution',
 };
 
 describe('Approval Gate webhook', () => {
@@ -153,7 +153,7 @@ describe('Approval Gate webhook', () => {
 		expect(listApprovalRequests(stored)).toEqual([]);
 		expect(listApprovals(stored)).toEqual([
 			expect.objectContaining({ decision: 'rejected', reasons: ['timeout'], requestId: 'req-old' }),
-			expect.objectContaining({ decision: 'approved', approver: 'Dana', requestId: 'req-1', executionId: '77' }),
+			expect.objectContaining({ decision: 'approved', approver: 'Dana', requestId: 'req-1', executionId: 'test-execution' }),
 		]);
 
 		const again = await call('POST', link, { name: 'Eve', decision: 'reject' });
@@ -183,5 +183,42 @@ describe('Approval Gate webhook', () => {
 		const incomplete = await call('GET', { signature: 'token' });
 		expect(incomplete.status).toBe(400);
 		expect(await meta()).toEqual(before);
+	});
+
+	it("refuses to decide another execution's or another node's request, whatever the link's query says", async () => {
+		const store = openStore(db.config);
+		try {
+			// Pending requests another execution (and another gate node) opened, in this dataset and in another one.
+			await openApprovalRequest(store, 'news', { ...request, id: 'req-other-execution', executionId: '999' });
+			await openApprovalRequest(store, 'news', { ...request, id: 'req-other-node', nodeId: 'another-gate' });
+			await store.createDataset('payroll');
+			await openApprovalRequest(store, 'payroll', { ...request, id: 'req-payroll', executionId: '999' });
+		} finally {
+			await store.close();
+		}
+		const before = await meta();
+		for (const query of [
+			{ ...link, request: 'req-other-execution' },
+			{ ...link, request: 'req-other-node' },
+			{ ...link, dataset: 'payroll', request: 'req-payroll' },
+		]) {
+			const shown = await call('GET', query);
+			expect(shown.status).toBe(404);
+			const decided = await call('POST', query, { name: 'Mallory', decision: 'approve' });
+			expect(decided.status).toBe(404);
+			expect(decided.body).not.toContain('Approved');
+			expect(decided.result.workflowData).toBeUndefined();
+		}
+		expect(await meta()).toEqual(before);
+		const payroll = openStore(db.config);
+		try {
+			const info = await payroll.getDataset('payroll');
+			expect(listApprovals(info?.meta ?? {})).toEqual([]);
+			expect(listApprovalRequests(info?.meta ?? {}).map((pending) => pending.id)).toEqual(['req-payroll']);
+		} finally {
+			await payroll.close();
+		}
+		// The link's own request still works.
+		expect((await call('POST', link, { name: 'Dana', decision: 'approve' })).status).toBe(200);
 	});
 });

@@ -15,7 +15,7 @@ import {
 	taskHashString,
 } from '../../lib/hashing';
 import { parseJsonLossless, stringifyTask } from '../../lib/json';
-import { murmurhash3_32 } from '../../lib/murmurhash';
+import { murmurhash3_32, murmurhash3_32Bytes } from '../../lib/murmurhash';
 import type { Task } from '../../lib/store/types';
 
 /** Copied from ../shared/prodigy-hash-vectors.jsonl so a clean clone carries it. */
@@ -43,6 +43,61 @@ describe('murmurhash3_32', () => {
 		expect(murmurhash3_32('')).toBe(0);
 		expect(murmurhash3_32('é')).toBe(murmurhash3_32(new Uint8Array([0xc3, 0xa9])));
 		expect(murmurhash3_32('foo', 1)).not.toBe(murmurhash3_32('foo'));
+	});
+
+	it('hashes only the first `length` bytes of a reused buffer', () => {
+		const buffer = new TextEncoder().encode('foo and more bytes after it');
+		expect(murmurhash3_32Bytes(buffer, 3)).toBe(-156908512);
+		for (let length = 0; length <= 8; length++) expect(murmurhash3_32Bytes(buffer, length)).toBe(murmurhash3_32(buffer.subarray(0, length)));
+	});
+});
+
+describe('the single-pass byte writer behind the hashes', () => {
+	it('writes non-ASCII, astral characters and lone surrogates as Python escapes, in values and in sorted keys', () => {
+		const t = { text: 'é\u2028😀\ud800x\udfff\u0000"\\', label: { '\u{1F600}': '\u{1D11E}', '\uffff': 2, '\ud83d\ue000': 3 } };
+		expect(inputHashString(t)).toBe('text="\\u00e9\\u2028\\ud83d\\ude00\\ud800x\\udfff\\u0000\\"\\\\"');
+		expect(taskHashString({ ...t, _input_hash: 5 })).toBe('5label={"\\ud83d\\ue000":3,"\\uffff":2,"\\ud83d\\ude00":"\\ud834\\udd1e"}');
+		// The hash is MurmurHash of exactly those (ASCII) bytes.
+		expect(getInputHash(t)).toBe(murmurhash3_32(inputHashString(t)));
+	});
+
+	it('writes a non-ASCII custom key name before "=" as UTF-8, unescaped', () => {
+		const options = { inputKeys: ['tëxt'], taskKeys: ['😀'] };
+		const t = { 'tëxt': 'a', '😀': 1 };
+		expect(inputHashString(t, options)).toBe('tëxt="a"');
+		expect(getInputHash(t, options)).toBe(murmurhash3_32('tëxt="a"'));
+		const inputHash = getInputHash(t, options);
+		expect(getTaskHash(t, options)).toBe(murmurhash3_32(`${inputHash}😀=1`));
+	});
+
+	it('writes Python floats, bigints and integral numbers beyond 1e21 through the byte path', () => {
+		const t = task('{"input":[10.0,-0.0,1e16,1e-05,1.5e300,5e-324,0.1,123456789012345678901234567890,-1e21]}');
+		expect(inputHashString(t)).toBe('input=[10.0,-0.0,1e+16,1e-05,1.5e+300,5e-324,0.1,123456789012345678901234567890,-1e+21]');
+		expect(inputHashString({ input: [1e21, -(2n ** 64n), 2 ** 53 + 2] })).toBe('input=[1000000000000000000000,-18446744073709551616,9007199254740994]');
+	});
+
+	it('grows its buffer for a large task (every unit escaped) and stays exact', () => {
+		const text = 'é'.repeat(50_000);
+		expect(inputHashString({ text })).toBe(`text="${'\\u00e9'.repeat(50_000)}"`);
+		expect(getInputHash({ text })).toBe(murmurhash3_32(`text="${'\\u00e9'.repeat(50_000)}"`));
+		// The shared buffer is reset between calls: a short task after a long one hashes as on its own.
+		expect(getInputHash({ text: 'x' })).toBe(murmurhash3_32('text="x"'));
+	});
+
+	it('skips ignored keys while writing and keeps the fallback task (with its override) exact', () => {
+		const t = { meta: { score: 1, keep: [{ rank: 2, y: 'é' }] }, answer: 'accept', _task_hash: 4 };
+		expect(inputHashString(t)).toBe('{"_task_hash":4,"meta":{"keep":[{"y":"\\u00e9"}]}}');
+		const inputHash = getInputHash(t);
+		expect(taskHashString(t)).toBe(`${inputHash}{"_input_hash":${inputHash},"_task_hash":4,"meta":{"keep":[{"y":"\\u00e9"}]}}`);
+	});
+
+	it('refuses a task nested deeper than Prodigy can read back', () => {
+		let deep: unknown = 'x';
+		for (let i = 0; i < 1500; i++) deep = { d: deep };
+		expect(() => setHashes({ text: 't', spans: [deep] })).toThrow('nested deeper than 1000 levels');
+		let ok: unknown = 'x';
+		for (let i = 0; i < 990; i++) ok = { d: ok };
+		expect(() => setHashes({ text: 't', meta: ok })).not.toThrow();
 	});
 });
 

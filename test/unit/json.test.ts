@@ -157,6 +157,27 @@ describe('pythonJsonDumps', () => {
 	});
 });
 
+describe('nesting limit of the writers', () => {
+	const nested = (levels: number) => {
+		let value: unknown = 1;
+		for (let i = 0; i < levels; i++) value = [value];
+		return value;
+	};
+
+	it('writes what parseJsonLossless reads back (1000 levels) and refuses one level more', () => {
+		expect(parseJsonLossless(stringifyTask(nested(1000)))).toEqual(nested(1000));
+		expect(pythonJsonDumps(nested(1000))).toBe(`${'['.repeat(1000)}1${']'.repeat(1000)}`);
+		expect(() => stringifyTask(nested(1001))).toThrow('The data is nested deeper than 1000 levels');
+		expect(() => pythonJsonDumps(nested(1001))).toThrow('The data is nested deeper than 1000 levels');
+		expect(() => parseJsonLossless(`${'['.repeat(1001)}${']'.repeat(1001)}`)).toThrow('Nesting deeper than 1000 levels');
+	});
+
+	it('lets a toJSON that dumps JSON itself use a buffer of its own', () => {
+		const inner = { toJSON: () => pythonJsonDumps({ b: 'é', a: 1 }) };
+		expect(pythonJsonDumps({ z: inner, y: [1.5] })).toBe('{"y":[1.5],"z":"{\\"a\\":1,\\"b\\":\\"\\\\u00e9\\"}"}');
+	});
+});
+
 describe('stringifyTask', () => {
 	it('round-trips content through parseJsonLossless byte for byte', () => {
 		const text = '{"text":"Grüße 😀 \\"q\\" \\\\","b":10.0,"c":-0.0,"d":1e+16,"e":12345678901234567890,"f":[NaN,Infinity,-Infinity,0.1,1e-05,5e-324],"g":null,"h":true,"a":{"z":1,"__proto__":2}}';

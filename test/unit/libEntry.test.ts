@@ -3,7 +3,7 @@ import * as lib from '../../lib';
 
 describe('public library entry', () => {
 	it('exports the contract names as functions', () => {
-		for (const name of ['setHashes', 'getInputHash', 'getTaskHash', 'parseJsonLossless', 'openStore'] as const) {
+		for (const name of ['setHashes', 'getInputHash', 'getTaskHash', 'parseJsonLossless', 'openStore', 'computeHashes', 'prepareTask', 'decodeTasksFile', 'planBatches'] as const) {
 			expect(typeof lib[name]).toBe('function');
 		}
 	});

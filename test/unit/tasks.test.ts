@@ -4,7 +4,7 @@ import { parseJsonLossless, PyFloat, stringifyTask } from '../../lib/json';
 import {
 	applyMeta,
 	buildTask,
-	checkContentSize,
+	decodeTasksFile,
 	hashOptionsFor,
 	locateError,
 	parseKeyList,
@@ -13,7 +13,8 @@ import {
 	taskLocations,
 } from '../../lib/tasks';
 
-const defaults = { hashOptions: hashOptionsFor('default', false), backend: 'sqlite' as const };
+const defaults = { hashOptions: hashOptionsFor('default', false), contentLimit: null };
+const prepared = (value: unknown, options: Parameters<typeof prepareTask>[1] = defaults) => prepareTask(value, options).task;
 
 describe('buildTask', () => {
 	it('builds a task from mapped fields in Prodigy field order', () => {
@@ -79,7 +80,7 @@ describe('applyMeta', () => {
 
 describe('prepareTask', () => {
 	it('hashes like Prodigy (reference vectors) before meta and answer are added', () => {
-		const task = prepareTask({ text: 'hi my name is 0' }, { ...defaults, defaultAnswer: 'accept', meta: { region: 'eu' } });
+		const task = prepared({ text: 'hi my name is 0' }, { ...defaults, defaultAnswer: 'accept', meta: { region: 'eu' } });
 		expect(task).toEqual({
 			text: 'hi my name is 0',
 			_input_hash: -784135307,
@@ -91,17 +92,17 @@ describe('prepareTask', () => {
 
 	it('keeps carried hashes and an existing answer unless told to overwrite hashes', () => {
 		const carried = { text: 'hi my name is 0', label: 'foo', _input_hash: 1, _task_hash: 2, answer: 'reject' };
-		expect(prepareTask(carried, { ...defaults, defaultAnswer: 'accept' })).toEqual(carried);
-		expect(prepareTask(carried, { ...defaults, hashOptions: hashOptionsFor('default', true) })).toMatchObject({
+		expect(prepared(carried, { ...defaults, defaultAnswer: 'accept' })).toEqual(carried);
+		expect(prepared(carried, { ...defaults, hashOptions: hashOptionsFor('default', true) })).toMatchObject({
 			_input_hash: -784135307,
 			_task_hash: -1606845795,
 		});
 	});
 
 	it('keeps the float-vs-int distinction of losslessly parsed tasks (10.0 hashes differently from 10)', () => {
-		const asFloat = prepareTask(parseJsonLossless('{"text":"a","label":"x","score2":10.0}'), defaults);
-		const asInt = prepareTask({ text: 'a', label: 'x', score2: 10 }, { ...defaults, hashOptions: hashOptionsFor('custom', false, { taskKeys: ['score2'] }) });
-		const asFloatCustom = prepareTask(parseJsonLossless('{"text":"a","label":"x","score2":10.0}'), {
+		const asFloat = prepared(parseJsonLossless('{"text":"a","label":"x","score2":10.0}'), defaults);
+		const asInt = prepared({ text: 'a', label: 'x', score2: 10 }, { ...defaults, hashOptions: hashOptionsFor('custom', false, { taskKeys: ['score2'] }) });
+		const asFloatCustom = prepared(parseJsonLossless('{"text":"a","label":"x","score2":10.0}'), {
 			...defaults,
 			hashOptions: hashOptionsFor('custom', false, { taskKeys: ['score2'] }),
 		});
@@ -111,27 +112,59 @@ describe('prepareTask', () => {
 	});
 
 	it('rejects non-objects, tasks without content and non-integer carried hashes', () => {
-		expect(() => prepareTask([1], defaults)).toThrow('A task must be a JSON object, got an array');
-		expect(() => prepareTask('x', defaults)).toThrow('A task must be a JSON object, got a string');
-		expect(() => prepareTask({ label: 'x' }, defaults)).toThrow('The task has no "text" (nor image, html, input, audio, video)');
-		expect(() => prepareTask({ text: 'x', _input_hash: 'abc', _task_hash: 1 }, defaults)).toThrow(ProdigyInputError);
+		expect(() => prepared([1], defaults)).toThrow('A task must be a JSON object, got an array');
+		expect(() => prepared('x', defaults)).toThrow('A task must be a JSON object, got a string');
+		expect(() => prepared({ label: 'x' }, defaults)).toThrow('The task has no "text" (nor image, html, input, audio, video)');
+		expect(() => prepared({ text: 'x', _input_hash: 'abc', _task_hash: 1 }, defaults)).toThrow(ProdigyInputError);
 	});
 
 	it('accepts the review preset\'s input keys as content', () => {
 		const hashOptions = hashOptionsFor('review', false);
 		expect(hashOptions.inputKeys).toEqual(HASH_PRESETS.review.inputKeys);
 		expect(() => requireContent({ options: [{ id: 1 }] }, hashOptions.inputKeys!)).not.toThrow();
-		expect(prepareTask({ audio: 'a.mp3' }, defaults)._input_hash).toEqual(expect.any(Number));
+		expect(prepared({ audio: 'a.mp3' }, defaults)._input_hash).toEqual(expect.any(Number));
 	});
 
-	it('refuses content MySQL cannot store, and only on MySQL', () => {
+	it('refuses content larger than the given column limit, counting UTF-8 bytes, and nothing without a limit', () => {
 		const long = { text: 'é'.repeat(33_000) };
-		expect(() => prepareTask(long, { ...defaults, backend: 'mysql' })).toThrow(ContentTooLargeError);
-		expect(() => prepareTask(long, { ...defaults, backend: 'mysql' })).toThrow(/is 66,0\d\d bytes as JSON; Prodigy's mysql database stores at most 65,535 bytes/);
-		expect(() => checkContentSize(long, 'postgres')).not.toThrow();
-		const fits = { text: 'a'.repeat(65_535 - stringifyTask({ text: '' }).length) };
-		expect(() => checkContentSize(fits, 'mysql')).not.toThrow();
-		expect(() => checkContentSize({ text: `${fits.text}a` }, 'mysql')).toThrow(ContentTooLargeError);
+		const mysqlBlob = { ...defaults, contentLimit: 65_535 };
+		expect(() => prepared(long, mysqlBlob)).toThrow(ContentTooLargeError);
+		expect(() => prepared(long, mysqlBlob)).toThrow(/is 66,0\d\d bytes as JSON; the database's content column holds at most 65,535 bytes/);
+		expect(() => prepared(long, defaults)).not.toThrow();
+		const task = { text: 'é'.repeat(1000) };
+		const bytes = prepareTask(task, defaults).content.length;
+		expect(bytes).toBeGreaterThan(2000);
+		expect(() => prepared(task, { ...defaults, contentLimit: bytes })).not.toThrow();
+		expect(() => prepared(task, { ...defaults, contentLimit: bytes - 1 })).toThrow(ContentTooLargeError);
+	});
+
+	it('serialises once: the content bytes are the stored task, the hashes its column values', () => {
+		const row = prepareTask(parseJsonLossless('{"text":"café","n":10.0}'), { ...defaults, defaultAnswer: 'accept' });
+		expect(row.content.toString('utf8')).toBe(`{"text":"café","n":10.0,"_input_hash":${row.inputHash},"_task_hash":${row.taskHash},"answer":"accept"}`);
+		expect(row.content).toEqual(Buffer.from(stringifyTask(row.task), 'utf8'));
+	});
+
+	it('refuses a meta that is not an object even when the node sets no meta', () => {
+		expect(() => prepared({ text: 'a', meta: 'oops' })).toThrow("The task's meta must be a JSON object, got a string");
+		expect(() => prepared({ text: 'a', meta: [1] }, { ...defaults, meta: {} })).toThrow("The task's meta must be a JSON object, got an array");
+		expect(prepared({ text: 'a', meta: null })).toMatchObject({ meta: null });
+	});
+
+	it('refuses a task nested deeper than Prodigy can read back, and a value JSON cannot hold', () => {
+		let deep: unknown = 'x';
+		for (let i = 0; i < 1500; i++) deep = { d: deep };
+		expect(() => prepared({ text: 'a', meta: { deep } })).toThrow('The data is nested deeper than 1000 levels');
+		expect(() => prepared({ text: 'a', meta: { f: () => 1 } })).toThrow(InvalidTaskError);
+		expect(() => prepared({ text: 'a', _input_hash: 2n ** 64n, _task_hash: 1 })).toThrow("The task's _input_hash must be an integer, got 18446744073709551616");
+	});
+});
+
+describe('decodeTasksFile', () => {
+	it('decodes UTF-8 and names the first line that is not UTF-8', () => {
+		expect(decodeTasksFile(Buffer.from('{"text":"café"}\n', 'utf8'), 'a.jsonl')).toBe('{"text":"café"}\n');
+		const latin1 = Buffer.concat([Buffer.from('{"text":"ok"}\n\n{"text":"caf', 'utf8'), Buffer.from([0xe9]), Buffer.from('"}\n', 'utf8')]);
+		expect(() => decodeTasksFile(latin1, 'tasks.jsonl')).toThrow('tasks.jsonl line 3: the file is not valid UTF-8');
+		expect(() => decodeTasksFile(Buffer.from([0x7b, 0xff]), 'x.json')).toThrow(InvalidTaskError);
 	});
 });
 

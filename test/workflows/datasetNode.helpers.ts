@@ -6,7 +6,7 @@ import { ProdigyDataset } from '../../nodes/ProdigyDataset/ProdigyDataset.node';
 import { openStore } from '../../lib/store';
 import type { StoreConfig } from '../../lib/store/types';
 import { rawQuery } from '../helpers/databases';
-import { chain, runWorkflow, type WorkflowRun } from '../helpers/workflow';
+import { chain, runWorkflow, type TestFile, type WorkflowRun } from '../helpers/workflow';
 
 export const NODE_TYPE = 'n8n-nodes-prodigy.prodigyDataset';
 export const NODE = 'Prodigy';
@@ -26,7 +26,7 @@ export function prodigyNode(parameters: IDataObject, extra: Partial<INode> = {})
 
 export interface RunInput {
 	items?: IDataObject[];
-	binary?: Record<string, { text: string; fileName?: string; mimeType?: string }>;
+	binary?: Record<string, TestFile>;
 	/** Run the node with continue-on-fail (onError: continueRegularOutput). */
 	continueOnFail?: boolean;
 	serverCredentials?: IDataObject;

@@ -56,6 +56,13 @@ describe.each(BACKENDS)('Prodigy Dataset node: datasets on %s', (backend) => {
 		expect(await datasetRow(config, 'has space')).toBeNull();
 	});
 
+	it('creates nothing when one of several items has an invalid name and continue-on-fail is off', async () => {
+		const run = await runNode(config, dataset('create', { name: '={{ $json.name }}' }), { items: [{ name: 'first_good' }, { name: 'bad name' }] });
+		expect(run.status).toBe('error');
+		expect(run.error?.message).toMatch(/^Invalid dataset name "bad name"/);
+		expect(await datasetRow(config, 'first_good')).toBeNull();
+	});
+
 	it('gets a dataset with counts, and fails clearly on an unknown one', async () => {
 		await runOk(config, { resource: 'example', operation: 'add', dataset: byName('counted'), options: { session: 'named', sessionName: 'alex' } }, {
 			items: [{ text: 'a' }, { text: 'b' }],

@@ -6,6 +6,7 @@ import { getInputHash, getTaskHash } from '../../lib/hashing';
 import type { StoreConfig } from '../../lib/store/types';
 import { openStore } from '../../lib/store';
 import { BACKENDS, createTestDatabase, rawExec, rawQuery, type TestDatabase } from '../helpers/databases';
+import { FaultProxy } from '../helpers/faultProxy';
 import { byName, datasetRow, NODE, rowCount, runNode, runOk, storedExamples } from './datasetNode.helpers';
 
 const add = (dataset: string, extra: IDataObject = {}) => ({ resource: 'example', operation: 'add', dataset: byName(dataset), ...extra });
@@ -204,7 +205,7 @@ describe.each(BACKENDS)('Prodigy Dataset node: examples on %s', (backend) => {
 			const output = run.output(NODE);
 			const texts = (await storedExamples(config, 'long_content')).map((row) => String(row.task.text).length);
 			if (backend === 'mysql') {
-				expect(output[1].json.error).toMatch(/^The task is 70,0\d\d bytes as JSON; Prodigy's mysql database stores at most 65,535 bytes per example$/);
+				expect(output[1].json.error).toMatch(/^The task is 70,0\d\d bytes as JSON; the database's content column holds at most 65,535 bytes per example$/);
 				expect(texts).toEqual([5]);
 				const strict = await runNode(config, add('long_strict'), { items: [{ text: 'short' }, long] });
 				expect(strict.error?.context?.itemIndex).toBe(1);
@@ -213,6 +214,39 @@ describe.each(BACKENDS)('Prodigy Dataset node: examples on %s', (backend) => {
 				expect(output[1].json.duplicate).toBe(false);
 				expect(texts).toEqual([5, 70_000]);
 			}
+		});
+	});
+
+	describe('Add refuses what Prodigy could not read back', () => {
+		it('refuses meta nested 1,500 levels deep, naming the item, and writes nothing (Export and Get Stats keep working)', async () => {
+			let deep: IDataObject = { leaf: 1 };
+			for (let i = 0; i < 1500; i++) deep = { d: deep };
+			await runOk(config, add('deep_meta'), { items: [{ text: 'fine' }] });
+			const run = await runNode(config, add('deep_meta'), { items: [{ text: 'ok' }, { text: 'deep', meta: deep }] });
+			expect(run.status).toBe('error');
+			expect(run.error?.message).toBe('The data is nested deeper than 1000 levels');
+			expect(run.error?.context?.itemIndex).toBe(1);
+			expect((await storedExamples(config, 'deep_meta')).map((row) => row.task.text)).toEqual(['fine']);
+			const stats = await runOk(config, { resource: 'dataset', operation: 'getStats', dataset: byName('deep_meta') });
+			expect(stats[0].json).toMatchObject({ total: 1 });
+		});
+
+		it('refuses a meta that is not an object even when no meta option is set', async () => {
+			const run = await runNode(config, add('meta_oops'), { items: [{ text: 'a', meta: 'oops' }] });
+			expect(run.status).toBe('error');
+			expect(run.error?.message).toBe("The task's meta must be a JSON object, got a string");
+			expect(run.error?.context?.itemIndex).toBe(0);
+			expect(await datasetRow(config, 'meta_oops')).toBeNull();
+		});
+
+		it('refuses a file that is not UTF-8, naming the file and line, instead of storing U+FFFD', async () => {
+			const latin1 = Buffer.from('{"text":"ok"}\n{"text":"caf\u00e9"}\n', 'latin1').toString('base64');
+			const run = await runNode(config, add('latin1_file', { inputMode: 'file', binaryPropertyName: 'data' }), {
+				binary: { data: { text: '', base64: latin1, fileName: 'menu.jsonl', mimeType: 'application/jsonl' } },
+			});
+			expect(run.status).toBe('error');
+			expect(run.error?.message).toBe('menu.jsonl line 2: the file is not valid UTF-8');
+			expect(await datasetRow(config, 'latin1_file')).toBeNull();
 		});
 	});
 
@@ -368,6 +402,22 @@ describe.each(BACKENDS)('Prodigy Dataset node: examples on %s', (backend) => {
 	});
 });
 
+describe('Prodigy Dataset node: Add on MySQL whose content column was widened to LONGBLOB', () => {
+	let db: TestDatabase;
+	beforeAll(async () => {
+		db = await createTestDatabase('mysql');
+	});
+	afterAll(async () => await db?.cleanup());
+
+	it('stores a 100 KB task, as the store itself accepts it: the limit is the real column, not BLOB\'s 65,535 bytes', async () => {
+		await runOk(db.config, add('wide'), { items: [{ text: 'short' }] });
+		await rawExec(db.config, 'ALTER TABLE `example` MODIFY `content` LONGBLOB NOT NULL');
+		const output = await runOk(db.config, add('wide'), { items: [{ text: 'y'.repeat(100_000) }] });
+		expect(output[0].json.duplicate).toBe(false);
+		expect((await storedExamples(db.config, 'wide')).map((row) => String(row.task.text).length)).toEqual([5, 100_000]);
+	});
+});
+
 describe('Prodigy Dataset node: Add when the database fails part-way through a file', () => {
 	let db: TestDatabase;
 	const jsonl = ['{"text":"one"}', '{"text":"two"}', '{"text":"three"}'].join('\n');
@@ -409,5 +459,48 @@ describe('Prodigy Dataset node: Add when the database fails part-way through a f
 		expect(run.status).toBe('error');
 		expect(run.error?.message).toMatch(/simulated disk failure/);
 		expect((await storedExamples(db.config, 'partial_stop')).map((row) => row.task.text)).toEqual(['one', 'two']);
+	});
+});
+
+describe('Prodigy Dataset node: Add when the connection breaks while committing and cannot be re-established', () => {
+	let db: TestDatabase;
+	let proxy: FaultProxy;
+	const jsonl = ['{"text":"one"}', '{"text":"two"}', '{"text":"three"}'].join('\n');
+
+	beforeEach(async () => {
+		db = await createTestDatabase('postgres');
+		const store = openStore(db.config);
+		try {
+			await store.ensureSchema();
+		} finally {
+			await store.close();
+		}
+		proxy = await FaultProxy.start((db.config as { port: number }).port);
+	});
+	afterEach(async () => {
+		await proxy.close();
+		await db.cleanup();
+	});
+
+	it('says the earlier batch was saved and the failed batch is "outcome unknown", never "not saved"', async () => {
+		// The second batch's COMMIT reaches the server, its reply never comes back, and nothing can reconnect.
+		let commits = 0;
+		proxy.cutWhen((chunk) => {
+			if (!/COMMIT\0?$/.test(chunk.toString('latin1')) || ++commits !== 2) return false;
+			proxy.refuse = true;
+			return true;
+		}, 'after');
+		const run = await runNode({ ...db.config, host: '127.0.0.1', port: proxy.port } as StoreConfig, add('unknown', { inputMode: 'file', binaryPropertyName: 'data', options: { batchSize: 2 } }), {
+			binary: { data: { text: jsonl, fileName: 'tasks.jsonl', mimeType: 'application/jsonl' } },
+			continueOnFail: true,
+		});
+		expect(run.status).toBe('success');
+		const output = run.output(NODE);
+		expect(output).toHaveLength(3);
+		expect(output[2].json).toEqual({
+			error: expect.stringMatching(/outcome unknown.*\(2 earlier tasks of this item were saved; whether its next 1 task was saved is unknown\)$/),
+		});
+		// The truth: the batch did land, which the message did not deny.
+		expect((await storedExamples(db.config, 'unknown')).map((row) => row.task.text)).toEqual(['one', 'two', 'three']);
 	});
 });

@@ -1,6 +1,8 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
+import { validateDatasetName } from '../../../../lib/datasets';
 import type { ProdigyStore } from '../../../../lib/store/types';
+import { toNodeError } from '../../../shared/errors';
 import { mapItems } from '../../../shared/items';
 import { forOperation } from '../../../shared/descriptions';
 import { datasetJson, readJsonObject } from '../common';
@@ -70,9 +72,24 @@ export function metaFromOptions(options: IDataObject): IDataObject {
 }
 
 export async function execute(this: IExecuteFunctions, store: ProdigyStore): Promise<INodeExecutionData[]> {
+	const read = (i: number) => ({
+		name: (this.getNodeParameter('name', i) as string).trim(),
+		options: this.getNodeParameter('options', i, {}) as IDataObject,
+	});
+	if (!this.continueOnFail()) {
+		// As in Example → Add: a bad item stops the run before any dataset is created, not after the good ones.
+		this.getInputData().forEach((_, i) => {
+			try {
+				const { name, options } = read(i);
+				validateDatasetName(name);
+				metaFromOptions(options);
+			} catch (error) {
+				throw toNodeError(this.getNode(), error, i);
+			}
+		});
+	}
 	return await mapItems(this, async (i) => {
-		const name = (this.getNodeParameter('name', i) as string).trim();
-		const options = this.getNodeParameter('options', i, {}) as IDataObject;
+		const { name, options } = read(i);
 		const existing = options.ifExists === 'returnExisting' ? await store.getDataset(name) : null;
 		if (existing) return { ...datasetJson(existing), alreadyExisted: true };
 		return { ...datasetJson(await store.createDataset(name, metaFromOptions(options))), alreadyExisted: false };

@@ -6,12 +6,14 @@ import type {
 	INodeProperties,
 } from 'n8n-workflow';
 
+import { planBatches } from '../../../../lib/batches';
 import { validateDatasetName } from '../../../../lib/datasets';
-import { InvalidTaskError } from '../../../../lib/errors';
+import { CommitOutcomeUnknownError, InvalidTaskError } from '../../../../lib/errors';
 import { parseTasksFile, toPlainJson } from '../../../../lib/json';
-import type { AddExamplesOptions, DedupeMode, JsonObject, ProdigyStore, Task } from '../../../../lib/store/types';
+import type { DedupeMode, JsonObject, ProdigyStore, WriteExamplesOptions } from '../../../../lib/store/types';
 import {
 	buildTask,
+	decodeTasksFile,
 	hashOptionsFor,
 	locateError,
 	parseKeyList,
@@ -21,6 +23,7 @@ import {
 	type ContentField,
 	type HashPreset,
 	type MetaRules,
+	type PreparedTask,
 	type PrepareOptions,
 } from '../../../../lib/tasks';
 import { datasetLocator, forOperation } from '../../../shared/descriptions';
@@ -55,7 +58,15 @@ const properties: INodeProperties[] = [
 		],
 		default: 'json',
 		description: 'Where the tasks come from',
-		hint: 'Items passed between n8n nodes lose the difference between 10.0 and 10, which Prodigy\'s hashes see. When tasks carry such numbers under hashed fields, use File mode (read losslessly) for hashes identical to Prodigy\'s.',
+	},
+	{
+		// Only where it matters: a file is read losslessly, n8n items are not.
+		displayName:
+			'n8n turns a number written 10.0 into 10. Prodigy\'s duplicate check tells them apart, so if the spans or options of your tasks hold numbers like that, add the tasks from a JSONL file (Input: File) to match Prodigy exactly.',
+		name: 'wholeNumberNotice',
+		type: 'notice',
+		default: '',
+		displayOptions: { show: { inputMode: ['json', 'fields'] } },
 	},
 	{
 		displayName: 'Content Field',
@@ -345,12 +356,13 @@ export const description = forOperation('example', 'add', properties);
 interface PreparedItem {
 	itemIndex: number;
 	dataset: string;
-	tasks: Task[];
+	tasks: PreparedTask[];
 	/** Options that must be equal for items to share a write. */
-	write: AddExamplesOptions;
+	write: WriteExamplesOptions;
 	writeKey: string;
 	includeTask: boolean;
-	batchSize: number;
+	/** The item's Batch Size option: tasks per transaction. */
+	tasksPerTransaction: number;
 }
 
 function fieldPairs(collection: unknown): JsonObject {
@@ -362,7 +374,7 @@ function fieldPairs(collection: unknown): JsonObject {
 	return result;
 }
 
-function prepareOptions(options: IDataObject, backend: PrepareOptions['backend']): PrepareOptions {
+function prepareOptions(options: IDataObject, contentLimit: number | null): PrepareOptions {
 	const meta: MetaRules = {
 		source: typeof options.source === 'string' ? options.source : undefined,
 		region: typeof options.region === 'string' ? options.region : undefined,
@@ -370,7 +382,7 @@ function prepareOptions(options: IDataObject, backend: PrepareOptions['backend']
 		precedence: options.metaPrecedence === 'node' ? 'node' : 'task',
 	};
 	return {
-		backend,
+		contentLimit,
 		hashOptions: hashOptionsFor((options.hashPreset as HashPreset | undefined) ?? 'default', options.overwriteHashes === true, {
 			inputKeys: parseKeyList(String(options.inputKeys ?? '')),
 			taskKeys: parseKeyList(String(options.taskKeys ?? '')),
@@ -384,22 +396,22 @@ function prepareOptions(options: IDataObject, backend: PrepareOptions['backend']
 async function prepareItem(
 	ctx: IExecuteFunctions,
 	itemIndex: number,
-	store: ProdigyStore,
 	startedAt: Date,
+	contentLimit: number | null,
 ): Promise<PreparedItem> {
 	const dataset = readDataset(ctx, itemIndex);
 	validateDatasetName(dataset);
 	const mode = ctx.getNodeParameter('inputMode', itemIndex, 'json') as InputMode;
 	const options = ctx.getNodeParameter('options', itemIndex, {}) as IDataObject;
-	const prepare = prepareOptions(options, store.type);
+	const prepare = prepareOptions(options, contentLimit);
 
 	let raw: unknown[];
 	let locations: string[] | undefined;
 	if (mode === 'file') {
 		const property = ctx.getNodeParameter('binaryPropertyName', itemIndex, 'data') as string;
 		const binary = ctx.helpers.assertBinaryData(itemIndex, property);
-		const text = (await ctx.helpers.getBinaryDataBuffer(itemIndex, property)).toString('utf8');
 		const fileName = binary.fileName ?? property;
+		const text = decodeTasksFile(await ctx.helpers.getBinaryDataBuffer(itemIndex, property), fileName);
 		try {
 			raw = parseTasksFile(text);
 		} catch (error) {
@@ -434,20 +446,17 @@ async function prepareItem(
 		throw new InvalidTaskError('The file holds no tasks', { hint: 'Check that the right file is attached.' });
 	}
 
-	let session: AddExamplesOptions['session'];
+	let session: WriteExamplesOptions['session'];
 	if (options.session === 'timestamped') session = true;
 	if (options.session === 'named') {
 		const name = String(options.sessionName ?? '').trim();
 		if (!name) throw new InvalidTaskError('Session Name is empty', { hint: 'Give the session a name, e.g. alex.' });
 		session = name;
 	}
-	const write: AddExamplesOptions = {
+	const write: WriteExamplesOptions = {
 		session,
 		dedupe: (options.dedupe as DedupeMode | undefined) ?? 'none',
 		createDataset: options.createDataset !== false,
-		// Hashes and answer are already set by prepareTask; the store keeps carried hashes.
-		hashOptions: { ...prepare.hashOptions, overwrite: false },
-		defaultAnswer: prepare.defaultAnswer,
 		// One clock for the whole run, so every batch of a timestamped session lands in the same session dataset.
 		now: startedAt,
 	};
@@ -456,9 +465,10 @@ async function prepareItem(
 		dataset,
 		tasks,
 		write,
-		writeKey: JSON.stringify([dataset, write.session ?? null, write.dedupe, write.createDataset, write.hashOptions]),
+		writeKey: JSON.stringify([dataset, write.session ?? null, write.dedupe, write.createDataset]),
 		includeTask: options.includeTask === true,
-		batchSize: Math.max(1, Math.floor(Number(options.batchSize) || 500)),
+		// The option is named Batch Size in the editor (and in saved workflows); it means tasks per transaction.
+		tasksPerTransaction: Math.max(1, Math.floor(Number(options.batchSize) || 500)),
 	};
 }
 
@@ -477,10 +487,14 @@ export async function execute(
 	const startedAt = new Date();
 	const outputs: INodeExecutionData[][] = items.map(() => []);
 	const prepared: PreparedItem[] = [];
+	// The real column's limit (a MySQL content column widened to LONGBLOB holds more than BLOB's 65,535 bytes),
+	// read once; asked inside the item loop so that a database that cannot be reached is an item's error.
+	let contentLimit: Promise<number | null> | undefined;
 
 	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
 		try {
-			prepared.push(await prepareItem(this, itemIndex, store, startedAt));
+			contentLimit ??= store.contentLimit();
+			prepared.push(await prepareItem(this, itemIndex, startedAt, await contentLimit));
 		} catch (error) {
 			const nodeError = toNodeError(this.getNode(), error, itemIndex, credentials);
 			if (!continueOnFail) throw nodeError;
@@ -488,46 +502,43 @@ export async function execute(
 		}
 	}
 
-	// Items with the same dataset and write options share batches; their order is kept.
-	const groups = new Map<string, PreparedItem[]>();
-	for (const item of prepared) {
-		const group = groups.get(item.writeKey);
-		if (group) group.push(item);
-		else groups.set(item.writeKey, [item]);
-	}
-
-	for (const group of groups.values()) {
-		const entries = group.flatMap((item) => item.tasks.map((task) => ({ item, task })));
-		const batchSize = group[0].batchSize;
-		for (let start = 0; start < entries.length; start += batchSize) {
-			const batch = entries.slice(start, start + batchSize);
-			try {
-				const result = await store.addExamples(group[0].dataset, batch.map((entry) => entry.task), group[0].write);
-				result.examples.forEach((added, index) => {
-					const { item } = batch[index];
-					const json: IDataObject = {
-						dataset: result.dataset,
-						example_id: added.exampleId,
-						link_id: added.linkId,
-						_input_hash: added.inputHash,
-						_task_hash: added.taskHash,
-						duplicate: added.duplicate,
-					};
-					if (result.sessionDataset) json.session_dataset = result.sessionDataset;
-					if (item.includeTask) json.task = toPlainJson(added.task) as IDataObject;
-					outputs[item.itemIndex].push({ json, pairedItem: { item: item.itemIndex } });
-				});
-			} catch (error) {
-				const failed = [...new Set(batch.map((entry) => entry.item.itemIndex))];
-				const nodeError = toNodeError(this.getNode(), error, failed[0], credentials);
-				if (!continueOnFail) throw nodeError;
-				// The batch was one transaction: none of its tasks were saved. An item (a file) that spans batches
-				// keeps the outputs of its tasks that earlier batches did save, so the output never hides a write.
-				for (const itemIndex of failed) {
-					const saved = outputs[itemIndex].length;
-					const note = saved ? ` (${saved} earlier task${saved === 1 ? '' : 's'} of this item were saved)` : '';
-					outputs[itemIndex].push(errorItem(`${nodeError.message}${note}`, itemIndex));
-				}
+	// Items with the same dataset and write options share batches (one transaction each); their order is kept.
+	const entries = prepared.flatMap((item) => item.tasks.map((task) => ({ item, task })));
+	for (const batch of planBatches(entries, (entry) => entry.item.writeKey, (entry) => entry.item.tasksPerTransaction)) {
+		const { item: first } = batch[0];
+		try {
+			const result = await store.writeExamples(first.dataset, batch.map((entry) => entry.task), first.write);
+			result.examples.forEach((added, index) => {
+				const { item } = batch[index];
+				const json: IDataObject = {
+					dataset: result.dataset,
+					example_id: added.exampleId,
+					link_id: added.linkId,
+					_input_hash: added.inputHash,
+					_task_hash: added.taskHash,
+					duplicate: added.duplicate,
+				};
+				if (result.sessionDataset) json.session_dataset = result.sessionDataset;
+				if (item.includeTask) json.task = toPlainJson(added.task) as IDataObject;
+				outputs[item.itemIndex].push({ json, pairedItem: { item: item.itemIndex } });
+			});
+		} catch (error) {
+			const failed = [...new Set(batch.map((entry) => entry.item.itemIndex))];
+			const nodeError = toNodeError(this.getNode(), error, failed[0], credentials);
+			if (!continueOnFail) throw nodeError;
+			// The batch was one transaction, so none of its tasks were saved — unless the connection broke while
+			// COMMIT was on its way and the store could not check (CommitOutcomeUnknownError): then all or none
+			// were, and the note must not claim either. An item (a file) that spans batches keeps the outputs of
+			// its tasks that earlier batches did save, so the output never hides a write.
+			const unknown = error instanceof CommitOutcomeUnknownError;
+			for (const itemIndex of failed) {
+				const saved = outputs[itemIndex].length;
+				const inBatch = batch.filter((entry) => entry.item.itemIndex === itemIndex).length;
+				const notes: string[] = [];
+				if (saved) notes.push(`${saved} earlier task${saved === 1 ? ' of this item was' : 's of this item were'} saved`);
+				if (unknown) notes.push(`whether its next ${inBatch} task${inBatch === 1 ? ' was' : 's were'} saved is unknown`);
+				const note = notes.length ? ` (${notes.join('; ')})` : '';
+				outputs[itemIndex].push(errorItem(`${nodeError.message}${note}`, itemIndex));
 			}
 		}
 	}

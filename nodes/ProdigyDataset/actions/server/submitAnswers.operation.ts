@@ -6,6 +6,7 @@ import type {
 	INodeProperties,
 } from 'n8n-workflow';
 
+import { planBatches } from '../../../../lib/batches';
 import { ProdigyInputError } from '../../../../lib/errors';
 import { answerProblem, giveAnswers, type ServerHttp } from '../../../../lib/server';
 import type { Task } from '../../../../lib/store/types';
@@ -112,8 +113,7 @@ export async function execute(
 	const continueOnFail = this.continueOnFail();
 	const sessionId = sessionResolver(this, http);
 	const outputs: INodeExecutionData[][] = items.map(() => []);
-	const bySession = new Map<string | null, Array<{ itemIndex: number; answer: Task }>>();
-	const batchSizes = new Map<string | null, number>();
+	const entries: Array<{ itemIndex: number; answer: Task; session: string | null; answersPerRequest: number }> = [];
 	const fail = (error: unknown, itemIndexes: number[]) => {
 		const nodeError = toNodeError(this.getNode(), error, itemIndexes[0], credentials);
 		if (!continueOnFail) throw nodeError;
@@ -126,10 +126,9 @@ export async function execute(
 			const answers = answersOf(this, itemIndex, items[itemIndex]);
 			const session = await sessionId(itemIndex);
 			const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
-			if (!batchSizes.has(session)) batchSizes.set(session, Math.max(1, Math.floor(Number(options.batchSize) || 50)));
-			const entries = bySession.get(session) ?? [];
-			entries.push(...answers.map((answer) => ({ itemIndex, answer })));
-			bySession.set(session, entries);
+			// Batch Size in the editor: answers per request; the first item of a session decides it.
+			const answersPerRequest = Math.max(1, Math.floor(Number(options.batchSize) || 50));
+			for (const answer of answers) entries.push({ itemIndex, answer, session, answersPerRequest });
 			counts[itemIndex] = answers.length;
 			outputs[itemIndex] = [{ json: { submitted: answers.length, session_id: session }, pairedItem: { item: itemIndex } }];
 		} catch (error) {
@@ -137,20 +136,16 @@ export async function execute(
 		}
 	}
 
-	for (const [session, entries] of bySession) {
-		const batchSize = batchSizes.get(session) ?? 50;
-		for (let start = 0; start < entries.length; start += batchSize) {
-			const batch = entries.slice(start, start + batchSize);
-			const itemIndexes = [...new Set(batch.map((entry) => entry.itemIndex))];
-			try {
-				const result = await giveAnswers(http, batch.map((entry) => entry.answer), session);
-				for (const itemIndex of itemIndexes) {
-					const [output] = outputs[itemIndex];
-					if (output && !('error' in output.json)) output.json.progress = result.progress;
-				}
-			} catch (error) {
-				fail(error, itemIndexes);
+	for (const batch of planBatches(entries, (entry) => entry.session, (entry) => entry.answersPerRequest)) {
+		const itemIndexes = [...new Set(batch.map((entry) => entry.itemIndex))];
+		try {
+			const result = await giveAnswers(http, batch.map((entry) => entry.answer), batch[0].session);
+			for (const itemIndex of itemIndexes) {
+				const [output] = outputs[itemIndex];
+				if (output && !('error' in output.json)) output.json.progress = result.progress;
 			}
+		} catch (error) {
+			fail(error, itemIndexes);
 		}
 	}
 	return outputs.flat();
