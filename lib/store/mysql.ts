@@ -17,6 +17,7 @@ import {
 	scrubSecret,
 	type Dialect,
 	type Executor,
+	type ReservedExecutor,
 	type Row,
 	type SqlValue,
 	type TransactionOptions,
@@ -180,6 +181,18 @@ export class MysqlDialect implements Dialect {
 
 	private serverName(): string {
 		return `MySQL at ${safeHost(this.config.host)}:${this.config.port}`;
+	}
+
+	reserve(): Promise<ReservedExecutor> {
+		// withConnection keeps the connection until `release`, and decides there whether a failure broke it.
+		return new Promise((resolve, reject) => {
+			this.withConnection(
+				(connection) =>
+					new Promise<void>((done, fail) =>
+						resolve({ ...this.executor(connection), release: async (failed) => (failed === undefined ? done() : fail(failed)) }),
+					),
+			).catch((error: unknown) => reject(error));
+		});
 	}
 
 	async close(): Promise<void> {

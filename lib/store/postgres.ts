@@ -17,6 +17,7 @@ import {
 	scrubSecret,
 	type Dialect,
 	type Executor,
+	type ReservedExecutor,
 	type Row,
 	type SqlValue,
 	type TransactionOptions,
@@ -153,6 +154,25 @@ export class PostgresDialect implements Dialect {
 				}
 				throw error;
 			}
+		});
+	}
+
+	reserve(): Promise<ReservedExecutor> {
+		// withClient keeps the client until `release`, and decides there whether a failure broke the connection.
+		return new Promise((resolve, reject) => {
+			this.withClient(
+				(client) =>
+					new Promise<void>((done, fail) => {
+						const executor = this.executor(client);
+						resolve({
+							...executor,
+							// Outside a transaction SET LOCAL would not apply: a page is read in its own short one.
+							queryPage: (sql, params = []) =>
+								this.atomically(client, `BEGIN; ${ORDERED_PLAN}`, async () => (await this.call(client, this.translate(sql), params)).rows),
+							release: async (failed) => (failed === undefined ? done() : fail(failed)),
+						});
+					}),
+			).catch((error: unknown) => reject(error));
 		});
 	}
 
