@@ -19,7 +19,7 @@
 // newest `maxSeen` ids: the cost and the static data stay bounded, and the price is that a commit arriving later with
 // an id below the forced watermark is skipped. `settleCursor` reports it (`overflow`) so the node can log it.
 // Snapshots are kept to `maxSnapshots`; when full the newest is replaced, which only delays the watermark.
-import { isPlainObject } from './objects';
+import { isPlainObject } from './json';
 
 /** A cursor over one id sequence. */
 export interface IdCursor {

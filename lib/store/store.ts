@@ -12,8 +12,7 @@ import {
 	ProdigyInputError,
 } from '../errors';
 import type { HashOptions } from '../hashing';
-import { parseJsonLossless, stringifyTask, toPlainJson } from '../json';
-import { isPlainObject } from '../objects';
+import { isPlainObject, parseJsonLossless, stringifyTask, toPlainJson } from '../json';
 import { contentTooLarge, locateError, prepareTask, type PreparedTask } from '../tasks';
 import { DatabaseError, type Dialect, type Executor, type Row, type SqlValue } from './dialect';
 import { missingSchemaStatements, PRODIGY_TABLES } from './schema';
