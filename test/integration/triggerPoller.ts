@@ -17,7 +17,7 @@ import type {
 import { ProdigyTrigger } from '../../nodes/ProdigyTrigger/ProdigyTrigger.node';
 import { STATE_FIELD } from '../../nodes/ProdigyTrigger/poll';
 import type { StoreConfig } from '../../lib/store/types';
-import type { TriggerState } from '../../lib/cursor';
+import type { TriggerState } from '../../lib/triggerState';
 import { buildWorkflow, testAdditionalData } from '../helpers/workflow';
 
 export const TRIGGER_TYPE = 'n8n-nodes-prodigy.prodigyTrigger';
