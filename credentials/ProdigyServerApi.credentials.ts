@@ -1,13 +1,9 @@
-import type {
-	IAuthenticateGeneric,
-	ICredentialTestRequest,
-	ICredentialType,
-	INodeProperties,
-	Icon,
-} from 'n8n-workflow';
+import type { ICredentialType, INodeProperties, Icon } from 'n8n-workflow';
 
 // A running `prodigy <recipe>` web app. Basic auth matches PRODIGY_BASIC_AUTH_USER / PRODIGY_BASIC_AUTH_PASS;
 // with both empty, an empty Basic header is sent, which a Prodigy server without basic auth does not check.
+// The node sets the header itself and tests the credential with prodigyServerConnectionTest (nodes/shared): a
+// credential with `authenticate` would make n8n offer "Custom API Call" on the Prodigy Dataset node.
 export class ProdigyServerApi implements ICredentialType {
 	name = 'prodigyServerApi';
 
@@ -43,23 +39,4 @@ export class ProdigyServerApi implements ICredentialType {
 			description: 'PRODIGY_BASIC_AUTH_PASS, when the server uses basic auth',
 		},
 	];
-
-	authenticate: IAuthenticateGeneric = {
-		type: 'generic',
-		properties: {
-			auth: {
-				username: '={{$credentials.user}}',
-				password: '={{$credentials.password}}',
-			},
-		},
-	};
-
-	// Prodigy has no health endpoint; GET /project is the cheapest request that proves URL and auth.
-	test: ICredentialTestRequest = {
-		request: {
-			baseURL: '={{$credentials.url.replace(/\\/+$/, "")}}',
-			url: '/project',
-			method: 'GET',
-		},
-	};
 }

@@ -1,4 +1,5 @@
-// The Prodigy Trigger's cursor: pure logic over id-ordered, append-only rows (link ids of a dataset, dataset ids).
+// The Prodigy Dataset Trigger's cursor: pure logic over id-ordered, append-only rows (link ids of a dataset,
+// dataset ids).
 // No n8n, no I/O: the trigger reads, this module decides what is new, what to emit and what to remember.
 //
 // Why not "highest id seen": PostgreSQL and MySQL assign an id at INSERT and make the row visible at COMMIT. Writer A
@@ -12,7 +13,7 @@
 // at `at` was allocated before M (sequences and AUTO_INCREMENT allocate in increasing order), by a transaction open
 // at `at`; if no write transaction stays open longer than lateCommitMs, it has committed (and been read) or rolled
 // back by then. Nothing else bounds it: a transaction open longer than the window can commit ids the watermark has
-// already passed, and those are skipped (the window is a trigger option; README, Prodigy Trigger, says so).
+// already passed, and those are skipped (the window is a trigger option; docs/prodigy-dataset-trigger.md says so).
 //
 // Bounds: `seen` holds the ids handled within roughly one late-commit window plus one poll interval (what a poll
 // re-reads). If it ever exceeds `maxSeen` (more rows than that in one window), the watermark is forced up to keep the

@@ -5,7 +5,8 @@
 // news_ner: 60 news sentences with PERSON / ORG / GPE / DATE spans. alice annotated sentences 0-39 and bob 20-59,
 // so 20 inputs were annotated twice and bob disagrees on a few of them: stats, agreement and versions all have
 // something to show. support_tickets_textcat: help-desk tickets with a model's suggested category and score.
-// ticket_review: empty, where reviewers answer template 3's review queue; its Prodigy Trigger needs it to exist.
+// ticket_review: where reviewers answer template 3's review queue (its Prodigy Trigger needs it to exist), with one
+// earlier review in it.
 'use strict';
 const fs = require('node:fs');
 const path = require('node:path');
@@ -274,13 +275,30 @@ const DATASET_META = {
 // not exist (template 3 watches ticket_review), so they are created up front, as a project lead would.
 const TEMPLATE_DATASETS = [REVIEW_DATASET];
 
-/** Creates the TEMPLATE_DATASETS missing in an open store; returns their names. */
+// One review alex saved the day before the demo starts: template 3's Prodigy Trigger takes the latest accepted review
+// as its test event, so the template's default Execute button (n8n picks that trigger) has something to send back.
+const SAMPLE_REVIEW = {
+	text: 'My card was charged but the order shows as unpaid.',
+	options: TICKET_CATEGORIES,
+	accept: ['BILLING'],
+	meta: { prediction_id: 'P-0', model: 'ticket-clf-3', suggested: 'ACCOUNT', score: 0.04 },
+	answer: 'accept',
+	_view_id: 'choice',
+	_session_id: `${REVIEW_DATASET}-alex`,
+	_annotator_id: `${REVIEW_DATASET}-alex`,
+	_timestamp: START - 3600,
+};
+
+/** Creates the TEMPLATE_DATASETS missing in an open store (and the sample review in an empty ticket_review). */
 async function createTemplateDatasets(store) {
 	const created = [];
 	for (const dataset of TEMPLATE_DATASETS) {
 		if (await store.getDataset(dataset)) continue;
 		await store.createDataset(dataset, DATASET_META[dataset], { now: new Date((START - 86400) * 1000) });
 		created.push(dataset);
+	}
+	if ((await store.countExamples(REVIEW_DATASET)) === 0) {
+		await store.addExamples(REVIEW_DATASET, [SAMPLE_REVIEW], { session: 'alex', now: new Date((START - 3660) * 1000) });
 	}
 	return created;
 }
@@ -325,7 +343,7 @@ async function createDemoDatabase(dbPath, { library } = {}) {
 			}
 		}
 		await createTemplateDatasets(store);
-		summary[REVIEW_DATASET] = 0;
+		summary[REVIEW_DATASET] = 1;
 	} finally {
 		await store.close();
 	}

@@ -40,6 +40,16 @@ const KNOWN = [
 	// The credential test checks that an SQLite file exists without creating it (opening it would create one).
 	{ leg: 'tarball', file: 'dist/nodes/shared/credentialTest.js', rule: RESTRICTED_IMPORT, message: "'node:fs'", why: SELF_HOSTED },
 	{ leg: 'source', file: 'nodes/shared/credentialTest.ts', rule: RESTRICTED_IMPORT, message: "'node:fs'", why: SELF_HOSTED },
+	// The Prodigy Server credential's test: n8n 2.40 gives a credential test function only `helpers.request`
+	// (ICredentialTestFunctions has no httpRequest), and a declarative test would need the credential's
+	// `authenticate`, which makes n8n add "Custom API Call" to the Prodigy Dataset node (issue 11).
+	...['tarball', 'source'].map((leg) => ({
+		leg: /** @type {'tarball' | 'source'} */ (leg),
+		file: leg === 'tarball' ? 'dist/nodes/shared/credentialTest.js' : 'nodes/shared/credentialTest.ts',
+		rule: '@n8n/community-nodes/no-deprecated-workflow-functions',
+		message: "'request' is deprecated",
+		why: 'n8n 2.40 offers credential tests no other HTTP helper',
+	})),
 	// Example → Export streams the dataset into a binary file instead of holding it in memory.
 	{
 		leg: 'tarball',

@@ -4,8 +4,8 @@
 //
 // Starts the pinned n8n with the pack (the same harness the e2e tests use), creates the demo Prodigy database and
 // its "Prodigy Demo DB" credential, imports every examples/*.json, signs in through n8n's own sign-in page in
-// headless Chromium and saves the fitted canvas of each template as docs/images/<template file name>.png, plus one
-// node panel (Prodigy Dataset → Example → Add) as docs/images/node-prodigy-dataset-example-add.png.
+// headless Chromium and saves the fitted canvas of each template as docs/images/<template file name>.png, the
+// parameter panel of each node as a template sets it (docs/images/node-*.png) and the node panel searching "Prodigy".
 //
 // Needs Debian's `chromium` (apt-get install chromium; CHROMIUM_PATH points elsewhere) and, optionally,
 // `pngquant` to keep the PNGs small. playwright-core drives the browser; it comes from the cached n8n install
@@ -22,6 +22,14 @@ const EXAMPLES_DIR = path.join(REPO, 'examples');
 const DEFAULT_OUT = path.join(REPO, 'docs', 'images');
 const DEMO_CREDENTIAL = 'Prodigy Demo DB';
 const NODE_PANEL_FILE = 'node-prodigy-dataset-example-add.png';
+// One parameter panel per other node, as a template sets it: [picture, template file prefix, node name].
+const TEMPLATE_NODE_PANELS = [
+	['node-prodigy-dataset-trigger.png', '03-', 'When a Reviewer Accepts'],
+	['node-confidence-filter.png', '03-', 'Route by Confidence'],
+	['node-version-stamp.png', '07-', 'Record Dataset Version'],
+	['node-approval-gate.png', '05-', 'Ask the Data Owner'],
+];
+const SEARCH_PANEL_FILE = 'node-panel-search-prodigy.png';
 // Width of every picture; the height follows the workflow's shape (within these bounds) so the fitted canvas
 // uses the frame instead of leaving wide empty bands, and text stays legible.
 const WIDTH = 1600;
@@ -275,6 +283,22 @@ async function captureNodePanel(page, n8n, stored, nodeName, nodeCount, file) {
 	await page.screenshot({ path: file, clip: column });
 }
 
+/** The node panel (opened with the canvas's + button) listing what a search finds. */
+async function captureSearch(page, n8n, stored, nodeCount, query, file) {
+	await page.setViewportSize({ width: WIDTH, height: 900 });
+	await openWorkflow(page, n8n, stored, nodeCount);
+	await page.locator('[data-test-id="node-creator-plus-button"]').click();
+	await page.addStyleTag({ content: HIDE_CSS });
+	const input = page.locator('[data-test-id="node-creator-search-bar"] input, input[data-test-id="node-creator-search-bar"]').first();
+	await input.waitFor();
+	await input.fill(query);
+	await page.mouse.move(0, 0);
+	await page.waitForTimeout(1200);
+	const box = await page.locator('[data-test-id="node-creator"]').first().boundingBox();
+	await page.screenshot({ path: file, clip: { x: box.x, y: box.y, width: box.width, height: Math.min(box.height, 620) } });
+	await page.keyboard.press('Escape');
+}
+
 /**
  * Takes the pictures on a running harness instance (startN8n's handle): one PNG per example into `out`, and the
  * node panel unless `nodePanel` is false. Returns [{ file, bytes }].
@@ -313,6 +337,26 @@ async function captureAll(n8n, { out = DEFAULT_OUT, filters = [], nodePanel = tr
 			quantise(png);
 			written.push({ file: png, bytes: fs.statSync(png).size });
 			log(`${path.relative(REPO, png)}: "${workflow.name}" (${Math.round(fs.statSync(png).size / 1024)} KB)`);
+		}
+		if (nodePanel) {
+			for (const [picture, prefix, nodeName] of TEMPLATE_NODE_PANELS) {
+				const example = examples.find(({ file }) => file.startsWith(prefix));
+				if (!example) continue;
+				const stored = await harness.importWorkflow(n8n, example.workflow, { credentials, replace: true });
+				const png = path.join(out, picture);
+				await captureNodePanel(page, n8n, stored, nodeName, example.workflow.nodes.length, png);
+				quantise(png);
+				written.push({ file: png, bytes: fs.statSync(png).size });
+				log(`${path.relative(REPO, png)}: "${nodeName}" parameters (${Math.round(fs.statSync(png).size / 1024)} KB)`);
+			}
+			if (examples.length) {
+				const png = path.join(out, SEARCH_PANEL_FILE);
+				const stored = await harness.importWorkflow(n8n, examples[0].workflow, { credentials, replace: true });
+				await captureSearch(page, n8n, stored, examples[0].workflow.nodes.length, 'Prodigy', png);
+				quantise(png);
+				written.push({ file: png, bytes: fs.statSync(png).size });
+				log(`${path.relative(REPO, png)}: the node panel searching "Prodigy"`);
+			}
 		}
 		if (panel) {
 			const stored = await harness.importWorkflow(n8n, panel.workflow, { credentials, replace: true });
@@ -358,7 +402,7 @@ async function main(argv) {
 	return 0;
 }
 
-module.exports = { captureAll, listExamples, viewportFor };
+module.exports = { captureAll, listExamples, viewportFor, chromiumPath, loadPlaywright, signIn, openWorkflow };
 
 if (require.main === module) {
 	main(process.argv.slice(2)).then(

@@ -4,12 +4,14 @@
 // the pack into a local n8n user folder (.n8n-local/, git-ignored), creates a demo Prodigy database, starts local
 // stand-ins for the outside systems the templates call (scripts/demo-services.js), creates the credentials and
 // imports the eight example workflows pointed at those stand-ins, then runs n8n in the foreground until Ctrl-C.
-// `--check` runs every template once instead and exits non-zero when one fails.
+// `--check` runs every template once instead (from the trigger the editor's "Execute workflow" button uses) and exits
+// non-zero when one fails.
 'use strict';
+const crypto = require('node:crypto');
 const fs = require('node:fs');
 const net = require('node:net');
 const path = require('node:path');
-const { checkNode, ensureN8n, log } = require('./n8n/install');
+const { N8N_VERSION, cacheDir, checkNode, ensureN8n, isInstalled, log } = require('./n8n/install');
 
 const REPO = path.join(__dirname, '..');
 const EXAMPLES_DIR = path.join(REPO, 'examples');
@@ -22,7 +24,7 @@ const USAGE = `usage: npm start [-- --port <port>] [--reset] [--verbose] [--chec
   --port         port for n8n (default 5678, or $PORT); the demo services use the next one when it is free
   --reset        recreate the demo Prodigy database and n8n user folder from scratch
   --verbose      show n8n's own log on this terminal
-  --check        set everything up, run every template once, print pass/fail per template, stop, exit non-zero on a failure
+  --check        set everything up, run every template once as its Execute workflow button does, print pass/fail, stop, exit non-zero on a failure
   --no-build     use the existing dist/ instead of running npm run build first
   --user-folder  n8n user folder (default .n8n-local in the repo)
   --audit-db     PostgreSQL database for template 7's audit trail (default prodigy_demo_audit)`;
@@ -116,49 +118,66 @@ function listTemplates() {
 	return fs.readdirSync(EXAMPLES_DIR).filter((f) => f.endsWith('.json')).sort();
 }
 
-/** Imports every template, its settings pointed at the demo services and files folder. */
-async function importTemplates(harness, n8n, credentials, { servicesUrl, filesDir }) {
+/** What npm start imported last time, per template file: workflow id, n8n's versionId then, template fingerprint. */
+const IMPORT_RECORD = 'prodigy-templates.json';
+
+function readImportRecord(userFolder) {
+	try {
+		return JSON.parse(fs.readFileSync(path.join(userFolder, IMPORT_RECORD), 'utf8'));
+	} catch {
+		return {};
+	}
+}
+
+async function storedWorkflow(n8n, harness, id, name) {
+	const byId = id ? await harness.getWorkflow(n8n, id) : null;
+	return byId ?? (await harness.listWorkflows(n8n, { name })).find((w) => w.name === name);
+}
+
+/**
+ * Imports the templates, their settings pointed at the demo services and files folder, without ever overwriting a
+ * workflow the user changed: a missing one is imported, one left exactly as npm start imported it (same n8n
+ * versionId) is updated when the template changed, and an edited one is kept as it is (and said so).
+ */
+async function importTemplates(harness, n8n, credentials, { servicesUrl, filesDir, userFolder }) {
 	const { demoConfig } = require('./demo-services');
 	const config = demoConfig(servicesUrl, filesDir);
+	const record = readImportRecord(userFolder);
 	const imported = [];
 	for (const file of listTemplates()) {
 		const original = JSON.parse(fs.readFileSync(path.join(EXAMPLES_DIR, file), 'utf8'));
 		const values = config[file.slice(0, 2)];
 		const workflow = values ? withConfig(original, values) : original;
-		const stored = await harness.importWorkflow(n8n, workflow, { credentials, replace: true });
-		imported.push({ file, workflow, id: stored.id });
-		console.log(`  imported ${file}: "${workflow.name}"${values ? '' : ' (unchanged: no demo settings for it)'}`);
+		const fingerprint = crypto.createHash('sha256').update(JSON.stringify(workflow)).digest('hex');
+		const last = record[file];
+		const existing = await storedWorkflow(n8n, harness, last?.id, workflow.name);
+		const untouched = Boolean(existing && last && existing.id === last.id && existing.versionId === last.versionId);
+		let said;
+		let stored = existing;
+		if (!existing || (untouched && last.fingerprint !== fingerprint)) {
+			stored = await harness.importWorkflow(n8n, workflow, { credentials, id: existing?.id });
+			record[file] = { id: stored.id, versionId: stored.versionId, fingerprint };
+			said = existing
+				? `updated ${file}: "${workflow.name}" (the template or its demo settings changed; you had not edited it)`
+				: `imported ${file}: "${workflow.name}"`;
+		} else if (untouched) {
+			said = `unchanged ${file}: "${workflow.name}"`;
+		} else {
+			said =
+				`kept ${file}: "${existing.name}" as you left it (${last ? 'edited since npm start imported it' : 'it was there before'})` +
+				(last?.fingerprint === fingerprint
+					? ''
+					: '; the template or its demo settings (e.g. the port) changed since: to get the current one, rename or delete it and start again');
+		}
+		imported.push({ file, workflow: stored === existing ? existing : workflow, id: stored.id });
+		console.log(`  ${said}${values ? '' : ' (no demo settings for it)'}`);
 	}
+	fs.writeFileSync(path.join(userFolder, IMPORT_RECORD), `${JSON.stringify(record, null, '\t')}\n`);
 	if (!imported.length) console.log('  no example workflows in examples/');
 	return imported;
 }
 
 // ---- --check ---------------------------------------------------------------------------------------------------
-
-/** Sample calls for the templates' webhooks, by webhook path: what a help desk would send. */
-const WEBHOOK_SAMPLES = {
-	'prodigy-ticket-intake': {
-		tickets: [
-			{ id: 'T-2001', body: 'The app logs me out every few minutes.', customer: 'Nordlicht GmbH' },
-			{ id: 'T-2002', body: 'I was charged twice for order 88412.', customer: 'Casa Verde SL' },
-		],
-	},
-};
-
-/** Runs a template's test webhook as the editor's "Listen for test event" does, then calls it with a sample body. */
-async function runTestWebhook(harness, n8n, template, node) {
-	const before = await harness.listExecutions(n8n, { workflowId: template.id, limit: 1 });
-	const afterId = before[0] ? Number(before[0].id) : 0;
-	const started = (await n8n.rest.post(`/workflows/${template.id}/run`, { triggerToStartFrom: { name: node.name } })).data.data;
-	if (!started?.waitingForWebhook) throw new Error(`"${node.name}" did not wait for a test call: ${JSON.stringify(started)}`);
-	const response = await fetch(`${n8n.baseUrl}/webhook-test/${node.parameters.path}`, {
-		method: node.parameters.httpMethod ?? 'POST',
-		headers: { 'content-type': 'application/json' },
-		body: JSON.stringify(WEBHOOK_SAMPLES[node.parameters.path]),
-	});
-	if (!response.ok) throw new Error(`the test webhook answered HTTP ${response.status}: ${await response.text()}`);
-	return harness.waitForExecution(n8n, { workflowId: template.id, afterId, timeoutMs: 180_000 });
-}
 
 function verdict(harness, template, execution) {
 	const summary = harness.summarise(execution);
@@ -172,9 +191,9 @@ function verdict(harness, template, execution) {
 	return { ok: false, detail: `${summary.status} (${error})` };
 }
 
-/** Runs each template's manual entry once (and its test webhooks with a sample call); returns the failures. */
+/** Runs each template once from the trigger the editor's default "Execute workflow" button uses; returns failures. */
 async function checkTemplates(harness, n8n, templates, { auditAvailable }) {
-	const { triggerNodeOf } = require('./n8n/run');
+	const { defaultTriggerOf } = require('./n8n/run');
 	const results = [];
 	const report = (label, result) => {
 		results.push(result);
@@ -188,21 +207,12 @@ async function checkTemplates(harness, n8n, templates, { auditAvailable }) {
 			continue;
 		}
 		try {
-			const trigger = triggerNodeOf(template.workflow);
+			const trigger = defaultTriggerOf(template.workflow);
 			const executionId = await harness.startManualRun(n8n, template.id, trigger.name);
 			const execution = await harness.waitForExecution(n8n, { executionId, timeoutMs: 240_000, statuses: [...FINISHED, 'waiting'] });
 			report(`${label} (from "${trigger.name}")`, verdict(harness, template, execution));
 		} catch (error) {
 			report(label, { ok: false, detail: error.message });
-		}
-		const webhooks = template.workflow.nodes.filter((n) => n.type === 'n8n-nodes-base.webhook' && !n.disabled && WEBHOOK_SAMPLES[n.parameters?.path]);
-		for (const node of webhooks) {
-			const webhookLabel = `${label} (test call to "${node.name}")`;
-			try {
-				report(webhookLabel, verdict(harness, template, await runTestWebhook(harness, n8n, template, node)));
-			} catch (error) {
-				report(webhookLabel, { ok: false, detail: error.message });
-			}
 		}
 	}
 	const failed = results.filter((r) => !r.ok);
@@ -226,8 +236,12 @@ async function main(argv) {
 	const userFolder = args.userFolder;
 	const demoDb = path.join(userFolder, 'prodigy', 'prodigy.db');
 	const total = 7;
-	step(1, total, 'Installing the pinned n8n (only the first time: 5-10 minutes, progress below)');
-	await ensureN8n();
+	if (isInstalled()) {
+		step(1, total, `n8n ${N8N_VERSION}: installed in ${cacheDir()}`);
+	} else {
+		step(1, total, `Installing n8n ${N8N_VERSION} (first time on this machine only: about 5-10 minutes, progress below)`);
+		await ensureN8n();
+	}
 
 	// Loaded after the install check so a missing dependency surfaces as a clear message above.
 	const harness = require('./n8n');
@@ -291,7 +305,7 @@ async function main(argv) {
 			...(audit.credential ? [audit.credential] : []),
 		]);
 		console.log(`  credential "${DEMO_CREDENTIAL}"${audit.credential ? ` and "${AUDIT_CREDENTIAL}"` : ''}`);
-		templates = await importTemplates(harness, n8n, credentials, { servicesUrl: services.url, filesDir });
+		templates = await importTemplates(harness, n8n, credentials, { servicesUrl: services.url, filesDir, userFolder });
 	} catch (error) {
 		await stop();
 		throw error;

@@ -314,14 +314,14 @@ export class Store implements ProdigyStore {
 				} else if (dedupe !== 'none') {
 					await this.lockDataset(tx, main.id);
 				}
-				// Like `db-in` and Prodigy's server: the session dataset exists even if every task is a duplicate.
-				const sessionDataset =
-					sessionName === undefined
-						? undefined
-						: ((await this.findDataset(tx, sessionName)) ?? (await this.insertDataset(tx, sessionName, {}, true, now)));
-
 				const duplicate = await this.findDuplicates(tx, main.id, datasetCreated, rows, dedupe);
 				const fresh = rows.filter((_, i) => !duplicate[i]);
+				// A session dataset is made only when something is linked to it: a scheduled add that finds nothing new
+				// (or only duplicates) would otherwise leave one empty session dataset per run.
+				const sessionDataset =
+					sessionName === undefined || fresh.length === 0
+						? undefined
+						: ((await this.findDataset(tx, sessionName)) ?? (await this.insertDataset(tx, sessionName, {}, true, now)));
 				const exampleIds = await this.insertExamples(tx, fresh, rowsPerInsert);
 				// Prodigy links each example to every dataset in turn (main, then session), so link ids interleave.
 				const targets = sessionDataset ? [main.id, sessionDataset.id] : [main.id];

@@ -306,11 +306,13 @@ export async function executeHuman(ctx: IExecuteFunctions): Promise<INodeExecuti
 		if (incoming) executeData.source = { ...executeData.source, main: executeData.data.main.map(() => incoming) };
 
 		await ctx.putExecutionToWait(expiresAt ?? WAIT_INDEFINITELY);
-		const waiting: INodeExecutionData = {
-			json: { status: 'waiting', approvalUrl: url, dataset, versionId: request.versionId, requestId, expiresAt: request.expiresAt, checks: request.checks } as IDataObject,
-			pairedItem: { item: 0 },
-		};
-		return [[waiting], []];
+		// Nothing is decided yet, so no output carries an item (one on Approved would read "1 item" on the canvas as
+		// if approved). The approver link is shown above the node's output instead.
+		ctx.addExecutionHints({
+			message: `Waiting for approval of "${dataset}"${request.expiresAt ? ` until ${request.expiresAt}` : ''}. Approver link: ${url}`,
+			location: 'outputPane',
+		});
+		return [[], []];
 	} catch (error) {
 		throw toNodeError(ctx.getNode(), error, 0, credentials);
 	}

@@ -1,6 +1,7 @@
 // The approver's web page: plain HTML, no scripts (the headers forbid them), every value escaped. GET shows it;
 // the form POSTs back to the same signed URL, which is the only way a decision is made.
 import type { ApprovalRecord, ApprovalRequest } from '../../lib/approvals';
+import { formatNumber } from '../../lib/format';
 
 export function escapeHtml(value: unknown): string {
 	return String(value ?? '')
@@ -53,12 +54,17 @@ export interface ApprovalPageInput {
 	comment?: string;
 }
 
+/** Numbers rounded for the approver (a share of 0.4373401534526854 reads 0.437); anything else as it is. */
+function readable(value: unknown): unknown {
+	return typeof value === 'number' ? formatNumber(value) : value;
+}
+
 function checksTable(request: ApprovalRequest): string {
 	if (request.checks.length === 0) return '<p class="note">No rules are configured for this approval.</p>';
 	const rows = request.checks
 		.map(
 			(check) =>
-				`<tr><td>${escapeHtml(check.reason)}</td><td>${escapeHtml(check.value ?? '—')}</td><td>${escapeHtml(check.limit)}</td>` +
+				`<tr><td>${escapeHtml(check.reason)}</td><td>${escapeHtml(readable(check.value ?? '—'))}</td><td>${escapeHtml(readable(check.limit))}</td>` +
 				`<td class="${check.passed ? 'pass' : 'fail'}">${check.passed ? 'passed' : 'failed'}</td></tr>`,
 		)
 		.join('');
@@ -72,7 +78,7 @@ function checksTable(request: ApprovalRequest): string {
 function summaryRows(request: ApprovalRequest): string {
 	const summary = request.summary ?? {};
 	return Object.entries(summary)
-		.map(([key, value]) => `<dt>${escapeHtml(key)}</dt><dd>${escapeHtml(typeof value === 'object' ? JSON.stringify(value) : value)}</dd>`)
+		.map(([key, value]) => `<dt>${escapeHtml(key)}</dt><dd>${escapeHtml(typeof value === 'object' ? JSON.stringify(value) : readable(value))}</dd>`)
 		.join('');
 }
 

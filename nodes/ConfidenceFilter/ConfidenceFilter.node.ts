@@ -15,7 +15,7 @@ export class ConfidenceFilter implements INodeType {
 		group: ['transform'],
 		version: 1,
 		subtitle: '={{"review below " + $parameter["reviewThreshold"]}}',
-		description: 'Route model predictions by confidence: uncertain ones to human review in Prodigy, confident ones on',
+		description: 'Send uncertain model predictions to human review in Prodigy and let confident ones pass',
 		defaults: { name: 'Confidence Filter' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],

@@ -194,7 +194,7 @@ export const properties: INodeProperties[] = [
 				type: 'boolean',
 				default: false,
 				description:
-					'Whether to set meta.score (the confidence, shown in Prodigy\'s UI) and priority (1 − confidence, higher = more uncertain) for Prodigy\'s sorters',
+					'Whether to set meta.score (the confidence, shown in Prodigy\'s UI) and priority (1 − confidence, higher = more uncertain) for Prodigy\'s sorters, both rounded to 4 decimals',
 			},
 			{
 				displayName: 'Hash Keys',

@@ -1,6 +1,7 @@
 import type { ICredentialDataDecryptedObject, IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
 import { ProdigyInputError } from '../../lib/errors';
+import { roundTo } from '../../lib/format';
 import { HASH_PRESETS, setHashes } from '../../lib/hashing';
 import { setPathValue } from '../../lib/paths';
 import type { JsonObject } from '../../lib/store/types';
@@ -19,6 +20,7 @@ import { toNodeError } from '../shared/errors';
 import { DATABASE_CREDENTIAL, withStore } from '../shared/store';
 import { routeItems, type ItemRoute } from '../shared/routing';
 
+const SCORE_DECIMALS = 4;
 const OUTPUT_INDEX: Record<ConfidenceRoute, number> = { review: 0, confident: 1, discard: 2 };
 const OUTPUT_LABEL: Record<ConfidenceRoute, string> = { review: 'needsReview', confident: 'confident', discard: 'discard' };
 
@@ -216,9 +218,10 @@ async function filter(ctx: IExecuteFunctions, run: { credentials?: ICredentialDa
 			let json: IDataObject = { ...items[itemIndex].json };
 			if (options.writeScore && assessment.confidence !== null && assessment.uncertainty !== null) {
 				// Prodigy shows meta.score in its UI and ignores `score` / `priority` when hashing, so neither
-				// changes the task's identity.
-				json = setPathValue(json, 'meta.score', assessment.confidence) as IDataObject;
-				json.priority = assessment.uncertainty;
+				// changes the task's identity. Rounded to 4 decimals: annotators read it (0.04, not 0.03999999999999998),
+				// and 4 decimals still order any two predictions a person could tell apart.
+				json = setPathValue(json, 'meta.score', roundTo(assessment.confidence, SCORE_DECIMALS)) as IDataObject;
+				json.priority = roundTo(assessment.uncertainty, SCORE_DECIMALS);
 			}
 			if (resultField !== '') json = setPathValue(json, resultField, explanation(assessment)) as IDataObject;
 			return { output: OUTPUT_INDEX[assessment.route], json };

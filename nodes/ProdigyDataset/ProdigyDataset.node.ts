@@ -1,7 +1,8 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
-import { prodigyDatabaseConnectionTest } from '../shared/credentialTest';
+import { prodigyDatabaseConnectionTest, prodigyServerConnectionTest } from '../shared/credentialTest';
+import { operationSubtitle } from '../shared/descriptions';
 import { searchDatasets } from '../shared/methods';
 import { DATABASE_RESOURCES, properties } from './actions';
 import { router } from './router';
@@ -13,7 +14,7 @@ export class ProdigyDataset implements INodeType {
 		icon: { light: 'file:../../icons/prodigy.svg', dark: 'file:../../icons/prodigy.dark.svg' },
 		group: ['transform'],
 		version: 1,
-		subtitle: '={{$parameter["operation"] + ": " + $parameter["resource"]}}',
+		subtitle: operationSubtitle(properties),
 		description: 'Read and write Prodigy annotation datasets, examples and sessions, or talk to a running Prodigy server',
 		defaults: { name: 'Prodigy Dataset' },
 		usableAsTool: true,
@@ -26,12 +27,17 @@ export class ProdigyDataset implements INodeType {
 				testedBy: 'prodigyDatabaseConnectionTest',
 				displayOptions: { show: { resource: DATABASE_RESOURCES } },
 			},
-			{ name: 'prodigyServerApi', required: true, displayOptions: { show: { resource: ['server'] } } },
+			{
+				name: 'prodigyServerApi',
+				required: true,
+				testedBy: 'prodigyServerConnectionTest',
+				displayOptions: { show: { resource: ['server'] } },
+			},
 		],
 		properties,
 	};
 
-	methods = { listSearch: { searchDatasets }, credentialTest: { prodigyDatabaseConnectionTest } };
+	methods = { listSearch: { searchDatasets }, credentialTest: { prodigyDatabaseConnectionTest, prodigyServerConnectionTest } };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		return await router.call(this);

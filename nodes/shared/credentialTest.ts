@@ -40,3 +40,30 @@ export async function prodigyDatabaseConnectionTest(
 		return { status: 'Error', message: errorMessage(error, data) };
 	}
 }
+
+/**
+ * The Prodigy Server credential's "Test" button: GET /project (Prodigy has no health endpoint; this is the cheapest
+ * request that proves the URL and the basic auth) with the credential's basic auth.
+ */
+export async function prodigyServerConnectionTest(
+	this: ICredentialTestFunctions,
+	credential: ICredentialsDecrypted,
+): Promise<INodeCredentialTestResult> {
+	const data = credential.data ?? {};
+	const url = String(data.url ?? '').trim().replace(/\/+$/, '');
+	try {
+		// A credential test gets only `request` in n8n 2.40 (ICredentialTestFunctions has no httpRequest).
+		// eslint-disable-next-line @n8n/community-nodes/no-deprecated-workflow-functions
+		const project = (await this.helpers.request({
+			method: 'GET',
+			uri: `${url}/project`,
+			auth: { user: String(data.user ?? ''), pass: String(data.password ?? '') },
+			json: true,
+		})) as { dataset?: unknown; recipe_name?: unknown } | undefined;
+		const dataset = typeof project?.dataset === 'string' ? ` for dataset "${project.dataset}"` : '';
+		const recipe = typeof project?.recipe_name === 'string' ? ` (${project.recipe_name})` : '';
+		return { status: 'OK', message: `Connected: Prodigy server${dataset}${recipe}` };
+	} catch (error) {
+		return { status: 'Error', message: errorMessage(error, data) };
+	}
+}

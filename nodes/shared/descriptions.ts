@@ -1,10 +1,32 @@
-import type { IDisplayOptions, INodeProperties } from 'n8n-workflow';
+import type { IDisplayOptions, INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
 /** Stamps the resource/operation displayOptions onto an operation's properties once, so op files stay plain. */
 export function forOperation(resource: string, operation: string, properties: INodeProperties[]): INodeProperties[] {
 	const displayOptions: IDisplayOptions = { show: { resource: [resource], operation: [operation] } };
 	return updateDisplayOptions(displayOptions, properties);
+}
+
+/**
+ * A node subtitle that shows labels instead of option values ("new annotation", not "newAnnotation"): n8n shows a
+ * subtitle expression's result as it is. `key` is an expression over $parameter giving the label's key.
+ */
+export function labelSubtitle(labels: Record<string, string>, key: string): string {
+	return `={{ ${JSON.stringify(labels)}[${key}] }}`;
+}
+
+/** The Prodigy Dataset node's subtitle: each resource/operation pair's action text, e.g. "Add examples to a dataset". */
+export function operationSubtitle(properties: INodeProperties[]): string {
+	const labels: Record<string, string> = {};
+	for (const property of properties) {
+		if (property.name !== 'operation') continue;
+		for (const resource of (property.displayOptions?.show?.resource ?? []) as string[]) {
+			for (const option of (property.options ?? []) as INodePropertyOptions[]) {
+				labels[`${resource}:${String(option.value)}`] = option.action ?? option.name;
+			}
+		}
+	}
+	return labelSubtitle(labels, '$parameter["resource"] + ":" + $parameter["operation"]');
 }
 
 /** A dataset picker: From List (searchable, via the `searchDatasets` listSearch method) or By Name. */

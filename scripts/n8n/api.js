@@ -315,17 +315,32 @@ async function listWorkflows(instance, params = {}) {
 }
 
 /**
+ * A stored workflow by id (with its versionId, which n8n changes on every save), or null when there is none.
+ * @param {Instance} instance
+ * @param {string} id
+ * @returns {Promise<(Workflow & { id: string, versionId?: string }) | null>}
+ */
+async function getWorkflow(instance, id) {
+	try {
+		return (await instance.api.get(`/workflows/${id}`)).data;
+	} catch (error) {
+		if (/** @type {{ response?: { status?: number } }} */ (error).response?.status === 404) return null;
+		throw describeAxiosError(error, `GET workflow ${id}`);
+	}
+}
+
+/**
  * Creates a workflow from n8n's workflow JSON (an export or a file from examples/). Options:
  * credentials: Map name → { id, name } (from importCredentials; default: the instance's current credentials),
- * replace: update a workflow with the same name instead of creating a second one,
+ * replace: update a workflow with the same name instead of creating a second one; id: update that workflow,
  * publish: publish (activate) it, so its triggers run.
  * Returns the workflow as n8n stored it.
  * @param {Instance} instance
  * @param {Workflow} workflow
- * @param {{ credentials?: Map<string, { id: string, name: string }>, replace?: boolean, publish?: boolean }} [options]
+ * @param {{ credentials?: Map<string, { id: string, name: string }>, replace?: boolean, id?: string, publish?: boolean }} [options]
  * @returns {Promise<Workflow & { id: string }>}
  */
-async function importWorkflow(instance, workflow, { credentials, replace = false, publish = false } = {}) {
+async function importWorkflow(instance, workflow, { credentials, replace = false, id, publish = false } = {}) {
 	const byName = credentials ?? new Map((await listCredentials(instance)).map((c) => [c.name, c]));
 	/** @type {Record<string, unknown> & { name: string }} */
 	const body = {
@@ -336,7 +351,7 @@ async function importWorkflow(instance, workflow, { credentials, replace = false
 	};
 	if (workflow.staticData) body.staticData = workflow.staticData;
 	if (workflow.pinData && Object.keys(workflow.pinData).length) body.pinData = workflow.pinData;
-	const existing = replace ? (await listWorkflows(instance, { name: body.name })).find((w) => w.name === body.name) : undefined;
+	const existing = id ? { id } : replace ? (await listWorkflows(instance, { name: body.name })).find((w) => w.name === body.name) : undefined;
 	/** @type {Workflow & { id: string }} */
 	const saved = existing
 		? await call(instance.api.put(`/workflows/${existing.id}`, body), `PUT workflow "${body.name}"`)
@@ -479,6 +494,7 @@ module.exports = {
 	importCredentials,
 	mapCredentials,
 	listWorkflows,
+	getWorkflow,
 	importWorkflow,
 	publishWorkflow,
 	publishAndWait,

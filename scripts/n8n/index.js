@@ -48,6 +48,7 @@ module.exports = {
 	listCredentials: api.listCredentials,
 	importWorkflow: api.importWorkflow,
 	listWorkflows: api.listWorkflows,
+	getWorkflow: api.getWorkflow,
 	publishWorkflow: api.publishWorkflow,
 	publishAndWait: api.publishAndWait,
 	unpublishWorkflow: api.unpublishWorkflow,

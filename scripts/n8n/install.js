@@ -165,7 +165,7 @@ async function install(dir) {
 	});
 	const npmFlags = ['--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error'];
 
-	log(`installing n8n@${N8N_VERSION} into ${dir} (first time only: about 6-10 min, about 2.7 GB)`);
+	log(`installing n8n@${N8N_VERSION} into ${dir} (first time only: about 5-10 minutes, about 2.7 GB)`);
 	if (!fs.existsSync(path.join(partial, 'node_modules', 'n8n', 'package.json'))) {
 		await run('npm', ['install', ...npmFlags, '--save-exact', `n8n@${N8N_VERSION}`], {
 			cwd: partial,

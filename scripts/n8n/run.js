@@ -16,6 +16,7 @@ const MANUAL_TRIGGER = 'n8n-nodes-base.manualTrigger';
 
 /** @typedef {import('./api').Instance} Instance */
 /** @typedef {import('./api').Workflow} Workflow */
+/** @typedef {import('./api').WorkflowNode} WorkflowNode */
 /** @typedef {import('./api').Execution} Execution */
 /** @typedef {{ message: string, description?: string, node?: string }} ErrorSummary */
 /** @typedef {{ status: string, outputs: import('n8n-workflow').IDataObject[][], error?: ErrorSummary }} NodeRun */
@@ -48,6 +49,36 @@ function triggerNodeOf(workflow) {
 	const trigger = nodes.find((n) => /trigger$/i.test(n.type) || n.type === 'n8n-nodes-base.cron');
 	if (trigger) return trigger;
 	throw new Error(`workflow "${workflow.name}" has no trigger node to start a run from`);
+}
+
+// The trigger n8n 2.40's editor starts "Execute workflow" from, when the user has not picked one (editor-ui
+// workflows.store: the enabled trigger ranked highest; form 10, webhook 9, any trigger not in n8n's "Core Nodes"
+// codex category 8, schedule 7, execute-workflow 5, error 4, other core triggers such as the manual one 0; ties keep
+// the workflow's node order). Other n8n-nodes-base triggers count as core here, as the ones the templates use are.
+/** @type {Record<string, number>} */
+const DEFAULT_TRIGGER_RANK = {
+	'n8n-nodes-base.formTrigger': 10,
+	'n8n-nodes-base.webhook': 9,
+	'n8n-nodes-base.scheduleTrigger': 7,
+	'n8n-nodes-base.executeWorkflowTrigger': 5,
+	'n8n-nodes-base.errorTrigger': 4,
+	[MANUAL_TRIGGER]: 0,
+};
+/** @param {WorkflowNode} node */
+const isTrigger = (node) => /trigger$/i.test(node.type) || node.type === 'n8n-nodes-base.webhook' || node.type === 'n8n-nodes-base.cron';
+
+/**
+ * The trigger the editor's default "Execute workflow" button runs from.
+ * @param {Workflow} workflow
+ * @returns {WorkflowNode}
+ */
+function defaultTriggerOf(workflow) {
+	const triggers = (workflow.nodes ?? []).filter((n) => !n.disabled && isTrigger(n));
+	/** @param {WorkflowNode} node */
+	const rank = (node) => DEFAULT_TRIGGER_RANK[node.type] ?? (node.type.startsWith('n8n-nodes-base.') ? 0 : 8);
+	const [first] = triggers.toSorted((a, b) => rank(b) - rank(a));
+	if (!first) throw new Error(`workflow "${workflow.name}" has no trigger node to start a run from`);
+	return first;
 }
 
 /**
@@ -257,7 +288,7 @@ async function main(argv) {
 	return summary.status === 'success' ? 0 : 1;
 }
 
-module.exports = { runWorkflow, runStoredWorkflow, startManualRun, triggerNodeOf, nodeOutputs, summarise, outputOf };
+module.exports = { runWorkflow, runStoredWorkflow, startManualRun, triggerNodeOf, defaultTriggerOf, nodeOutputs, summarise, outputOf };
 
 if (require.main === module) {
 	main(process.argv.slice(2)).then(

@@ -34,7 +34,7 @@ function sessionTasks(file, session) {
 test('two annotators per dataset, with session datasets, through the built library', async () => {
 	const file = path.join(dir, 'a', 'prodigy.db');
 	const result = await createDemoDatabase(file);
-	assert.deepEqual(result.datasets, { [NER_DATASET]: 80, [TEXTCAT_DATASET]: 32, [REVIEW_DATASET]: 0 });
+	assert.deepEqual(result.datasets, { [NER_DATASET]: 80, [TEXTCAT_DATASET]: 32, [REVIEW_DATASET]: 1 });
 	const datasets = rows(file, 'SELECT name, session FROM dataset ORDER BY id').map((d) => [d.name, d.session]);
 	assert.deepEqual(datasets, [
 		[NER_DATASET, 0],
@@ -43,10 +43,11 @@ test('two annotators per dataset, with session datasets, through the built libra
 		[TEXTCAT_DATASET, 0],
 		[`${TEXTCAT_DATASET}-alice`, 1],
 		[`${TEXTCAT_DATASET}-bob`, 1],
-		// Template 3's Prodigy Trigger watches it: it exists, empty, before anyone reviews.
+		// Template 3's Prodigy Trigger watches it: it exists with one earlier accepted review (its test event).
 		[REVIEW_DATASET, 0],
+		[`${REVIEW_DATASET}-alex`, 1],
 	]);
-	assert.equal(rows(file, 'SELECT COUNT(*) AS n FROM link l JOIN dataset d ON d.id = l.dataset_id WHERE d.name = ?', REVIEW_DATASET)[0].n, 0);
+	assert.deepEqual(sessionTasks(file, REVIEW_DATASET).map((t) => [t.answer, t.accept, t.meta.prediction_id]), [['accept', ['BILLING'], 'P-0']]);
 	const answers = rows(
 		file,
 		`SELECT json_extract(CAST(e.content AS TEXT), '$.answer') AS answer, COUNT(*) AS n FROM example e
@@ -99,11 +100,18 @@ test('a demo database kept from an earlier version gets the datasets the templat
 	await createDemoDatabase(file);
 	const db = new DatabaseSync(file);
 	try {
-		db.prepare('DELETE FROM dataset WHERE name = ?').run(REVIEW_DATASET);
+		// An earlier version made neither ticket_review nor its sample review (links first: foreign keys).
+		const ids = db.prepare('SELECT id FROM dataset WHERE name IN (?, ?)').all(REVIEW_DATASET, `${REVIEW_DATASET}-alex`).map((r) => r.id);
+		const examples = db.prepare(`SELECT example_id FROM link WHERE dataset_id IN (${ids.map(() => '?').join(',')})`).all(...ids);
+		db.prepare(`DELETE FROM link WHERE dataset_id IN (${ids.map(() => '?').join(',')})`).run(...ids);
+		for (const { example_id: id } of examples) db.prepare('DELETE FROM example WHERE id = ?').run(id);
+		db.prepare(`DELETE FROM dataset WHERE id IN (${ids.map(() => '?').join(',')})`).run(...ids);
 	} finally {
 		db.close();
 	}
 	assert.deepEqual(await ensureTemplateDatasets(file), [REVIEW_DATASET]);
 	assert.deepEqual(await ensureTemplateDatasets(file), []);
 	assert.equal(rows(file, 'SELECT COUNT(*) AS n FROM dataset WHERE name = ?', REVIEW_DATASET)[0].n, 1);
+	// The sample review comes with it, once.
+	assert.deepEqual(sessionTasks(file, REVIEW_DATASET).map((t) => t.meta.prediction_id), ['P-0']);
 });

@@ -229,8 +229,10 @@ test('template 7: versions recorded and stamped, audit rows in PostgreSQL, an ol
 	rows = await auditRows();
 	assert.deepEqual(rows.map((r) => [r.exported_version, r.current_version, r.examples]), [[v1, v1, 80], [v2, v2, 85]]);
 
-	// Run 3 reproduces version 1 from its short ID: same bytes as the first export although the dataset grew.
-	const reproduce = t.withConfig(template, { exportFolder, exportVersion: v1.slice(0, 12) });
+	// Run 3 reproduces version 1 from its short ID: same bytes as the first export although the dataset grew. Its
+	// Config names a newer model, while the current version's record (kept from run 2) names the older one: the
+	// audit row and its provenance both say what this run's Config says.
+	const reproduce = t.withConfig(template, { exportFolder, exportVersion: v1.slice(0, 12), modelVersion: 'ner-news-2025-04' });
 	reproduce.name = `${template.name} (reproduce ${v1.slice(0, 12)})`;
 	fs.rmSync(file1);
 	const third = await harness.runWorkflow(n8n, reproduce, { credentials: allCredentials });
@@ -238,6 +240,7 @@ test('template 7: versions recorded and stamped, audit rows in PostgreSQL, an ol
 	assert.ok(fs.readFileSync(file1).equals(bytes1), 'the re-export of version 1 is byte-identical to the first');
 	rows = await auditRows();
 	assert.deepEqual(rows.map((r) => [r.exported_version, r.current_version, r.examples]), [[v1, v1, 80], [v2, v2, 85], [v1, v2, 80]]);
+	assert.deepEqual([rows[2].model_version, rows[2].provenance.modelVersion], ['ner-news-2025-04', 'ner-news-2025-04']);
 	assert.equal(rows[2].export_sha256, rows[0].export_sha256);
 	assert.equal(harness.outputOf(third, 'Write Audit Record')[0].first_export_sha256, rows[0].export_sha256);
 	assert.ok(ran(third, 'Audit Trail Complete'));
@@ -356,8 +359,11 @@ test('template 8: the Prodigy Trigger alerts: a stalled queue, the 100 milestone
 	const stall = await recorder.waitFor(alertTitled('Annotation Stalled'), { timeoutMs: 150_000, what: 'the stall alert' });
 	assert.equal(stall.json.severity, 'warning');
 	assert.equal(stall.json.dataset, 'news_ner');
-	assert.deepEqual({ ...stall.json.details, idleMinutes: undefined, lastActivityAt: undefined }, { dataset: 'news_ner', count: 80, target: 1000, idleMinutes: undefined, lastActivityAt: undefined });
-	assert.match(stall.json.text, /^No new annotation in "news_ner" for \d+ minutes: 80 of 1000 done, last one at \d{4}-\d\d-\d\dT/);
+	assert.deepEqual(
+		{ ...stall.json.details, idleMinutes: undefined, idleFor: undefined, lastActivityAt: undefined },
+		{ dataset: 'news_ner', count: 80, target: 1000, idleMinutes: undefined, idleFor: undefined, lastActivityAt: undefined },
+	);
+	assert.match(stall.json.text, /^No new annotation in "news_ner" for (less than a minute|\d+ minutes?): 80 of 1,000 done, last one on \d{1,2} \w{3} \d{4}, \d\d:\d\d\.$/);
 
 	// Bob annotates 20 more: the next poll sees the count reach 100.
 	const tasks = Array.from({ length: 20 }, (_, i) => ({ text: `Follow-up sentence ${i + 1} about Airbus in Toulouse.`, spans: [], answer: 'accept', _annotator_id: 'news_ner-bob', _session_id: 'news_ner-bob' }));

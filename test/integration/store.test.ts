@@ -221,6 +221,23 @@ describe.each(BACKENDS)('ProdigyStore on %s', (backend) => {
 			expect((await rawLinks(db.config)).map((l) => l.dataset)).toEqual(['news', '2024-05-17_09-03-07']);
 		});
 
+		it('creates no session dataset when nothing is linked (empty batch, or every task a duplicate)', async () => {
+			const empty = await store.addExamples('news', [], { session: true, now: NOW });
+			expect(empty.sessionDataset).toBeUndefined();
+			await store.addExamples('news', [{ text: 'a' }]);
+			const duplicates = await store.addExamples('news', [{ text: 'a' }], { session: 'alex', dedupe: 'task', now: NOW });
+			expect(duplicates).toMatchObject({ added: 0, skipped: 1 });
+			expect(duplicates.sessionDataset).toBeUndefined();
+			expect((await rawDatasets(db.config)).map((d) => [d.name, d.session])).toEqual([['news', false]]);
+			// Once something is linked the session dataset appears, and a later batch reuses it.
+			await store.addExamples('news', [{ text: 'b' }], { session: 'alex', now: NOW });
+			await store.addExamples('news', [{ text: 'b' }], { session: 'alex', dedupe: 'task', now: NOW });
+			expect((await rawDatasets(db.config)).map((d) => [d.name, d.session])).toEqual([
+				['news', false],
+				['news-alex', true],
+			]);
+		});
+
 		it.each(['input', 'task'] as const)('dedupes by %s hash against the dataset and within the batch', async (mode) => {
 			await store.addExamples('news', [{ text: 'a', label: 'X' }]);
 			await store.addExamples('other', [{ text: 'b', label: 'X' }]); // another dataset does not count
@@ -424,7 +441,7 @@ describe.each(BACKENDS)('ProdigyStore on %s', (backend) => {
 
 		it('lists the session datasets of a dataset', async () => {
 			await seed();
-			await store.addExamples('news', [{ text: 'a' }], { session: 'carl', dedupe: 'input' }); // all duplicates: empty session
+			await store.createDataset('news-carl', {}, { session: true }); // a session that saved nothing yet
 			await store.addExamples('other', [{ text: 'q' }], { session: 'alex' });
 			const sessions = await store.listSessions('news');
 			expect(sessions.map((s) => [s.name, s.session, s.examples])).toEqual([

@@ -175,6 +175,13 @@ describe('New Annotation cursor (SQLite)', () => {
 			const empty = createPoller({ event: 'newAnnotation', datasets: datasetsParameter('ner_news'), filters: { session: 'zoe' } }, db.config);
 			await expect(empty.poll('manual')).rejects.toThrow('No annotation matching the filters in "ner_news"');
 			expect(empty.rawStaticData()).toEqual({});
+
+			// A dataset nobody annotated yet: the manual run says what the trigger waits for and how to test it.
+			await store.createDataset('ticket_review');
+			const none = createPoller({ event: 'newAnnotation', datasets: datasetsParameter('ticket_review') }, db.config);
+			const error = (await none.poll('manual').catch((caught: unknown) => caught)) as Error & { description?: string };
+			expect(error.message).toBe('No annotations in "ticket_review" yet, so there is no test event to show');
+			expect(error.description).toMatch(/^This trigger starts the workflow when annotators save answers in Prodigy\. Save one answer/);
 		});
 	});
 
@@ -376,7 +383,7 @@ describe('Stalled (SQLite)', () => {
 
 			poller.seed(idleSince(poller.state()!, 31));
 			expect(json(await poller.poll())).toEqual([
-				{ dataset: 'ner_news', idleMinutes: 31, lastActivityAt: expect.any(String), count: 1, target: 3 },
+				{ dataset: 'ner_news', idleMinutes: 31, idleFor: '31 minutes', lastActivityAt: expect.any(String), count: 1, target: 3 },
 			]);
 			expect(poller.state()!.stalls!.ner_news.stalled).toBe(true);
 			poller.seed(idleSince(poller.state()!, 90));
@@ -401,7 +408,7 @@ describe('Stalled (SQLite)', () => {
 			await store.addExamples('ner_news', [answer('1', { _timestamp: tenMinutesAgo })]);
 			const poller = createPoller({ event: 'stalled', datasets: datasetsParameter('ner_news'), idleMinutes: 5 }, db.config);
 			expect(json(await poller.poll('manual'))).toEqual([
-				{ dataset: 'ner_news', idleMinutes: 10, lastActivityAt: new Date(tenMinutesAgo * 1000).toISOString(), count: null, target: null },
+				{ dataset: 'ner_news', idleMinutes: 10, idleFor: '10 minutes', lastActivityAt: new Date(tenMinutesAgo * 1000).toISOString(), count: null, target: null },
 			]);
 			expect(poller.rawStaticData()).toEqual({});
 		});

@@ -1,5 +1,5 @@
 // Polls the Prodigy Trigger through n8n-core's real PollContext, the way n8n 2.40 does, without the n8n server.
-// Two ways of keeping static data, as the server has them (see nodes/ProdigyTrigger/poll.ts):
+// Two ways of keeping static data, as the server has them (see nodes/ProdigyDatasetTrigger/poll.ts):
 // - legacy: the poll mutates the workflow's live static data object;
 // - durable: each poll runs in a staging scope (runPollInStagingScope) on a copy of the stored cursor, committed
 //   when the poll emitted or returned null, discarded when it threw.
@@ -14,13 +14,13 @@ import type {
 	WorkflowExecuteMode,
 } from 'n8n-workflow';
 
-import { ProdigyTrigger } from '../../nodes/ProdigyTrigger/ProdigyTrigger.node';
-import { STATE_FIELD } from '../../nodes/ProdigyTrigger/poll';
+import { ProdigyDatasetTrigger } from '../../nodes/ProdigyDatasetTrigger/ProdigyDatasetTrigger.node';
+import { STATE_FIELD } from '../../nodes/ProdigyDatasetTrigger/poll';
 import type { StoreConfig } from '../../lib/store/types';
 import type { TriggerState } from '../../lib/triggerState';
 import { buildWorkflow, testAdditionalData } from '../helpers/workflow';
 
-export const TRIGGER_TYPE = 'n8n-nodes-prodigy.prodigyTrigger';
+export const TRIGGER_TYPE = 'n8n-nodes-prodigy.prodigyDatasetTrigger';
 
 export function credentialsFor(config: StoreConfig): ICredentialDataDecryptedObject {
 	return { ...config } as unknown as ICredentialDataDecryptedObject;
@@ -63,7 +63,7 @@ export function createPoller(
 	const credentials = { prodigyDatabaseApi: credentialsFor(config) };
 	const workflow = buildWorkflow(
 		{ nodes: [node], connections: {} },
-		{ nodeTypes: { [TRIGGER_TYPE]: options.nodeType ?? new ProdigyTrigger() }, credentials },
+		{ nodeTypes: { [TRIGGER_TYPE]: options.nodeType ?? new ProdigyDatasetTrigger() }, credentials },
 	);
 	const nodeType = options.nodeType ?? (workflow.nodeTypes.getByNameAndVersion(TRIGGER_TYPE, 1) as INodeType);
 	const additionalData = testAdditionalData(credentials);

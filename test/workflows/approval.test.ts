@@ -32,6 +32,12 @@ const byName = (value: string) => ({ __rl: true, mode: 'name', value });
 const RESUME_TOKEN = ['resume', 'token', '123'].join('-');
 const withCredential: Partial<INode> = { credentials: { prodigyDatabaseApi: { id: '1', name: 'Prodigy' } } };
 
+/** The approver link a waiting gate shows in its hint. */
+function approverLink(run: IRun): string {
+	const message = run.data.resultData.runData.Gate[0].hints?.[0]?.message ?? '';
+	return /Approver link: (\S+)$/.exec(message)?.[1] ?? '';
+}
+
 describe('Approval Gate (workflow)', () => {
 	let db: TestDatabase;
 	let credentials: Record<string, ICredentialDataDecryptedObject>;
@@ -261,16 +267,20 @@ describe('Approval Gate (workflow)', () => {
 			const run = await start(workflow, additionalData());
 			expect(run.status).toBe('waiting');
 			expect(new Date(run.waitTill as Date).getTime()).toBeGreaterThanOrEqual(before + 2 * 3_600_000);
-			const [waiting] = run.data.resultData.runData.Gate[0].data?.main[0] ?? [];
-			const url = new URL(waiting.json.approvalUrl as string);
+			// While waiting nothing is on any output (the canvas would show "1 item" on Approved); the link is a hint.
+			const gateRun = run.data.resultData.runData.Gate[0];
+			expect(gateRun.data?.main.map((output) => output?.length ?? 0)).toEqual([0, 0]);
+			const url = new URL(approverLink(run));
+			expect(gateRun.hints).toEqual([
+				{ message: `Waiting for approval of "news" until ${new Date(run.waitTill as Date).toISOString()}. Approver link: ${url.href}`, location: 'outputPane' },
+			]);
 			expect(url.origin + url.pathname).toBe('http://localhost:5678/webhook-waiting/test-execution/gate-node-id');
 			// n8n's resume token travels as `signature`; n8n 2.40 refuses the request without it.
 			expect(url.searchParams.get('signature')).toBe(RESUME_TOKEN);
 			expect(url.searchParams.get('dataset')).toBe('news');
 			const requestId = url.searchParams.get('request') as string;
-			expect(waiting.json).toMatchObject({ status: 'waiting', dataset: 'news', requestId });
 			const pending = findApprovalRequest(await meta(), requestId);
-			expect(pending).toMatchObject({ rulesDecision: 'approved', message: 'Ship it?', executionId: 'test-execution', versionId: waiting.json.versionId });
+			expect(pending).toMatchObject({ rulesDecision: 'approved', message: 'Ship it?', executionId: 'test-execution', versionId: expect.any(String) });
 			expect(run.data.resultData.runData['On Approved']).toBeUndefined();
 		});
 
@@ -295,7 +305,7 @@ describe('Approval Gate (workflow)', () => {
 				const { workflow, additionalData } = setup(humanWorkflow({ ...humanParameters, notifyUrl: `http://127.0.0.1:${port}/hook` }));
 				const run = await start(workflow, additionalData());
 				expect(run.status).toBe('waiting');
-				const url = run.data.resultData.runData.Gate[0].data?.main[0]?.[0].json.approvalUrl as string;
+				const url = approverLink(run);
 				expect(received).toEqual([
 					expect.objectContaining({ approvalUrl: url, dataset: 'news', rulesDecision: 'approved', text: expect.stringContaining(url) }),
 				]);
@@ -316,7 +326,7 @@ describe('Approval Gate (workflow)', () => {
 		it('shows the page on GET without deciding, and resumes on Approved after a POST', async () => {
 			const { workflow, additionalData } = setup(humanWorkflow(humanParameters));
 			const first = await start(workflow, additionalData());
-			const url = first.data.resultData.runData.Gate[0].data?.main[0]?.[0].json.approvalUrl as string;
+			const url = approverLink(first);
 			const stored = persisted(first);
 
 			const metaBefore = await meta();
@@ -343,7 +353,7 @@ describe('Approval Gate (workflow)', () => {
 		it('resumes on Rejected after a Reject POST', async () => {
 			const { workflow, additionalData } = setup(humanWorkflow(humanParameters));
 			const first = await start(workflow, additionalData());
-			const url = first.data.resultData.runData.Gate[0].data?.main[0]?.[0].json.approvalUrl as string;
+			const url = approverLink(first);
 			const stored = persisted(first);
 			const post = await callWebhook(workflow, additionalData(), stored, 'POST', url, { name: 'Eve', decision: 'reject' });
 			const resumed = await resumeWithDecision(workflow, additionalData(), stored, post.result.workflowData as INodeExecutionData[][]);

@@ -17,12 +17,12 @@ import { createRunExecutionData } from 'n8n-workflow';
 
 import { openStore } from '../../lib/store';
 import type { ProdigyStore, Task } from '../../lib/store/types';
-import { ProdigyTrigger } from '../../nodes/ProdigyTrigger/ProdigyTrigger.node';
+import { ProdigyDatasetTrigger } from '../../nodes/ProdigyDatasetTrigger/ProdigyDatasetTrigger.node';
 import { createTestDatabase, type TestDatabase } from '../helpers/databases';
 import { buildWorkflow, runWorkflow, testAdditionalData, type TestWorkflow } from '../helpers/workflow';
 import { credentialsFor, datasetsParameter, TRIGGER_TYPE, triggerNode } from '../integration/triggerPoller';
 
-const NODE_TYPES = { [TRIGGER_TYPE]: new ProdigyTrigger() };
+const NODE_TYPES = { [TRIGGER_TYPE]: new ProdigyDatasetTrigger() };
 
 function triggerWorkflow(parameters: INodeParameters): TestWorkflow {
 	const collect: INode = { id: 'collect', name: 'Collect', type: 'test.passThrough', typeVersion: 1, position: [200, 0], parameters: {} };

@@ -58,7 +58,15 @@ const properties: INodeProperties[] = [
 		],
 		default: 'json',
 		description: 'Where the tasks come from',
-		hint: 'Items passed between n8n nodes lose the difference between 10.0 and 10, which Prodigy\'s hashes see. When tasks carry such numbers under hashed fields, use File mode (read losslessly) for hashes identical to Prodigy\'s.',
+	},
+	{
+		// Only where it matters: a file is read losslessly, n8n items are not.
+		displayName:
+			'n8n turns a number written 10.0 into 10. Prodigy\'s duplicate check tells them apart, so if the spans or options of your tasks hold numbers like that, add the tasks from a JSONL file (Input: File) to match Prodigy exactly.',
+		name: 'wholeNumberNotice',
+		type: 'notice',
+		default: '',
+		displayOptions: { show: { inputMode: ['json', 'fields'] } },
 	},
 	{
 		displayName: 'Content Field',

@@ -1,4 +1,4 @@
-import type { ICredentialDataDecryptedObject, IExecuteFunctions, IHttpRequestMethods } from 'n8n-workflow';
+import type { ICredentialDataDecryptedObject, IExecuteFunctions, IHttpRequestMethods, JsonObject } from 'n8n-workflow';
 import { NodeApiError } from 'n8n-workflow';
 
 import type { ServerHttp } from '../../../../lib/server';
@@ -14,6 +14,7 @@ function failureReason(error: unknown, credentials: ICredentialDataDecryptedObje
 	if (error instanceof NodeApiError && /^\d{3}$/.test(String(error.httpCode ?? ''))) {
 		reason = `HTTP ${error.httpCode}: ${reason}`;
 	}
+
 	return errorMessage(new Error(`${reason} (${baseUrl})`), credentials);
 }
 
@@ -29,24 +30,33 @@ function displayUrl(url: string): string {
 	}
 }
 
+/** Basic auth from the credential; with both fields empty an empty header, which a server without auth ignores. */
+export function basicAuth(credentials: ICredentialDataDecryptedObject): { username: string; password: string } {
+	return { username: String(credentials.user ?? ''), password: String(credentials.password ?? '') };
+}
+
 /**
- * The lib's HTTP function over n8n's authenticated request helper (basic auth from the Prodigy Server credential).
- * Failures are rethrown as plain errors carrying only a status and reason: n8n's own error objects keep the
- * request options, which include the auth header.
+ * The lib's HTTP function over n8n's request helper, with basic auth from the Prodigy Server credential (set here
+ * rather than by the credential's `authenticate`, which would make n8n add a "Custom API Call" operation to the
+ * mostly-database Prodigy Dataset node). Failures are rethrown as plain errors carrying only a status and reason:
+ * n8n's own error objects keep the request options, which include the auth header.
  */
 export function serverHttp(ctx: IExecuteFunctions, credentials: ICredentialDataDecryptedObject): ServerHttp {
 	const baseUrl = String(credentials.url ?? '').trim().replace(/\/+$/, '');
 	return async ({ method, path, body }) => {
 		let failure: unknown;
 		try {
-			return (await ctx.helpers.httpRequestWithAuthentication.call(ctx, SERVER_CREDENTIAL, {
+			return (await ctx.helpers.httpRequest({
 				method: method as IHttpRequestMethods,
 				url: `${baseUrl}${path}`,
 				body,
 				json: true,
+				auth: basicAuth(credentials),
 			})) as unknown;
 		} catch (error) {
-			failure = error;
+			// The plain request helper throws the HTTP client's own error; n8n's NodeApiError turns it into the same
+			// readable status / socket message the authenticated helper gives ("Authorization failed - ...").
+			failure = error instanceof NodeApiError ? error : new NodeApiError(ctx.getNode(), error as JsonObject);
 		}
 		throw new Error(failureReason(failure, credentials, displayUrl(baseUrl)));
 	};

@@ -2,20 +2,26 @@ import type { INodeExecutionData, INodeType, INodeTypeDescription, IPollFunction
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { prodigyDatabaseConnectionTest } from '../shared/credentialTest';
+import { labelSubtitle } from '../shared/descriptions';
 import { searchDatasets } from '../shared/methods';
 import { properties } from './description';
+import { EVENTS } from './events';
 import { pollTrigger } from './poll';
 
-export class ProdigyTrigger implements INodeType {
+export class ProdigyDatasetTrigger implements INodeType {
 	description: INodeTypeDescription = {
-		displayName: 'Prodigy Trigger',
-		name: 'prodigyTrigger',
+		// Named after the Prodigy Dataset node (type name = its name + "Trigger"), so n8n's node panel shows both in
+		// one "Prodigy Dataset" entry, actions and triggers, as it does for Postgres and Postgres Trigger.
+		displayName: 'Prodigy Dataset Trigger',
+		name: 'prodigyDatasetTrigger',
 		icon: { light: 'file:../../icons/prodigy.svg', dark: 'file:../../icons/prodigy.dark.svg' },
 		group: ['trigger'],
 		version: 1,
-		subtitle: '={{$parameter["event"]}}',
-		description: 'Starts a workflow when annotators save annotations or start sessions, datasets appear, a count is reached or annotation stalls',
-		defaults: { name: 'Prodigy Trigger' },
+		subtitle: labelSubtitle(Object.fromEntries(EVENTS.map((event) => [event.value, event.name.toLowerCase()])), '$parameter["event"]'),
+		// n8n's node panel shows this description on the shared "Prodigy Dataset" entry, so it names both halves.
+		description:
+			'Prodigy datasets: start a workflow when annotators save answers or start sessions, datasets appear, a count is reached or annotation stalls; or read and write annotations',
+		defaults: { name: 'Prodigy Dataset Trigger' },
 		polling: true,
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],

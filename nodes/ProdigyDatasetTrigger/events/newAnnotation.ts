@@ -214,11 +214,20 @@ export const newAnnotation: TriggerEvent = {
 			if (record && (latest === null || record.linkId > latest.linkId)) latest = record;
 		}
 		if (latest === null) {
-			throw new NoSampleError(
-				`No annotation matching the filters in ${datasets.map((dataset) => `"${dataset.name}"`).join(', ')}`,
-				`The test event is the latest matching annotation among the newest ${SAMPLE_MAX_SCAN} of each dataset. ` +
-					'Annotate one, or loosen the filters.',
-			);
+			const names = datasets.map((dataset) => `"${dataset.name}"`).join(', ');
+			const empty = top === 0 || (await Promise.all(datasets.map((dataset) => context.store.countExamples(dataset.name)))).every((n) => n === 0);
+			// A manual run shows the latest saved annotation; with none yet, say how to get one (or to just publish).
+			throw empty
+				? new NoSampleError(
+						`No annotations in ${names} yet, so there is no test event to show`,
+						'This trigger starts the workflow when annotators save answers in Prodigy. Save one answer into the dataset ' +
+							'(or pick a dataset that has some) and run again, or publish the workflow to wait for real ones.',
+					)
+				: new NoSampleError(
+						`No annotation matching the filters in ${names}`,
+						`The test event is the latest matching annotation among the newest ${SAMPLE_MAX_SCAN} of each dataset. ` +
+							'Save one that matches, or loosen the filters.',
+					);
 		}
 		return toItems([latest], context.param('emit', 'annotation'));
 	},

@@ -4,6 +4,7 @@
 import type { IDataObject, INodeProperties } from 'n8n-workflow';
 
 import { ProdigyInputError } from '../../../lib/errors';
+import { formatDuration } from '../../../lib/format';
 import { advanceStall, startStall, type StallProgress, type StallRule } from '../../../lib/stalls';
 import { STATE_VERSION, type TriggerState } from '../../../lib/triggerState';
 import { pollLinks, readTail, requireDatasets, startStreams } from '../read';
@@ -48,6 +49,8 @@ function stallItem(dataset: string, rule: StallRule, progress: StallProgress, no
 	return {
 		dataset,
 		idleMinutes: Math.floor((now - progress.lastActivityAt) / 60_000),
+		// For alert texts: "3 days 4 hours" reads better than 4560 minutes.
+		idleFor: formatDuration(now - progress.lastActivityAt),
 		lastActivityAt: new Date(progress.lastActivityAt).toISOString(),
 		count: progress.count,
 		target: rule.target,
@@ -126,7 +129,7 @@ export const stalled: TriggerEvent = {
 			const timestamp = typeof latest?.task._timestamp === 'number' ? latest.task._timestamp * 1000 : null;
 			const count = rule.target === null ? null : await context.store.countExamples(dataset);
 			if (timestamp === null) {
-				items.push({ dataset, idleMinutes: null, lastActivityAt: null, count, target: rule.target });
+				items.push({ dataset, idleMinutes: null, idleFor: null, lastActivityAt: null, count, target: rule.target });
 			} else {
 				items.push(stallItem(dataset, rule, { lastActivityAt: timestamp, stalled: false, count }, context.now));
 			}
