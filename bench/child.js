@@ -54,18 +54,18 @@ class Meter {
 	}
 }
 
-/** The store as computeVersion sees it, counting and sampling every example that streams past. */
+/** The store as computeVersion (or the training export) sees it, counting and sampling every example that streams past. */
 function metered(store, meter) {
+	const count = (source) =>
+		(async function* () {
+			for await (const example of source) {
+				yield example;
+				meter.tick();
+			}
+		})();
 	return {
-		getExamples(dataset, options) {
-			const source = store.getExamples(dataset, options);
-			return (async function* () {
-				for await (const example of source) {
-					yield example;
-					meter.tick();
-				}
-			})();
-		},
+		getExamples: (dataset, options) => count(store.getExamples(dataset, options)),
+		getExamplesByInput: (dataset, options) => count(store.getExamplesByInput(dataset, options)),
 	};
 }
 
@@ -86,6 +86,14 @@ async function main() {
 				meter.tick();
 			}
 			result = { bytes };
+		} else if (job.mode === 'exportTraining') {
+			// The merged tokens export: read ordered by input hash, merge, convert, split; the lines are dropped.
+			const { emptyTrainingSummary, trainingLines } = require('../dist/lib/training.js');
+			const summary = emptyTrainingSummary();
+			const options = { format: 'tokens', merge: true, textcatShape: 'label', devShare: 20 };
+			let bytes = 0;
+			for await (const { line } of trainingLines(metered(store, meter).getExamplesByInput(job.dataset), options, summary)) bytes += line.length;
+			result = { bytes, lines: summary.train.examples + summary.dev.examples, dev: summary.dev.examples };
 		} else if (job.mode === 'version') {
 			const version = await lib.versions.computeVersion(metered(store, meter), job.dataset);
 			// Holds the digests until here; the sort's index array inside finish() is not sampled.

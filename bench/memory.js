@@ -9,7 +9,8 @@ function measure(job) {
 		execFile(
 			process.execPath,
 			['--expose-gc', join(__dirname, 'child.js'), JSON.stringify(job)],
-			{ maxBuffer: 16 * 1024 * 1024, timeout: 10 * 60 * 1000 },
+			// A job may ask for more time (the 1M training export on a loaded machine takes longer than 10 min).
+			{ maxBuffer: 16 * 1024 * 1024, timeout: job.timeoutMs ?? 10 * 60 * 1000 },
 			(error, stdout, stderr) => {
 				if (error) {
 					reject(new Error(`${job.mode} child failed: ${stderr.trim() || error.message}`));

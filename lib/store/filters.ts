@@ -31,6 +31,10 @@ export function linkRange(datasetId: number, options: { afterLinkId?: number; up
 	return { where, params };
 }
 
+/** The scan column `in_session`: whether the link's example is also linked to the dataset bound to `?` (a session filter). */
+export const IN_SESSION_COLUMN =
+	'CASE WHEN EXISTS (SELECT 1 FROM "link" s WHERE s."example_id" = l."example_id" AND s."dataset_id" = ?) THEN 1 ELSE 0 END AS in_session';
+
 export type ExampleFilter = (task: Task, row: LinkRow) => boolean;
 
 /** Whether a read filters on the task itself (answer, flag, session), which SQL cannot see inside the JSON. */

@@ -84,9 +84,9 @@ export class MysqlDialect extends PooledDialect<Pool, PoolConnection, unknown> i
 		return value ? 1 : 0;
 	}
 
-	queryPage(sql: string, params: readonly SqlValue[] = []): Promise<Row[]> {
+	protected pageOutsideTransaction(connection: PoolConnection, sql: string, params: readonly SqlValue[]): Promise<Row[]> {
 		// InnoDB's link_dataset_id index carries the primary key: (dataset_id, id) is one ordered range already.
-		return this.query(sql, params);
+		return this.executor(connection).queryPage(sql, params);
 	}
 
 	async existingTables(executor: Executor): Promise<Set<string>> {

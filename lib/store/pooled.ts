@@ -14,6 +14,7 @@ import {
 	scrubSecret,
 	settleSession,
 	type Executor,
+	type ReservedExecutor,
 	type Row,
 	type SqlValue,
 	type TransactionOptions,
@@ -88,6 +89,8 @@ export abstract class PooledDialect<Pool extends { end(): Promise<void> }, Clien
 	/** The driver call itself, in the backend's own SQL. */
 	protected abstract send(client: Client, sql: string, params: readonly SqlValue[]): Promise<Result>;
 	protected abstract executor(client: Client): Executor;
+	/** A keyset page read on a client outside any transaction (see Executor.queryPage). */
+	protected abstract pageOutsideTransaction(client: Client, sql: string, params: readonly SqlValue[]): Promise<Row[]>;
 	/** store.ts's portable SQL (`?`, "identifiers") in this backend's syntax. */
 	protected abstract fromPortable(sql: string): string;
 	/** A connection the driver reports as broken (as opposed to a statement the server refused). */
@@ -128,6 +131,26 @@ export abstract class PooledDialect<Pool extends { end(): Promise<void> }, Clien
 				}
 				throw error;
 			}
+		});
+	}
+
+	queryPage(sql: string, params: readonly SqlValue[] = []): Promise<Row[]> {
+		return this.withClient((client) => this.pageOutsideTransaction(client, sql, params));
+	}
+
+	reserve(): Promise<ReservedExecutor> {
+		// withClient keeps the client until `release`, and decides there whether a failure broke the connection.
+		return new Promise((resolve, reject) => {
+			this.withClient(
+				(client) =>
+					new Promise<void>((done, fail) =>
+						resolve({
+							...this.executor(client),
+							queryPage: (sql, params = []) => this.pageOutsideTransaction(client, sql, params),
+							release: async (failed) => (failed === undefined ? done() : fail(failed)),
+						}),
+					),
+			).catch((error: unknown) => reject(error));
 		});
 	}
 

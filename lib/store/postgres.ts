@@ -60,11 +60,9 @@ export class PostgresDialect extends PooledDialect<Pool, PoolClient, { rows: Row
 		return value;
 	}
 
-	async queryPage(sql: string, params: readonly SqlValue[] = []): Promise<Row[]> {
-		// SET LOCAL needs a transaction block; this one only reads.
-		return this.withClient(async (client) => {
-			return this.atomically(client, `BEGIN; ${ORDERED_PLAN}`, async () => (await this.call(client, this.translate(sql), params)).rows);
-		});
+	protected pageOutsideTransaction(client: PoolClient, sql: string, params: readonly SqlValue[]): Promise<Row[]> {
+		// SET LOCAL needs a transaction block; this short one only reads.
+		return this.atomically(client, `BEGIN; ${ORDERED_PLAN}`, async () => (await this.call(client, this.translate(sql), params)).rows);
 	}
 
 	async existingTables(executor: Executor): Promise<Set<string>> {

@@ -14,8 +14,8 @@ import {
 import type { HashOptions } from '../hashing';
 import { isPlainObject, parseJsonLossless, stringifyTask, toPlainJson } from '../json';
 import { contentTooLarge, locateError, prepareTask, type PreparedTask } from '../tasks';
-import { DatabaseError, type Dialect, type Executor, type SqlValue } from './dialect';
-import { chunks, filtersTasks, IN_CHUNK, linkRange, placeholders, selectorColumns, taskFilter } from './filters';
+import { DatabaseError, multiRowInsert, type Dialect, type Executor, type SqlValue } from './dialect';
+import { chunks, filtersTasks, IN_CHUNK, IN_SESSION_COLUMN, linkRange, placeholders, selectorColumns, taskFilter, type ExampleFilter } from './filters';
 import { dedupeMode, DEFAULT_PAGE_SIZE, DEFAULT_ROWS_PER_INSERT, idBound, limitOption, positiveInt } from './options';
 import { missingSchemaStatements, PRODIGY_TABLES } from './schema';
 import { DatasetStatsAccumulator } from './stats';
@@ -69,6 +69,8 @@ interface ScanOptions {
 
 export class Store implements ProdigyStore {
 	private schemaPresent = false;
+	/** Temporary tables of reads by input hash still running on this store (their names must differ). */
+	private readonly inputOrderTables = new Set<string>();
 
 	constructor(private readonly dialect: Dialect) {}
 
@@ -506,15 +508,9 @@ export class Store implements ProdigyStore {
 	// Reading examples
 
 	async *getExamples(dataset: string, options: GetExamplesOptions = {}): AsyncIterable<ExampleRecord> {
-		const pageSize = positiveInt(options.pageSize, DEFAULT_PAGE_SIZE, 'Page size');
-		const limit = limitOption(options.limit) ?? Number.POSITIVE_INFINITY;
-		if (!(await this.hasSchema())) throw new DatasetNotFoundError(dataset);
-		const found = await this.findDataset(this.dialect, dataset);
-		if (!found) throw new DatasetNotFoundError(dataset);
-		if (limit === 0) return;
-		const filter = taskFilter(options);
-		// A session filter also matches examples linked to the session dataset, when there is one.
-		const inSessionOf = options.session === undefined ? undefined : (await this.findDataset(this.dialect, options.session))?.id;
+		const read = await this.startRead(dataset, options);
+		if (!read) return;
+		const { found, pageSize, limit, filter, inSessionOf } = read;
 		let emitted = 0;
 		const scan = this.scanLinks(this.dialect, found.id, {
 			afterLinkId: options.afterLinkId,
@@ -528,6 +524,89 @@ export class Store implements ProdigyStore {
 			if (filter && !filter(record.task, row)) continue;
 			yield record;
 			if (++emitted >= limit) return;
+		}
+	}
+
+	/**
+	 * The dataset's examples ordered by input hash (then link id), so that all answers to one input arrive together,
+	 * with memory bounded by a page however large the dataset. The input_hash column has no index (Prodigy's schema
+	 * is never altered), so the keys are first copied, a page at a time, into a temporary table of this connection
+	 * whose primary key is (input_hash, link_id); pages are then read from it in that order and joined with their
+	 * content. The database holds the order (on disk where it must), never this process. Every statement commits on
+	 * its own: no lock or snapshot is held across the read. A link removed during the read is skipped.
+	 */
+	async *getExamplesByInput(dataset: string, options: GetExamplesOptions = {}): AsyncIterable<ExampleRecord> {
+		const read = await this.startRead(dataset, options);
+		if (!read) return;
+		const { found, pageSize, limit, filter, inSessionOf } = read;
+		let number = 1;
+		while (this.inputOrderTables.has(`prodigy_input_order_${number}`)) number++;
+		// A constant prefix and a counter: never user input.
+		const table = `prodigy_input_order_${number}`;
+		this.inputOrderTables.add(table);
+		let session: Awaited<ReturnType<Dialect['reserve']>> | undefined;
+		let failure: unknown;
+		try {
+			session = await this.dialect.reserve();
+			await session.run(`CREATE TEMPORARY TABLE "${table}" ("input_hash" BIGINT NOT NULL, "link_id" BIGINT NOT NULL, PRIMARY KEY ("input_hash", "link_id"))`);
+			try {
+				let keys: SqlValue[][] = [];
+				const flush = async () => {
+					if (keys.length > 0) await session?.run(multiRowInsert(table, ['input_hash', 'link_id'], keys.length), keys.flat());
+					keys = [];
+				};
+				const scan = this.scanLinks(this.dialect, found.id, {
+					afterLinkId: options.afterLinkId,
+					upToLinkId: options.upToLinkId,
+					pageSize: DEFAULT_PAGE_SIZE,
+					withoutContent: true,
+				});
+				for await (const row of scan) {
+					keys.push([toInt(row.input_hash), toInt(row.link_id)]);
+					if (keys.length >= DEFAULT_ROWS_PER_INSERT) await flush();
+				}
+				await flush();
+
+				const columns = ['t."input_hash" AS input_hash', 't."link_id" AS link_id', 'l."example_id" AS example_id', 'e."task_hash" AS task_hash', 'e."content" AS content'];
+				const selectParams: SqlValue[] = [];
+				if (inSessionOf !== undefined) {
+					columns.push(IN_SESSION_COLUMN);
+					selectParams.push(inSessionOf);
+				}
+				// Keyset over the primary key: the range on input_hash is what the index walks from.
+				const sql =
+					`SELECT ${columns.join(', ')} FROM "${table}" t LEFT JOIN "link" l ON l."id" = t."link_id" LEFT JOIN "example" e ON e."id" = l."example_id" ` +
+					`WHERE t."input_hash" >= ? AND (t."input_hash" > ? OR t."link_id" > ?) ORDER BY t."input_hash", t."link_id" LIMIT ?`;
+				let afterHash = Number.MIN_SAFE_INTEGER;
+				let afterLink = 0;
+				let emitted = 0;
+				for (;;) {
+					const rows = await session.queryPage(sql, [...selectParams, afterHash, afterHash, afterLink, pageSize]);
+					for (const row of rows) {
+						if (row.content === null || row.content === undefined) continue;
+						const record = toRecord(row as unknown as LinkRow, found);
+						if (filter && !filter(record.task, row as unknown as LinkRow)) continue;
+						yield record;
+						if (++emitted >= limit) return;
+					}
+					if (rows.length < pageSize) return;
+					afterHash = toInt(rows[rows.length - 1].input_hash);
+					afterLink = toInt(rows[rows.length - 1].link_id);
+				}
+			} finally {
+				try {
+					await session.run(`DROP TABLE "${table}"`);
+				} catch (error) {
+					// The connection is likely gone with its temporary table; report the first failure, not this one.
+					failure ??= error;
+				}
+			}
+		} catch (error) {
+			failure = error;
+			throw error;
+		} finally {
+			this.inputOrderTables.delete(table);
+			await session?.release(failure);
 		}
 	}
 
@@ -718,7 +797,7 @@ export class Store implements ProdigyStore {
 		if (!options.withoutContent) columns.push('e."content" AS content');
 		const selectParams: SqlValue[] = [];
 		if (options.inSessionOf !== undefined) {
-			columns.push('CASE WHEN EXISTS (SELECT 1 FROM "link" s WHERE s."example_id" = l."example_id" AND s."dataset_id" = ?) THEN 1 ELSE 0 END AS in_session');
+			columns.push(IN_SESSION_COLUMN);
 			selectParams.push(options.inSessionOf);
 		}
 		if (options.withSessionDataset) {
@@ -739,5 +818,22 @@ export class Store implements ProdigyStore {
 			if (rows.length < options.pageSize) return;
 			after = toInt(rows[rows.length - 1].link_id);
 		}
+	}
+
+	/** What both example reads check first; null when the limit is 0 (nothing to read). */
+	private async startRead(
+		dataset: string,
+		options: GetExamplesOptions,
+	): Promise<{ found: DatasetInfo; pageSize: number; limit: number; filter?: ExampleFilter; inSessionOf?: number } | null> {
+		const pageSize = positiveInt(options.pageSize, DEFAULT_PAGE_SIZE, 'Page size');
+		const limit = limitOption(options.limit) ?? Number.POSITIVE_INFINITY;
+		if (!(await this.hasSchema())) throw new DatasetNotFoundError(dataset);
+		const found = await this.findDataset(this.dialect, dataset);
+		if (!found) throw new DatasetNotFoundError(dataset);
+		if (limit === 0) return null;
+		const filter = taskFilter(options);
+		// A session filter also matches examples linked to the session dataset, when there is one.
+		const inSessionOf = options.session === undefined ? undefined : (await this.findDataset(this.dialect, options.session))?.id;
+		return { found, pageSize, limit, filter, inSessionOf };
 	}
 }

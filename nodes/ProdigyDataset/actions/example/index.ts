@@ -39,7 +39,7 @@ export const description: INodeProperties[] = [
 			{
 				name: 'Export',
 				value: 'export',
-				description: 'Write the examples of a dataset to a JSONL or JSON file, like "prodigy db-out"',
+				description: 'Write the examples of a dataset to a file: Prodigy JSONL like "prodigy db-out", or training data (tokens with IOB2 tags, text classification) with a train / dev split',
 				action: 'Export examples to a file',
 			},
 			{ name: 'Get Many', value: 'getAll', description: 'Read the examples of a dataset', action: 'Get many examples' },
