@@ -108,12 +108,12 @@ export function checkHost(host: string): void {
 	}
 }
 
-/** `"name"` → `` `name` ``: identifiers in store.ts are constants, never user input, so a plain swap is safe. */
+/** `"name"` → `` `name` ``: identifiers in the store's SQL (store.ts, filters.ts) are constants, never user input, so a plain swap is safe. */
 export function backtickIdentifiers(sql: string): string {
 	return sql.replace(/"/g, '`');
 }
 
-/** `?` → `$1, $2, …` for PostgreSQL (store.ts never writes a literal question mark). */
+/** `?` → `$1, $2, …` for PostgreSQL (the store's SQL never holds a literal question mark). */
 export function numberPlaceholders(sql: string): string {
 	let index = 0;
 	return sql.replace(/\?/g, () => `$${++index}`);
