@@ -1,4 +1,3 @@
-// @ts-nocheck -- checked from issue 13's next step (this file was being edited on other branches)
 'use strict';
 // One memory measurement in a fresh process (run with --expose-gc), so that one measurement's garbage and
 // high-water marks never show up in the next. Prints one JSON line on stdout.
@@ -16,12 +15,16 @@ function gc() {
 	global.gc();
 }
 
-/** JavaScript memory: the V8 heap plus Buffers and other memory V8 objects hold outside it. */
+/**
+ * JavaScript memory: the V8 heap plus Buffers and other memory V8 objects hold outside it.
+ * @param {NodeJS.MemoryUsage} usage
+ */
 function jsBytes(usage) {
 	return usage.heapUsed + usage.external;
 }
 
 class Meter {
+	/** @param {number} expected how many examples will stream past */
 	constructor(expected) {
 		gc();
 		const usage = process.memoryUsage();
@@ -54,9 +57,14 @@ class Meter {
 	}
 }
 
-/** The store as computeVersion sees it, counting and sampling every example that streams past. */
+/**
+ * The store as computeVersion sees it, counting and sampling every example that streams past.
+ * @param {import('../lib/store/index').ProdigyStore} store
+ * @param {Meter} meter
+ */
 function metered(store, meter) {
 	return {
+		/** @type {import('../lib/store/index').ProdigyStore['getExamples']} */
 		getExamples(dataset, options) {
 			const source = store.getExamples(dataset, options);
 			return (async function* () {
