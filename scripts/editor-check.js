@@ -101,7 +101,7 @@ async function main(argv) {
 			const titles = await search(page, query);
 			const missing = expected.filter((title) => !titles.includes(title));
 			say(missing.length === 0, `search "${query}": ${titles.slice(0, 8).join(', ') || 'No results'}${missing.length ? ` (missing ${missing.join(', ')})` : ''}`);
-			if (query === 'Prodigy' && args.out) await page.screenshot({ path: path.join(args.out, 'node-panel-search-prodigy.png'), clip: await page.locator('[data-test-id="node-creator"]').first().boundingBox() });
+			if (query === 'Prodigy' && args.out) await page.screenshot({ path: path.join(args.out, 'node-panel-search-prodigy.png'), clip: (await page.locator('[data-test-id="node-creator"]').first().boundingBox()) ?? undefined });
 		}
 		await page.keyboard.press('Escape');
 		// The Prodigy Dataset entry holds the trigger's events: n8n lists them when the workflow needs a trigger
@@ -115,7 +115,7 @@ async function main(argv) {
 		const actions = await page.$$eval('[data-test-id="node-creator-item-name"]', (items) => items.map((item) => (item.textContent ?? '').trim()));
 		const wanted = ['On new annotation', 'On new dataset', 'On new session', 'On milestone', 'On stalled'];
 		say(wanted.every((name) => actions.includes(name)), `"Prodigy Dataset" entry on an empty canvas: ${actions.join(', ')}`);
-		if (args.out) await page.screenshot({ path: path.join(args.out, 'node-panel-prodigy-dataset-entry.png'), clip: await page.locator('[data-test-id="node-creator"]').first().boundingBox() });
+		if (args.out) await page.screenshot({ path: path.join(args.out, 'node-panel-prodigy-dataset-entry.png'), clip: (await page.locator('[data-test-id="node-creator"]').first().boundingBox()) ?? undefined });
 		await page.keyboard.press('Escape');
 		await page.keyboard.press('Escape');
 
@@ -125,7 +125,7 @@ async function main(argv) {
 			await openWorkflow(page, n8n, workflow, workflow.nodes.length);
 			const before = (await rest.get('/executions', { params: { filter: JSON.stringify({ workflowId: workflow.id }), limit: 1 } })).data.data.results[0];
 			const button = page.locator('[data-test-id="execute-workflow-button"]');
-			const label = (await button.textContent()).trim();
+			const label = ((await button.textContent()) ?? '').trim();
 			await button.click();
 			let execution;
 			const deadline = Date.now() + 240_000;
