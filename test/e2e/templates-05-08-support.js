@@ -115,7 +115,7 @@ async function dropPgDatabase(name) {
 /**
  * Store config (for the library) of a Prodigy database on SQLite (a file path) or PostgreSQL (a database name).
  * @param {string} file
- * @returns {StoreConfig}
+ * @returns {Extract<StoreConfig, { type: 'sqlite' }>}
  */
 function sqliteStore(file) {
 	return { type: 'sqlite', path: file };

@@ -37,7 +37,7 @@ let recorder;
 let pgDatabase;
 /** @type {string} */
 let dataDir;
-const stores = /** @type {{ sqlite: { type: 'sqlite', path: string }, postgres: import('../../lib/index').StoreConfig }} filled by before() */ ({});
+const stores = /** @type {{ sqlite: ReturnType<typeof t.sqliteStore>, postgres: import('../../lib/index').StoreConfig }} filled by before() */ ({});
 const credentialMaps = /** @type {Record<Backend, Map<string, { id: string, name: string }>>} filled by before() */ ({});
 
 /**
@@ -52,7 +52,7 @@ before(async () => {
 	userFolder = harness.tempUserFolder('n8n-prodigy-t05-');
 	dataDir = fs.mkdtempSync(path.join(userFolder, 'prodigy-'));
 	recorder = await t.startRecorder();
-	stores.sqlite = { type: 'sqlite', path: path.join(dataDir, 'prodigy.db') };
+	stores.sqlite = t.sqliteStore(path.join(dataDir, 'prodigy.db'));
 	// The database `npm start` gives users, plus a small dataset one annotator has only started.
 	const { createDemoDatabase } = require('../../scripts/demo-data');
 	await createDemoDatabase(stores.sqlite.path);
