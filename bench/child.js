@@ -2,7 +2,8 @@
 // One memory measurement in a fresh process (run with --expose-gc), so that one measurement's garbage and
 // high-water marks never show up in the next. Prints one JSON line on stdout.
 //   node --expose-gc bench/child.js '{"mode":"export"|"version","config":{…},"dataset":"bench","expected":N}'
-const { library } = require('./common');
+const { join } = require('node:path');
+const { DIST, library } = require('./common');
 
 const SAMPLE_EVERY = 256;
 const CHECKPOINTS = 10;
@@ -58,22 +59,27 @@ class Meter {
 }
 
 /**
- * The store as computeVersion sees it, counting and sampling every example that streams past.
+ * The store as computeVersion (or the training export) sees it, counting and sampling every example that streams past.
  * @param {import('../lib/store/index').ProdigyStore} store
  * @param {Meter} meter
+ * @returns {Pick<import('../lib/store/index').ProdigyStore, 'getExamples' | 'getExamplesByInput'>}
  */
 function metered(store, meter) {
+	/**
+	 * @template T
+	 * @param {AsyncIterable<T>} source
+	 * @returns {AsyncIterable<T>}
+	 */
+	const count = (source) =>
+		(async function* () {
+			for await (const example of source) {
+				yield example;
+				meter.tick();
+			}
+		})();
 	return {
-		/** @type {import('../lib/store/index').ProdigyStore['getExamples']} */
-		getExamples(dataset, options) {
-			const source = store.getExamples(dataset, options);
-			return (async function* () {
-				for await (const example of source) {
-					yield example;
-					meter.tick();
-				}
-			})();
-		},
+		getExamples: (dataset, options) => count(store.getExamples(dataset, options)),
+		getExamplesByInput: (dataset, options) => count(store.getExamplesByInput(dataset, options)),
 	};
 }
 
@@ -94,6 +100,16 @@ async function main() {
 				meter.tick();
 			}
 			result = { bytes };
+		} else if (job.mode === 'exportTraining') {
+			// The merged tokens export: read ordered by input hash, merge, convert, split; the lines are dropped.
+			/** @type {typeof import('../lib/training')} */
+			const { emptyTrainingSummary, trainingLines } = require(join(DIST, 'training.js'));
+			const summary = emptyTrainingSummary();
+			/** @type {import('../lib/training').TrainingExportOptions} */
+			const options = { format: 'tokens', merge: true, textcatShape: 'label', devShare: 20 };
+			let bytes = 0;
+			for await (const { line } of trainingLines(metered(store, meter).getExamplesByInput(job.dataset), options, summary)) bytes += line.length;
+			result = { bytes, lines: summary.train.examples + summary.dev.examples, dev: summary.dev.examples };
 		} else if (job.mode === 'version') {
 			const version = await lib.versions.computeVersion(metered(store, meter), job.dataset);
 			// Holds the digests until here; the sort's index array inside finish() is not sampled.

@@ -167,7 +167,8 @@ function makeTask(index) {
 	const words = [];
 	for (let i = 0; i < 24; i++) words.push(WORDS[next() % WORDS.length]);
 	const text = `Example ${index}: ${words.join(' ')}.`;
-	const start = 9 + String(index).length;
+	// "Example <index>: " is 10 characters plus the digits: the span covers the first word (token 2).
+	const start = 10 + String(index).length;
 	const spans = [{ start, end: start + words[0].length, label: LABELS[index % LABELS.length], token_start: 2, token_end: 2 }];
 	return {
 		text,

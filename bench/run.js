@@ -3,7 +3,7 @@
 // `npm run bench`: every benchmark prints one line with a ratio against a baseline measured in this same run, then
 // a summary. Benchmarks report, they do not judge: exit 0 whatever the numbers, exit 1 only if one crashed.
 // Results also go to bench/results/latest.json (see writeResults).
-// Env: BENCH_SCALE (multiplies every default size), BENCH_ONLY=hashing,ingest,export,export-speed,versions,poll,
+// Env: BENCH_SCALE (multiplies every default size), BENCH_ONLY=hashing,ingest,export,export-speed,versions,poll,export-training,
 // BENCH_BACKENDS=sqlite,postgres,mysql, per-benchmark sizes (see README, Benchmarks), BENCH_BUILD=0|1.
 const { spawnSync } = require('node:child_process');
 const { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } = require('node:fs');
@@ -19,6 +19,7 @@ const BENCHMARKS = [
 	require('./exportSpeed'),
 	require('./versions'),
 	require('./poll'),
+	require('./exportTraining'),
 ];
 const RESULTS_FILE = join(ROOT, 'bench', 'results', 'latest.json');
 

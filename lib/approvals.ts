@@ -5,6 +5,7 @@
 import { AgreementAccumulator, annotatorOf } from './agreement';
 import type { AgreementLabel, AgreementResult } from './agreement';
 import { ProdigyInputError } from './errors';
+import { AnswerTally, answerOf } from './store/stats';
 import type { JsonObject, ProdigyStore } from './store/types';
 import { VersionAccumulator, withVersion } from './versions';
 import type { VersionExtras, VersionRecord, VersionSummary } from './versions';
@@ -157,23 +158,21 @@ export async function gatherDatasetFacts(
 	dataset: string,
 	options: { agreementBy?: AgreementLabel; pageSize?: number } = {},
 ): Promise<DatasetFacts> {
-	const counts = { accept: 0, reject: 0, ignore: 0, none: 0, total: 0 };
+	const tally = new AnswerTally();
 	const annotators = new Set<string>();
 	const agreement = new AgreementAccumulator();
 	const version = new VersionAccumulator();
 	for await (const example of store.getExamples(dataset, { pageSize: options.pageSize })) {
 		version.add(example);
-		counts.total++;
-		const answer = example.task.answer;
-		if (answer === 'accept' || answer === 'reject' || answer === 'ignore') {
-			counts[answer]++;
+		tally.add(example.task);
+		// Only answered examples have an annotator's judgement to count or compare.
+		if (answerOf(example.task) !== null) {
 			const annotator = annotatorOf(example.task);
 			if (annotator !== null) annotators.add(annotator);
 			agreement.addTask(example.task, example.inputHash, options.agreementBy ?? 'answer', example.taskHash);
-		} else {
-			counts.none++;
 		}
 	}
+	const counts = { accept: tally.accept, reject: tally.reject, ignore: tally.ignore, none: tally.none, total: tally.total };
 	const annotations = counts.accept + counts.reject + counts.ignore;
 	const agreementResult = agreement.result();
 	const summary = version.finish();

@@ -2,7 +2,7 @@
 // asked about it (input + spans / label...). Prodigy excludes already-answered questions by these values, so they
 // must come out bit-for-bit as Prodigy computes them (see prodigy-reference.md §2).
 import { InvalidTaskError } from './errors';
-import { PyFloat, PyJsonWriter, pythonJsonDumps, withPyJsonWriter } from './json';
+import { builtinKind, isPlainObject, PyJsonWriter, pythonJsonDumps, withPyJsonWriter } from './json';
 import { murmurhash3_32Bytes } from './murmurhash';
 import type { Task } from './store/types';
 
@@ -46,13 +46,10 @@ export const HASH_PRESETS: Record<'default' | 'review', { inputKeys: string[]; t
 const INPUT_HASH = '_input_hash';
 const TASK_HASH = '_task_hash';
 
-function isPlainRecord(value: unknown): value is Record<string, unknown> {
-	return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof PyFloat);
-}
-
 function checkTask(task: unknown): asserts task is Task {
-	if (!isPlainRecord(task)) {
-		const kind = task === null ? 'null' : Array.isArray(task) ? 'an array' : typeof task;
+	// A Date, Map or class instance is not a task: it would be hashed and stored as something else (a string, {}).
+	if (!isPlainObject(task)) {
+		const kind = task === null ? 'null' : Array.isArray(task) ? 'an array' : typeof task === 'object' ? builtinKind(task) : typeof task;
 		throw new InvalidTaskError(`A task must be a JSON object, got ${kind}`, {
 			hint: 'Each item / line must be one object such as {"text": "..."}.',
 		});

@@ -22,3 +22,16 @@ export {
 } from './approvals';
 export { cohensKappa, fleissKappa, percentAgreement } from './agreement';
 export { leastConfidence, margin, normalizedEntropy, measureConfidence, mostUncertain } from './uncertainty';
+export {
+	mergeAnswers,
+	trainingLines,
+	emptyTrainingSummary,
+	offsetsToBiluoTags,
+	biluoToIob,
+	whitespaceTokens,
+	toTokensLine,
+	toTextcatLine,
+	isDevInput,
+	TrainingDataError,
+} from './training';
+export type { Answer, Conflict, TrainingExample, TrainingExportOptions, TrainingSummary, TextcatShape, TrainingFormat } from './training';

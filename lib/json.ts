@@ -4,6 +4,7 @@
 // Known loss: JavaScript objects list integer-like keys ("2") before other keys, so stringifyTask cannot keep
 // the insertion order of such keys (hashes are unaffected: they sort keys).
 import { InvalidTaskError, ProdigyInputError } from './errors';
+import type { JsonObject } from './store/types';
 
 /** A JSON float whose value is integral (`10.0`, `-0.0`, `1e16`): Python keeps it a float, JavaScript would not. */
 export class PyFloat {
@@ -12,6 +13,22 @@ export class PyFloat {
 	toJSON(): number {
 		return this.value;
 	}
+}
+
+/**
+ * The one test for "is this a JSON object" over values that came from JSON: n8n items, parsed tasks and meta, server
+ * replies, saved trigger state. True for a plain object such as JSON.parse makes. False for null, arrays, built-ins
+ * (Date, Buffer, Map...) and PyFloat, which stands for a JSON number (`1.0`) and must be hashed, written and
+ * traversed as one. Compares the built-in tag rather than the prototype, so objects made in another realm (a Code
+ * node's sandbox) still count.
+ */
+export function isPlainObject(value: unknown): value is JsonObject {
+	return Object.prototype.toString.call(value) === '[object Object]' && !(value instanceof PyFloat);
+}
+
+/** What a non-plain object is, for an error message: "a Date", "a Map"; a PyFloat is "a number". */
+export function builtinKind(value: object): string {
+	return value instanceof PyFloat ? 'a number' : `a ${Object.prototype.toString.call(value).slice(8, -1)}`;
 }
 
 /** Bad JSON text; `position` is the 0-based offset in the text. */

@@ -1,6 +1,13 @@
 // Milestones of the Prodigy Trigger: "a dataset reached N annotations" or "every N annotations". Pure: the trigger
 // counts once when it starts, then adds what each poll reads, and asks this module which milestones were crossed.
-import type { MilestoneProgress } from './cursor';
+
+/** A milestone rule's progress, as the trigger saves it between polls. */
+export interface MilestoneProgress {
+	/** Annotations counted so far (a count at start, then what each poll read). */
+	count: number;
+	/** Highest milestone already reached: it never fires again. */
+	reached: number;
+}
 
 export type MilestoneRule = { type: 'target'; target: number } | { type: 'every'; every: number };
 

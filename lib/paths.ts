@@ -2,7 +2,7 @@
 // `spans[*].score`, `probs[0]`, `scores[-1]`. Used where a user points a node at "the confidence" of an item
 // whose shape we do not know, and where provenance or scores are written back under a configurable key.
 import { ProdigyInputError } from './errors';
-import { isPlainObject } from './objects';
+import { isPlainObject } from './json';
 import type { JsonObject } from './store/types';
 
 export type PathSegment =

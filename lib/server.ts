@@ -3,7 +3,7 @@
 // between Prodigy versions. The HTTP transport is injected: the n8n node passes its authenticated request helper,
 // scripts pass fetch. Nothing here imports n8n.
 import { errorMessage, ProdigyConnectionError, ProdigyInputError } from './errors';
-import { isPlainObject } from './objects';
+import { isPlainObject } from './json';
 import type { JsonObject, Task } from './store/types';
 
 export interface ServerRequest {

@@ -1,7 +1,16 @@
 // Stalls of the Prodigy Trigger: "no new annotation in a dataset for X minutes (while below an optional target)".
 // Pure: activity is a new annotation seen by a poll, timed by the poll that saw it (the trigger's own clock, so
 // annotator or database clocks never matter; precision is one poll interval).
-import type { StallProgress } from './cursor';
+
+/** A stall rule's progress, as the trigger saves it between polls. */
+export interface StallProgress {
+	/** When a poll last saw a new annotation (or the trigger started), epoch ms. */
+	lastActivityAt: number;
+	/** A stall fired and no annotation arrived since. */
+	stalled: boolean;
+	/** Annotations in the dataset, tracked only when a target is set. */
+	count: number | null;
+}
 
 export interface StallRule {
 	idleMs: number;

@@ -1,8 +1,8 @@
 // Building and checking Prodigy tasks before they are written: from mapped fields, with meta normalisation, and
 // with the checks that let a whole batch be validated before anything touches the database. Plain functions, no n8n.
-import { ContentTooLargeError, InvalidTaskError, ProdigyInputError } from './errors';
+import { ContentTooLargeError, errorMessage, InvalidTaskError, ProdigyInputError } from './errors';
 import { computeHashes, HASH_PRESETS, type HashOptions } from './hashing';
-import { PyFloat, pythonJsonDumps, stringifyTask } from './json';
+import { builtinKind, isPlainObject, pythonJsonDumps, stringifyTask } from './json';
 import type { JsonObject, Task } from './store/types';
 
 export type HashPreset = 'default' | 'review' | 'custom';
@@ -15,13 +15,10 @@ export type Answer = 'accept' | 'reject' | 'ignore';
  */
 const MEDIA_KEYS = ['audio', 'video'];
 
-function isObject(value: unknown): value is JsonObject {
-	return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof PyFloat);
-}
-
 function kindOf(value: unknown): string {
 	if (value === null) return 'null';
 	if (Array.isArray(value)) return 'an array';
+	if (typeof value === 'object' && !isPlainObject(value)) return builtinKind(value);
 	return typeof value === 'string' ? 'a string' : typeof value;
 }
 
@@ -133,7 +130,7 @@ function nodeMeta(rules: MetaRules): JsonObject {
 /** Prodigy shows meta as a table of fields: anything but an object (or nothing) is refused, node meta or not. */
 function checkMeta(task: Task): void {
 	const existing = task.meta;
-	if (existing !== undefined && existing !== null && !isObject(existing)) {
+	if (existing !== undefined && existing !== null && !isPlainObject(existing)) {
 		throw new InvalidTaskError(`The task's meta must be a JSON object, got ${kindOf(existing)}`, {
 			hint: 'Prodigy shows meta as a table of fields: make it an object such as {"source": "crm"}.',
 		});
@@ -218,7 +215,7 @@ function columnHash(value: number | bigint, key: string): number {
  * column. The input is not modified. Errors are ProdigyInputErrors about "the task" (callers say which one).
  */
 export function prepareTask(value: unknown, options: PrepareOptions): PreparedTask {
-	if (!isObject(value)) {
+	if (!isPlainObject(value)) {
 		throw new InvalidTaskError(`A task must be a JSON object, got ${kindOf(value)}`, {
 			hint: 'Each item or file line must be one object such as {"text": "..."}.',
 		});
@@ -236,7 +233,7 @@ export function prepareTask(value: unknown, options: PrepareOptions): PreparedTa
 		return { task, content, inputHash: columnHash(hashes.inputHash, '_input_hash'), taskHash: columnHash(hashes.taskHash, '_task_hash') };
 	} catch (error) {
 		// A function or symbol value (possible from a Code node) cannot be JSON: the task is at fault.
-		if (error instanceof Error && error.name === 'TypeError') throw new InvalidTaskError(`The task cannot be stored as JSON: ${error.message}`);
+		if (error instanceof Error && error.name === 'TypeError') throw new InvalidTaskError(`The task cannot be stored as JSON: ${errorMessage(error)}`);
 		throw error;
 	}
 }

@@ -1,4 +1,3 @@
-// @ts-nocheck -- checked from issue 13's next step (this file was being edited on other branches)
 // Stand-ins for the outside systems the example workflows talk to: a CRM / help desk, a model service, a training
 // service and chat webhooks (team channel, approval requests, alerts). `npm start` runs one small server on
 // 127.0.0.1 so every template works in the demo without an account anywhere, and prints each call it receives, so

@@ -5,7 +5,8 @@
 // Starts the pinned n8n with the pack (the same harness the e2e tests use), creates the demo Prodigy database and
 // its "Prodigy Demo DB" credential, imports every examples/*.json, signs in through n8n's own sign-in page in
 // headless Chromium and saves the fitted canvas of each template as docs/images/<template file name>.png, the
-// parameter panel of each node as a template sets it (docs/images/node-*.png) and the node panel searching "Prodigy".
+// parameter panel of each node as a template sets it (docs/images/node-*.png: Prodigy Dataset → Example → Add and
+// → Export as template 2 sets it, and one per other node) and the node panel searching "Prodigy".
 //
 // Needs Debian's `chromium` (apt-get install chromium; CHROMIUM_PATH points elsewhere) and, optionally,
 // `pngquant` to keep the PNGs small. playwright-core drives the browser; it comes from the cached n8n install
@@ -21,7 +22,11 @@ const { REPO } = require('./n8n/pack');
 const EXAMPLES_DIR = path.join(REPO, 'examples');
 const DEFAULT_OUT = path.join(REPO, 'docs', 'images');
 const DEMO_CREDENTIAL = 'Prodigy Demo DB';
-const NODE_PANEL_FILE = 'node-prodigy-dataset-example-add.png';
+// The Prodigy Dataset panels pictured (README): Example → Add, and Example → Export as template 2 sets it.
+const NODE_PANELS = [
+	{ file: 'node-prodigy-dataset-example-add.png', operation: 'add' },
+	{ file: 'node-prodigy-dataset-example-export.png', operation: 'export', format: 'tokens' },
+];
 // One parameter panel per other node, as a template sets it: [picture, template file prefix, node name].
 const TEMPLATE_NODE_PANELS = [
 	['node-prodigy-dataset-trigger.png', '03-', 'When a Reviewer Accepts'],
@@ -219,14 +224,22 @@ async function captureCanvas(page, n8n, stored, workflow, file) {
 	await page.screenshot({ path: file });
 }
 
-/** A Prodigy Dataset node set to Example → Add from the templates, else one in a small workflow of its own. */
-function nodePanelWorkflow(workflows) {
+/**
+ * A Prodigy Dataset node set to Example → `operation` (and `format`, when given) from the templates; for Add, else one
+ * in a small workflow of its own; undefined when no template has one.
+ */
+function nodePanelWorkflow(workflows, { operation, format }) {
 	for (const { workflow } of workflows) {
 		const node = (workflow.nodes ?? []).find(
-			(n) => n.type === 'n8n-nodes-prodigy.prodigyDataset' && n.parameters?.resource === 'example' && n.parameters?.operation === 'add',
+			(n) =>
+				n.type === 'n8n-nodes-prodigy.prodigyDataset' &&
+				n.parameters?.resource === 'example' &&
+				n.parameters?.operation === operation &&
+				(format === undefined || n.parameters?.format === format),
 		);
 		if (node) return { workflow, nodeName: node.name };
 	}
+	if (operation !== 'add') return undefined;
 	const trigger = 'When clicking \u2018Execute workflow\u2019';
 	const node = 'Add tasks to news_ner';
 	return {
@@ -308,8 +321,10 @@ async function captureAll(n8n, { out = DEFAULT_OUT, filters = [], nodePanel = tr
 	fs.mkdirSync(out, { recursive: true });
 	const demoDbPath = path.join(n8n.filesDir, 'prodigy', 'prodigy.db');
 	if (!fs.existsSync(demoDbPath)) await require('./demo-data').createDemoDatabase(demoDbPath);
-	const panel = nodePanel ? nodePanelWorkflow(examples) : undefined;
-	const credentials = await provideCredentials(n8n, panel ? [...examples, panel] : examples, demoDbPath);
+	const panels = nodePanel
+		? NODE_PANELS.map((wanted) => ({ ...wanted, ...nodePanelWorkflow(examples, wanted) })).filter((panel) => panel.workflow)
+		: [];
+	const credentials = await provideCredentials(n8n, [...examples, ...panels], demoDbPath);
 
 	const { chromium } = loadPlaywright();
 	const userDataDir = fs.mkdtempSync(path.join(require('node:os').tmpdir(), 'n8n-prodigy-chromium-'));
@@ -358,9 +373,9 @@ async function captureAll(n8n, { out = DEFAULT_OUT, filters = [], nodePanel = tr
 				log(`${path.relative(REPO, png)}: the node panel searching "Prodigy"`);
 			}
 		}
-		if (panel) {
+		for (const panel of panels) {
 			const stored = await harness.importWorkflow(n8n, panel.workflow, { credentials, replace: true });
-			const png = path.join(out, NODE_PANEL_FILE);
+			const png = path.join(out, panel.file);
 			await captureNodePanel(page, n8n, stored, panel.nodeName, panel.workflow.nodes.length, png);
 			quantise(png);
 			written.push({ file: png, bytes: fs.statSync(png).size });

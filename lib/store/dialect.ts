@@ -27,6 +27,12 @@ export interface Executor {
 	insertReturningIds(table: string, columns: readonly string[], rows: readonly SqlValue[][]): Promise<number[]>;
 }
 
+/** One connection kept for a series of statements that share per-connection state (temporary tables). */
+export interface ReservedExecutor extends Executor {
+	/** Gives the connection back; `failed` says a statement on it failed (a broken connection is not reused). */
+	release(failed?: unknown): Promise<void>;
+}
+
 export interface TransactionOptions {
 	/** A write transaction: SQLite takes the write lock up front (BEGIN IMMEDIATE) instead of failing late. */
 	write: boolean;
@@ -51,6 +57,11 @@ export interface Dialect extends Executor {
 	/** Bytes of BLOB data one statement may carry (packet limits); Infinity when unbounded. */
 	statementByteBudget(executor: Executor): Promise<number>;
 	transaction<T>(options: TransactionOptions, work: (tx: Executor) => Promise<T>): Promise<T>;
+	/**
+	 * One connection outside any transaction, for reads that keep a temporary table between statements: each
+	 * statement commits on its own, so no lock or snapshot is held between them (Prodigy keeps writing meanwhile).
+	 */
+	reserve(): Promise<ReservedExecutor>;
 	close(): Promise<void>;
 }
 
@@ -97,12 +108,12 @@ export function checkHost(host: string): void {
 	}
 }
 
-/** `"name"` → `` `name` ``: identifiers in store.ts are constants, never user input, so a plain swap is safe. */
+/** `"name"` → `` `name` ``: identifiers in the store's SQL (store.ts, filters.ts) are constants, never user input, so a plain swap is safe. */
 export function backtickIdentifiers(sql: string): string {
 	return sql.replace(/"/g, '`');
 }
 
-/** `?` → `$1, $2, …` for PostgreSQL (store.ts never writes a literal question mark). */
+/** `?` → `$1, $2, …` for PostgreSQL (the store's SQL never holds a literal question mark). */
 export function numberPlaceholders(sql: string): string {
 	let index = 0;
 	return sql.replace(/\?/g, () => `$${++index}`);

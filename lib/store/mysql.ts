@@ -1,28 +1,11 @@
 // MySQL and MariaDB through mysql2. Differences from the other backends: BLOB holds 65,535 bytes, one statement
 // must fit max_allowed_packet, and a multi-row INSERT reports only its first id.
-import { createPool, type Pool, type PoolConnection, type PoolOptions, type ResultSetHeader } from 'mysql2/promise';
+import { createPool, type Pool, type PoolConnection, type ResultSetHeader } from 'mysql2/promise';
 
-import { CommitOutcomeUnknownError, errorMessage, ProdigyConnectionError, ProdigyError } from '../errors';
-import {
-	ascendingIds,
-	atomically,
-	checkHost,
-	backtickIdentifiers,
-	BoundedCache,
-	DatabaseError,
-	isConnectionLoss,
-	multiRowInsert,
-	safeHost,
-	settleSession,
-	scrubSecret,
-	type Dialect,
-	type Executor,
-	type Row,
-	type SqlValue,
-	type TransactionOptions,
-} from './dialect';
+import { ascendingIds, backtickIdentifiers, DatabaseError, multiRowInsert, type Dialect, type Executor, type Row, type SqlValue } from './dialect';
+import { errorCode, NETWORK_CODES, PooledDialect, sslOptions, type DriverCodes } from './pooled';
 import { PRODIGY_TABLES } from './schema';
-import type { SslConfig, StoreConfig } from './types';
+import type { StoreConfig } from './types';
 
 export type MysqlConfig = Extract<StoreConfig, { type: 'mysql' }>;
 
@@ -43,15 +26,8 @@ export interface MysqlDialectOptions {
 
 /** BLOB's limit, assumed when information_schema does not say otherwise. */
 export const MYSQL_BLOB_BYTES = 65_535;
-const DUPLICATE_ENTRY = 'ER_DUP_ENTRY';
 const CONNECTION_CODES = new Set([
-	'ECONNREFUSED',
-	'ECONNRESET',
-	'ENOTFOUND',
-	'EAI_AGAIN',
-	'ETIMEDOUT',
-	'EHOSTUNREACH',
-	'ENETUNREACH',
+	...NETWORK_CODES,
 	'PROTOCOL_CONNECTION_LOST',
 	'ER_ACCESS_DENIED_ERROR',
 	'ER_DBACCESS_DENIED_ERROR',
@@ -61,16 +37,13 @@ const CONNECTION_CODES = new Set([
 	'HANDSHAKE_NO_SSL_SUPPORT',
 ]);
 
-function sslOption(ssl: boolean | SslConfig | undefined): PoolOptions['ssl'] {
-	if (ssl === undefined || ssl === false) return undefined;
-	if (ssl === true) return { rejectUnauthorized: true };
-	return { rejectUnauthorized: ssl.rejectUnauthorized ?? true, ...(ssl.ca ? { ca: ssl.ca } : {}) };
-}
-
-function errorCode(error: unknown): string | undefined {
-	const code = (error as { code?: unknown } | null)?.code;
-	return typeof code === 'string' ? code : undefined;
-}
+const CODES: DriverCodes = {
+	connection: CONNECTION_CODES,
+	auth: ['ER_ACCESS_DENIED_ERROR', 'ER_DBACCESS_DENIED_ERROR'],
+	missingDatabase: 'ER_BAD_DB_ERROR',
+	uniqueViolation: 'ER_DUP_ENTRY',
+	retryable: ['ER_LOCK_DEADLOCK'],
+};
 
 /** `10.11.19-MariaDB-0+deb12u1` → true when MariaDB ≥ 10.5, which has INSERT … RETURNING. */
 export function mariaDbHasReturning(version: string): boolean {
@@ -86,46 +59,34 @@ export interface IdPlan {
 	increment: number;
 }
 
-export class MysqlDialect implements Dialect {
+export class MysqlDialect extends PooledDialect<Pool, PoolConnection, unknown> implements Dialect {
 	readonly type = 'mysql' as const;
-	// mysql2's query() inlines escaped values client-side, so only max_allowed_packet limits a statement;
-	// this keeps one statement's parameter list a sane size.
-	readonly maxParams = 65535;
-	readonly forUpdate = ' FOR UPDATE';
+	protected readonly label = 'MySQL';
+	protected readonly product = 'MySQL / MariaDB';
+	protected readonly codes = CODES;
+	// InnoDB's default REPEATABLE READ fixes a snapshot at the first plain read, so a read after waiting for a row
+	// lock (FOR UPDATE) would not see what the lock holder just committed: two writers deduping the same tasks would
+	// both insert them. READ COMMITTED gives every statement a fresh snapshot, as PostgreSQL does; every
+	// read-check-write in store.ts locks its dataset row before it checks.
+	protected readonly begin = 'SET TRANSACTION ISOLATION LEVEL READ COMMITTED; START TRANSACTION';
 
-	private pool: Pool | undefined;
-	private readonly sql = new BoundedCache<string>(500);
 	private idPlan: IdPlan | undefined;
 	private limits: { content: number | null; statementBytes: number } | undefined;
 
 	constructor(
-		private readonly config: MysqlConfig,
+		config: MysqlConfig,
 		private readonly options: MysqlDialectOptions = {},
-	) {}
+	) {
+		super(config);
+	}
 
 	bool(value: boolean): SqlValue {
 		return value ? 1 : 0;
 	}
 
-	blob(text: string): SqlValue {
-		return Buffer.from(text, 'utf8');
-	}
-
-	query(sql: string, params: readonly SqlValue[] = []): Promise<Row[]> {
-		return this.withConnection((connection) => this.executor(connection).query(sql, params));
-	}
-
-	queryPage(sql: string, params: readonly SqlValue[] = []): Promise<Row[]> {
+	protected pageOutsideTransaction(connection: PoolConnection, sql: string, params: readonly SqlValue[]): Promise<Row[]> {
 		// InnoDB's link_dataset_id index carries the primary key: (dataset_id, id) is one ordered range already.
-		return this.query(sql, params);
-	}
-
-	run(sql: string, params: readonly SqlValue[] = []): Promise<number> {
-		return this.withConnection((connection) => this.executor(connection).run(sql, params));
-	}
-
-	insertReturningIds(table: string, columns: readonly string[], rows: readonly SqlValue[][]): Promise<number[]> {
-		return this.withConnection((connection) => this.executor(connection).insertReturningIds(table, columns, rows));
+		return this.executor(connection).queryPage(sql, params);
 	}
 
 	async existingTables(executor: Executor): Promise<Set<string>> {
@@ -138,7 +99,7 @@ export class MysqlDialect implements Dialect {
 
 	async createTables(statements: readonly string[]): Promise<void> {
 		// MySQL commits each DDL statement implicitly; there is no all-or-nothing here.
-		await this.withConnection(async (connection) => {
+		await this.withClient(async (connection) => {
 			for (const statement of statements) await this.call(connection, statement);
 		});
 	}
@@ -151,46 +112,13 @@ export class MysqlDialect implements Dialect {
 		return (await this.readLimits(executor)).statementBytes;
 	}
 
-	async transaction<T>(_options: TransactionOptions, work: (tx: Executor) => Promise<T>): Promise<T> {
-		return this.withConnection(async (connection) => {
-			try {
-				return await atomically(
-					(sql) => this.call(connection, sql),
-					() => this.rollback(connection),
-					// InnoDB's default REPEATABLE READ fixes a snapshot at the first plain read, so a read after waiting for
-					// a row lock (FOR UPDATE) would not see what the lock holder just committed: two writers deduping the
-					// same tasks would both insert them. READ COMMITTED gives every statement a fresh snapshot, as
-					// PostgreSQL does; every read-check-write in store.ts locks its dataset row before it checks.
-					'SET TRANSACTION ISOLATION LEVEL READ COMMITTED; START TRANSACTION',
-					() => work(this.executor(connection)),
-					this.serverName(),
-				);
-			} catch (error) {
-				if (error instanceof CommitOutcomeUnknownError) {
-					const id = Number(connection.connection.threadId);
-					error.settled = await settleSession(
-						async () => Number((await this.query('SELECT COUNT(*) AS n FROM information_schema.PROCESSLIST WHERE ID = ?', [id]))[0]?.n) > 0,
-						() => this.run(`KILL CONNECTION ${id}`).catch(() => 0),
-					);
-				}
-				throw error;
-			}
-		});
-	}
-
-	private serverName(): string {
-		return `MySQL at ${safeHost(this.config.host)}:${this.config.port}`;
-	}
-
 	async close(): Promise<void> {
-		const pool = this.pool;
-		this.pool = undefined;
 		this.idPlan = undefined;
 		this.limits = undefined;
-		if (pool) await pool.end();
+		await super.close();
 	}
 
-	private executor(connection: PoolConnection): Executor {
+	protected executor(connection: PoolConnection): Executor {
 		return {
 			query: async (sql, params = []) => (await this.call(connection, this.translate(sql), params)) as Row[],
 			queryPage: async (sql, params = []) => (await this.call(connection, this.translate(sql), params)) as Row[],
@@ -224,7 +152,7 @@ export class MysqlDialect implements Dialect {
 
 	/** How this server's multi-row insert ids are learned (detected once per pool). */
 	insertIdPlan(): Promise<Readonly<IdPlan>> {
-		return this.withConnection((connection) => this.planIds(connection));
+		return this.withClient((connection) => this.planIds(connection));
 	}
 
 	private async planIds(connection: PoolConnection): Promise<IdPlan> {
@@ -261,71 +189,55 @@ export class MysqlDialect implements Dialect {
 		return this.limits;
 	}
 
-	private translate(sql: string): string {
-		return this.sql.get(sql, () => backtickIdentifiers(sql));
+	protected fromPortable(sql: string): string {
+		return backtickIdentifiers(sql);
 	}
 
-	private async call(connection: PoolConnection, sql: string, params: readonly SqlValue[] = []): Promise<unknown> {
-		try {
-			const [result] = await connection.query(sql, params as SqlValue[]);
-			return result;
-		} catch (error) {
-			throw this.wrap(error);
-		}
+	protected async send(connection: PoolConnection, sql: string, params: readonly SqlValue[]): Promise<unknown> {
+		const [result] = await connection.query(sql, params as SqlValue[]);
+		return result;
 	}
 
-	private async rollback(connection: PoolConnection): Promise<void> {
-		try {
-			await connection.query('ROLLBACK');
-		} catch (error) {
-			// The server rolls back on its own when the connection goes away; never reuse this one.
-			this.broken.add(connection);
-			this.lastIdleError = errorMessage(error);
-		}
+	protected checkout(pool: Pool): Promise<PoolConnection> {
+		return pool.getConnection();
 	}
 
-	private readonly broken = new WeakSet<PoolConnection>();
-	/** For diagnostics only: the last failure of a connection outside any statement. */
-	lastIdleError: string | undefined;
-
-	private async withConnection<T>(work: (connection: PoolConnection) => Promise<T>): Promise<T> {
-		let connection: PoolConnection;
-		try {
-			connection = await this.getPool().getConnection();
-		} catch (error) {
-			throw this.connectionError(error);
-		}
-		// mysql2 emits 'error' on a connection that breaks; its pool listens once, a second emit (a write to the
-		// closed socket) would have no listener and end the n8n process.
-		const onError = (error: Error) => {
-			this.broken.add(connection);
-			this.lastIdleError = errorMessage(error);
-		};
+	protected listen(connection: PoolConnection, onError: (error: Error) => void): () => void {
 		connection.connection.on('error', onError);
-		let broken = false;
-		try {
-			return await work(connection);
-		} catch (error) {
-			broken = isConnectionLoss(error);
-			throw error;
-		} finally {
-			connection.connection.removeListener('error', onError);
-			if (this.broken.delete(connection) || broken) connection.destroy();
-			else connection.release();
-		}
+		return () => connection.connection.removeListener('error', onError);
 	}
 
-	private getPool(): Pool {
-		if (this.pool) return this.pool;
+	protected release(connection: PoolConnection, destroy: boolean): void {
+		if (destroy) connection.destroy();
+		else connection.release();
+	}
+
+	/** mysql2 marks errors that end the connection as fatal (a reset socket, the server's KILL notice). */
+	protected isLost(error: unknown): boolean {
+		return (error as { fatal?: unknown } | null)?.fatal === true || errorCode(error) === 'ER_CONNECTION_KILLED';
+	}
+
+	protected sessionId(connection: PoolConnection): number {
+		return Number(connection.connection.threadId);
+	}
+
+	protected async sessionExists(id: number): Promise<boolean> {
+		return Number((await this.query('SELECT COUNT(*) AS n FROM information_schema.PROCESSLIST WHERE ID = ?', [id]))[0]?.n) > 0;
+	}
+
+	protected endSession(id: number): Promise<unknown> {
+		return this.run(`KILL CONNECTION ${id}`).catch(() => 0);
+	}
+
+	protected createPool(): Pool {
 		const { host, port, user, password, database, ssl } = this.config;
-		checkHost(host);
-		const pool = createPool({
+		return createPool({
 			host,
 			port,
 			user,
 			password,
 			database,
-			ssl: sslOption(ssl),
+			ssl: sslOptions(ssl),
 			charset: 'utf8mb4',
 			connectionLimit: 4,
 			connectTimeout: 15_000,
@@ -336,39 +248,5 @@ export class MysqlDialect implements Dialect {
 			// identifier is a constant of store.ts, so no input can add a statement.
 			multipleStatements: true,
 		});
-		this.pool = pool;
-		return pool;
-	}
-
-	private connectionError(error: unknown): ProdigyConnectionError {
-		if (error instanceof ProdigyError) return error;
-		const { host, port, database, user, password } = this.config;
-		const code = errorCode(error);
-		const reason = scrubSecret(errorMessage(error), password);
-		let hint = 'Check host, port, database, user and password in the credential, and that MySQL / MariaDB accepts TCP connections.';
-		if (code === 'ER_ACCESS_DENIED_ERROR' || code === 'ER_DBACCESS_DENIED_ERROR') hint = 'Check the user name and password in the credential.';
-		else if (code === 'ER_BAD_DB_ERROR') hint = `Create the database "${database}" first, or correct its name in the credential.`;
-		else if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'ETIMEDOUT' || code === 'EHOSTUNREACH')
-			hint = `Check that MySQL / MariaDB is running and reachable at ${safeHost(host)}:${port}.`;
-		return new ProdigyConnectionError(
-			`Could not connect to MySQL at ${safeHost(host)}:${port} (database "${database}", user "${user}"): ${reason || code || 'unknown error'}`,
-			hint,
-		);
-	}
-
-	private wrap(error: unknown): Error {
-		if (error instanceof ProdigyError) return error;
-		const code = errorCode(error);
-		// mysql2 marks errors that end the connection as fatal (a reset socket, the server's KILL notice).
-		if ((error as { fatal?: unknown }).fatal === true || code === 'ER_CONNECTION_KILLED') {
-			return new ProdigyConnectionError(
-				`The connection to ${this.serverName()} was lost: ${scrubSecret(errorMessage(error), this.config.password)}`,
-				'The database rolled back what this operation had not committed. Run it again once the server is reachable.',
-			);
-		}
-		if (code !== undefined && CONNECTION_CODES.has(code)) return this.connectionError(error);
-		const message = scrubSecret(errorMessage(error), this.config.password);
-		const retryable = code === 'ER_LOCK_DEADLOCK';
-		return new DatabaseError(`MySQL error: ${message}`, code, code === DUPLICATE_ENTRY, undefined, retryable);
 	}
 }

@@ -11,6 +11,7 @@ import {
 	multiRowInsert,
 	type Dialect,
 	type Executor,
+	type ReservedExecutor,
 	type Row,
 	type SqlValue,
 	type TransactionOptions,
@@ -183,6 +184,18 @@ export class SqliteDialect implements Dialect {
 			throw error;
 		}
 		return result;
+	}
+
+	async reserve(): Promise<ReservedExecutor> {
+		// One connection per store already: each statement still takes its turn, so other work on the file goes on
+		// between them.
+		return {
+			query: (sql, params) => this.query(sql, params),
+			queryPage: (sql, params) => this.queryPage(sql, params),
+			run: (sql, params) => this.run(sql, params),
+			insertReturningIds: (table, columns, rows) => this.insertReturningIds(table, columns, rows),
+			release: async () => undefined,
+		};
 	}
 
 	async close(): Promise<void> {

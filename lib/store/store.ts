@@ -12,11 +12,13 @@ import {
 	ProdigyInputError,
 } from '../errors';
 import type { HashOptions } from '../hashing';
-import { parseJsonLossless, stringifyTask, toPlainJson } from '../json';
-import { isPlainObject } from '../objects';
+import { isPlainObject, parseJsonLossless, stringifyTask, toPlainJson } from '../json';
 import { contentTooLarge, locateError, prepareTask, type PreparedTask } from '../tasks';
-import { DatabaseError, type Dialect, type Executor, type Row, type SqlValue } from './dialect';
+import { DatabaseError, multiRowInsert, type Dialect, type Executor, type SqlValue } from './dialect';
+import { chunks, filtersTasks, IN_CHUNK, IN_SESSION_COLUMN, linkRange, placeholders, selectorColumns, taskFilter, type ExampleFilter } from './filters';
+import { dedupeMode, DEFAULT_PAGE_SIZE, DEFAULT_ROWS_PER_INSERT, idBound, limitOption, positiveInt } from './options';
 import { missingSchemaStatements, PRODIGY_TABLES } from './schema';
+import { DatasetStatsAccumulator } from './stats';
 import type {
 	AddedExample,
 	AddExamplesOptions,
@@ -35,132 +37,11 @@ import type {
 	RemoveExamplesResult,
 	RemoveExamplesSelector,
 	SessionDatasetInfo,
-	SessionStats,
 	Task,
 } from './types';
-
-const DEFAULT_ROWS_PER_INSERT = 500;
-const DEFAULT_PAGE_SIZE = 1000;
-/** Values per `IN (…)` list: far below every backend's parameter limit. */
-const IN_CHUNK = 500;
-const DEDUPE_MODES: readonly DedupeMode[] = ['none', 'input', 'task'];
+import { describe, parseContent, parseMetaLossless, toBool, toDatasetInfo, toInt, toRecord, toText, type LinkRow } from './values';
 
 const DATASET_COLUMNS = 'd."id" AS id, d."name" AS name, d."created" AS created, d."meta" AS meta, d."session" AS session';
-
-// ---------------------------------------------------------------------------------------------------------------
-// Reading values as the drivers return them: BIGINT may be a string (pg), BLOB a Buffer or Uint8Array,
-// `session` a boolean or 0/1.
-
-function toInt(value: unknown): number {
-	if (typeof value === 'number') return value;
-	if (typeof value === 'bigint') return Number(value);
-	if (typeof value === 'string' && value.trim() !== '') return Number(value);
-	if (typeof value === 'boolean') return value ? 1 : 0;
-	return Number.NaN;
-}
-
-function toBool(value: unknown): boolean {
-	if (typeof value === 'boolean') return value;
-	if (typeof value === 'number' || typeof value === 'bigint') return Number(value) !== 0;
-	if (typeof value === 'string') return value === '1' || value.toLowerCase() === 't' || value.toLowerCase() === 'true';
-	if (value instanceof Uint8Array) return value.some((byte) => byte !== 0);
-	return false;
-}
-
-const UTF8 = new TextDecoder('utf-8');
-
-function toText(value: unknown): string {
-	if (typeof value === 'string') return value;
-	if (value instanceof Uint8Array) return UTF8.decode(value);
-	if (value === null || value === undefined) return '';
-	return String(value);
-}
-
-function describe(value: unknown): string {
-	if (value === null) return 'null';
-	if (Array.isArray(value)) return 'an array';
-	return typeof value === 'object' ? 'a non-plain object' : `a ${typeof value}`;
-}
-
-/** Python's truthiness, as Prodigy's `eg.get("flagged")` tests it. */
-function pyTruthy(value: unknown): boolean {
-	if (value === null || value === undefined || value === false) return false;
-	if (typeof value === 'number') return value !== 0 && !Number.isNaN(value);
-	if (typeof value === 'bigint') return value !== 0n;
-	if (typeof value === 'string') return value.length > 0;
-	if (Array.isArray(value)) return value.length > 0;
-	if (typeof value === 'object') {
-		const plain = toPlainJson(value);
-		if (typeof plain === 'number') return plain !== 0;
-		return plain !== null && Object.keys(plain as object).length > 0;
-	}
-	return true;
-}
-
-/** Meta as stored: tolerant, because one odd dataset must not break listing all of them. */
-function parseMetaLossless(value: unknown): JsonObject {
-	const text = toText(value);
-	if (text.trim() === '') return {};
-	try {
-		const parsed = parseJsonLossless(text);
-		return isPlainObject(parsed) ? parsed : {};
-	} catch (error) {
-		if (error instanceof SyntaxError) return {};
-		throw error;
-	}
-}
-
-function toDatasetInfo(row: Row): DatasetInfo {
-	return {
-		id: toInt(row.id),
-		name: String(row.name),
-		created: toInt(row.created),
-		meta: toPlainJson(parseMetaLossless(row.meta)) as JsonObject,
-		session: toBool(row.session),
-	};
-}
-
-function placeholders(count: number): string {
-	return Array.from({ length: count }, () => '?').join(', ');
-}
-
-function chunks<T>(items: readonly T[], size: number): T[][] {
-	const result: T[][] = [];
-	for (let i = 0; i < items.length; i += size) result.push(items.slice(i, i + size));
-	return result;
-}
-
-function positiveInt(value: number | undefined, fallback: number, what: string): number {
-	if (value === undefined) return fallback;
-	if (!Number.isInteger(value) || value < 1) {
-		throw new ProdigyInputError(`${what} must be a positive whole number, got ${String(value)}`);
-	}
-	return value;
-}
-
-/** An id bound (after / up to) from the caller: bound as a parameter, so it must be a plain integer. */
-function idBound(value: number | undefined, what: string): number | undefined {
-	if (value === undefined) return undefined;
-	if (!Number.isSafeInteger(value)) throw new ProdigyInputError(`${what} must be a whole number, got ${String(value)}`);
-	return value;
-}
-
-/** A caller's limit: undefined or Infinity for none. */
-function limitOption(value: number | undefined): number | undefined {
-	if (value === undefined || value === Number.POSITIVE_INFINITY) return undefined;
-	if (typeof value !== 'number' || Number.isNaN(value) || value < 0) {
-		throw new ProdigyInputError(`limit must be zero or a positive number, got ${String(value)}`);
-	}
-	return Math.floor(value);
-}
-
-function dedupeMode(value: DedupeMode | undefined): DedupeMode {
-	const mode = value ?? 'none';
-	if (!DEDUPE_MODES.includes(mode)) {
-		throw new ProdigyInputError(`Unknown dedupe mode "${String(mode)}"`, { hint: 'Use "none", "input" or "task".' });
-	}
-	return mode;
-}
 
 function unixSeconds(date: Date): number {
 	return Math.floor(date.getTime() / 1000);
@@ -172,16 +53,6 @@ function checkRow(row: PreparedTask, index: number, contentLimit: number | null)
 	if (typeof row !== 'object' || row === null || !(row.content instanceof Uint8Array)) throw fail('not a prepared row (content bytes missing)');
 	if (!Number.isSafeInteger(row.inputHash) || !Number.isSafeInteger(row.taskHash)) throw fail('the hashes must be integers');
 	if (contentLimit !== null && row.content.length > contentLimit) throw locateError(contentTooLarge(row.content.length, contentLimit), `Task ${index}`, index);
-}
-
-interface LinkRow {
-	link_id: number;
-	example_id: number;
-	input_hash: number;
-	task_hash: number;
-	content: unknown;
-	in_session?: unknown;
-	session_dataset_id?: unknown;
 }
 
 interface ScanOptions {
@@ -196,10 +67,10 @@ interface ScanOptions {
 	withoutContent?: boolean;
 }
 
-type ExampleFilter = (task: Task, row: LinkRow) => boolean;
-
 export class Store implements ProdigyStore {
 	private schemaPresent = false;
+	/** Temporary tables of reads by input hash still running on this store (their names must differ). */
+	private readonly inputOrderTables = new Set<string>();
 
 	constructor(private readonly dialect: Dialect) {}
 
@@ -568,7 +439,7 @@ export class Store implements ProdigyStore {
 						let inputHash = toInt(row.input_hash);
 						let taskHash = toInt(row.task_hash);
 						if (rehash) {
-							const task = this.parseContent(toText(row.content), exampleId, sourceId);
+							const task = parseContent(toText(row.content), exampleId, sourceId);
 							try {
 								prepared = prepareTask(task, { hashOptions: rehash, contentLimit, requireContent: false });
 							} catch (error) {
@@ -597,11 +468,7 @@ export class Store implements ProdigyStore {
 	}
 
 	async removeExamples(dataset: string, selector: RemoveExamplesSelector): Promise<RemoveExamplesResult> {
-		const lists: Array<[string, number[]]> = [
-			['e."input_hash"', this.integerList(selector?.inputHashes, 'inputHashes')],
-			['e."task_hash"', this.integerList(selector?.taskHashes, 'taskHashes')],
-			['e."id"', this.integerList(selector?.exampleIds, 'exampleIds')],
-		];
+		const lists = selectorColumns(selector);
 		if (!(await this.hasSchema())) throw new DatasetNotFoundError(dataset);
 		return this.dialect.transaction({ write: true }, async (tx) => {
 			const found = await this.findDataset(tx, dataset, true);
@@ -641,13 +508,9 @@ export class Store implements ProdigyStore {
 	// Reading examples
 
 	async *getExamples(dataset: string, options: GetExamplesOptions = {}): AsyncIterable<ExampleRecord> {
-		const pageSize = positiveInt(options.pageSize, DEFAULT_PAGE_SIZE, 'Page size');
-		const limit = limitOption(options.limit) ?? Number.POSITIVE_INFINITY;
-		if (!(await this.hasSchema())) throw new DatasetNotFoundError(dataset);
-		const found = await this.findDataset(this.dialect, dataset);
-		if (!found) throw new DatasetNotFoundError(dataset);
-		if (limit === 0) return;
-		const { filter, inSessionOf } = await this.compileFilter(options);
+		const read = await this.startRead(dataset, options);
+		if (!read) return;
+		const { found, pageSize, limit, filter, inSessionOf } = read;
 		let emitted = 0;
 		const scan = this.scanLinks(this.dialect, found.id, {
 			afterLinkId: options.afterLinkId,
@@ -657,16 +520,98 @@ export class Store implements ProdigyStore {
 			inSessionOf,
 		});
 		for await (const row of scan) {
-			const record = this.toRecord(row, found);
+			const record = toRecord(row, found);
 			if (filter && !filter(record.task, row)) continue;
 			yield record;
 			if (++emitted >= limit) return;
 		}
 	}
 
+	/**
+	 * The dataset's examples ordered by input hash (then link id), so that all answers to one input arrive together,
+	 * with memory bounded by a page however large the dataset. The input_hash column has no index (Prodigy's schema
+	 * is never altered), so the keys are first copied, a page at a time, into a temporary table of this connection
+	 * whose primary key is (input_hash, link_id); pages are then read from it in that order and joined with their
+	 * content. The database holds the order (on disk where it must), never this process. Every statement commits on
+	 * its own: no lock or snapshot is held across the read. A link removed during the read is skipped.
+	 */
+	async *getExamplesByInput(dataset: string, options: GetExamplesOptions = {}): AsyncIterable<ExampleRecord> {
+		const read = await this.startRead(dataset, options);
+		if (!read) return;
+		const { found, pageSize, limit, filter, inSessionOf } = read;
+		let number = 1;
+		while (this.inputOrderTables.has(`prodigy_input_order_${number}`)) number++;
+		// A constant prefix and a counter: never user input.
+		const table = `prodigy_input_order_${number}`;
+		this.inputOrderTables.add(table);
+		let session: Awaited<ReturnType<Dialect['reserve']>> | undefined;
+		let failure: unknown;
+		try {
+			session = await this.dialect.reserve();
+			await session.run(`CREATE TEMPORARY TABLE "${table}" ("input_hash" BIGINT NOT NULL, "link_id" BIGINT NOT NULL, PRIMARY KEY ("input_hash", "link_id"))`);
+			try {
+				let keys: SqlValue[][] = [];
+				const flush = async () => {
+					if (keys.length > 0) await session?.run(multiRowInsert(table, ['input_hash', 'link_id'], keys.length), keys.flat());
+					keys = [];
+				};
+				const scan = this.scanLinks(this.dialect, found.id, {
+					afterLinkId: options.afterLinkId,
+					upToLinkId: options.upToLinkId,
+					pageSize: DEFAULT_PAGE_SIZE,
+					withoutContent: true,
+				});
+				for await (const row of scan) {
+					keys.push([toInt(row.input_hash), toInt(row.link_id)]);
+					if (keys.length >= DEFAULT_ROWS_PER_INSERT) await flush();
+				}
+				await flush();
+
+				const columns = ['t."input_hash" AS input_hash', 't."link_id" AS link_id', 'l."example_id" AS example_id', 'e."task_hash" AS task_hash', 'e."content" AS content'];
+				const selectParams: SqlValue[] = [];
+				if (inSessionOf !== undefined) {
+					columns.push(IN_SESSION_COLUMN);
+					selectParams.push(inSessionOf);
+				}
+				// Keyset over the primary key: the range on input_hash is what the index walks from.
+				const sql =
+					`SELECT ${columns.join(', ')} FROM "${table}" t LEFT JOIN "link" l ON l."id" = t."link_id" LEFT JOIN "example" e ON e."id" = l."example_id" ` +
+					`WHERE t."input_hash" >= ? AND (t."input_hash" > ? OR t."link_id" > ?) ORDER BY t."input_hash", t."link_id" LIMIT ?`;
+				let afterHash = Number.MIN_SAFE_INTEGER;
+				let afterLink = 0;
+				let emitted = 0;
+				for (;;) {
+					const rows = await session.queryPage(sql, [...selectParams, afterHash, afterHash, afterLink, pageSize]);
+					for (const row of rows) {
+						if (row.content === null || row.content === undefined) continue;
+						const record = toRecord(row as unknown as LinkRow, found);
+						if (filter && !filter(record.task, row as unknown as LinkRow)) continue;
+						yield record;
+						if (++emitted >= limit) return;
+					}
+					if (rows.length < pageSize) return;
+					afterHash = toInt(rows[rows.length - 1].input_hash);
+					afterLink = toInt(rows[rows.length - 1].link_id);
+				}
+			} finally {
+				try {
+					await session.run(`DROP TABLE "${table}"`);
+				} catch (error) {
+					// The connection is likely gone with its temporary table; report the first failure, not this one.
+					failure ??= error;
+				}
+			}
+		} catch (error) {
+			failure = error;
+			throw error;
+		} finally {
+			this.inputOrderTables.delete(table);
+			await session?.release(failure);
+		}
+	}
+
 	async countExamples(dataset: string, options: GetExamplesOptions = {}): Promise<number> {
-		const filtered = options.answer !== undefined || options.session !== undefined || options.flagged !== undefined;
-		if (filtered) {
+		if (filtersTasks(options)) {
 			let count = 0;
 			const records = this.getExamples(dataset, options)[Symbol.asyncIterator]();
 			while (!(await records.next()).done) count++;
@@ -675,7 +620,7 @@ export class Store implements ProdigyStore {
 		if (!(await this.hasSchema())) throw new DatasetNotFoundError(dataset);
 		const found = await this.findDataset(this.dialect, dataset);
 		if (!found) throw new DatasetNotFoundError(dataset);
-		const { where, params } = this.linkRange(found.id, options);
+		const { where, params } = linkRange(found.id, options);
 		const [row] = await this.dialect.query(`SELECT COUNT(*) AS n FROM "link" l WHERE ${where}`, params);
 		const count = toInt(row?.n);
 		const limit = limitOption(options.limit);
@@ -691,62 +636,14 @@ export class Store implements ProdigyStore {
 				(row) => [toInt(row.id), String(row.name)],
 			),
 		);
-		const stats: DatasetStats = {
-			dataset: found.name,
-			created: found.created,
-			meta: found.meta,
-			total: 0,
-			accept: 0,
-			reject: 0,
-			ignore: 0,
-			none: 0,
-			flagged: 0,
-			firstTimestamp: null,
-			lastTimestamp: null,
-			acceptRate: null,
-			minLinkId: null,
-			maxLinkId: null,
-			sessions: [],
-		};
-		const sessions = new Map<string, SessionStats>();
+		const stats = new DatasetStatsAccumulator(found);
 		for await (const row of this.scanLinks(this.dialect, found.id, { pageSize: DEFAULT_PAGE_SIZE, withSessionDataset: true })) {
-			const task = this.toRecord(row, found).task;
-			const linkId = toInt(row.link_id);
-			stats.minLinkId ??= linkId;
-			stats.maxLinkId = linkId;
-			const timestamp = toPlainJson(task._timestamp);
+			const task = toRecord(row, found).task;
 			const sessionDatasetId = row.session_dataset_id === null || row.session_dataset_id === undefined ? undefined : toInt(row.session_dataset_id);
 			const sessionId = typeof task._session_id === 'string' ? task._session_id : undefined;
-			const key = (sessionDatasetId !== undefined ? sessionNames.get(sessionDatasetId) : undefined) ?? sessionId;
-			const targets: Array<DatasetStats | SessionStats> = [stats];
-			if (key !== undefined) {
-				let entry = sessions.get(key);
-				if (!entry) {
-					entry = { session: key, annotator: null, total: 0, accept: 0, reject: 0, ignore: 0, none: 0, flagged: 0, firstTimestamp: null, lastTimestamp: null };
-					sessions.set(key, entry);
-				}
-				if (entry.annotator === null) {
-					const annotator = task._annotator_id ?? task._session_id;
-					if (typeof annotator === 'string') entry.annotator = annotator;
-				}
-				targets.push(entry);
-			}
-			for (const target of targets) {
-				target.total++;
-				const answer = task.answer;
-				if (answer === 'accept' || answer === 'reject' || answer === 'ignore') target[answer]++;
-				else target.none++;
-				if (pyTruthy(task.flagged)) target.flagged++;
-				if (typeof timestamp === 'number' && Number.isFinite(timestamp)) {
-					if (target.firstTimestamp === null || timestamp < target.firstTimestamp) target.firstTimestamp = timestamp;
-					if (target.lastTimestamp === null || timestamp > target.lastTimestamp) target.lastTimestamp = timestamp;
-				}
-			}
+			stats.add(task, toInt(row.link_id), (sessionDatasetId !== undefined ? sessionNames.get(sessionDatasetId) : undefined) ?? sessionId);
 		}
-		const decided = stats.accept + stats.reject;
-		stats.acceptRate = decided === 0 ? null : stats.accept / decided;
-		stats.sessions = [...sessions.values()].sort((a, b) => (a.session < b.session ? -1 : a.session > b.session ? 1 : 0));
-		return stats;
+		return stats.result();
 	}
 
 	async close(): Promise<void> {
@@ -826,14 +723,6 @@ export class Store implements ProdigyStore {
 		return { id, name, created, meta: toPlainJson(parseJsonLossless(text)) as JsonObject, session };
 	}
 
-	private integerList(values: unknown, what: string): number[] {
-		if (values === undefined || values === null) return [];
-		if (!Array.isArray(values) || values.some((value) => !Number.isSafeInteger(value))) {
-			throw new ProdigyInputError(`${what} must be a list of integers`);
-		}
-		return [...new Set(values as number[])];
-	}
-
 	/** Which positions of `prepared` are duplicates of the dataset or of an earlier task in the batch. */
 	private async findDuplicates(tx: Executor, datasetId: number, datasetCreated: boolean, prepared: PreparedTask[], mode: DedupeMode): Promise<boolean[]> {
 		if (mode === 'none') return prepared.map(() => false);
@@ -894,17 +783,6 @@ export class Store implements ProdigyStore {
 		return ids;
 	}
 
-	private linkRange(datasetId: number, options: { afterLinkId?: number; upToLinkId?: number }): { where: string; params: SqlValue[] } {
-		let where = 'l."dataset_id" = ? AND l."id" > ?';
-		const params: SqlValue[] = [datasetId, idBound(options.afterLinkId, 'afterLinkId') ?? 0];
-		const upTo = idBound(options.upToLinkId, 'upToLinkId');
-		if (upTo !== undefined) {
-			where += ' AND l."id" <= ?';
-			params.push(upTo);
-		}
-		return { where, params };
-	}
-
 	/**
 	 * A dataset's links in id order, one page per round trip, resuming after the last id seen (keyset
 	 * pagination: each page is found through the link indexes, memory is bounded by the page).
@@ -919,7 +797,7 @@ export class Store implements ProdigyStore {
 		if (!options.withoutContent) columns.push('e."content" AS content');
 		const selectParams: SqlValue[] = [];
 		if (options.inSessionOf !== undefined) {
-			columns.push('CASE WHEN EXISTS (SELECT 1 FROM "link" s WHERE s."example_id" = l."example_id" AND s."dataset_id" = ?) THEN 1 ELSE 0 END AS in_session');
+			columns.push(IN_SESSION_COLUMN);
 			selectParams.push(options.inSessionOf);
 		}
 		if (options.withSessionDataset) {
@@ -931,7 +809,7 @@ export class Store implements ProdigyStore {
 		}
 		let after = options.afterLinkId ?? 0;
 		for (;;) {
-			const { where, params } = this.linkRange(datasetId, { afterLinkId: after, upToLinkId: options.upToLinkId });
+			const { where, params } = linkRange(datasetId, { afterLinkId: after, upToLinkId: options.upToLinkId });
 			const rows = await executor.queryPage(
 				`SELECT ${columns.join(', ')} FROM "link" l JOIN "example" e ON e."id" = l."example_id" WHERE ${where} ORDER BY l."id" LIMIT ?`,
 				[...selectParams, ...params, options.pageSize],
@@ -942,50 +820,20 @@ export class Store implements ProdigyStore {
 		}
 	}
 
-	private parseContent(raw: string, exampleId: number, datasetId: number): Task {
-		let task: unknown;
-		try {
-			task = parseJsonLossless(raw);
-		} catch (error) {
-			if (!(error instanceof SyntaxError)) throw error;
-			throw new ProdigyError(`Example ${exampleId} (dataset id ${datasetId}) does not hold valid JSON: ${error.message}`);
-		}
-		if (!isPlainObject(task)) throw new ProdigyError(`Example ${exampleId} (dataset id ${datasetId}) does not hold a JSON object`);
-		return task;
-	}
-
-	private toRecord(row: LinkRow, dataset: DatasetInfo): ExampleRecord {
-		const raw = toText(row.content);
-		const exampleId = toInt(row.example_id);
-		return {
-			linkId: toInt(row.link_id),
-			exampleId,
-			datasetId: dataset.id,
-			dataset: dataset.name,
-			inputHash: toInt(row.input_hash),
-			taskHash: toInt(row.task_hash),
-			task: this.parseContent(raw, exampleId, dataset.id),
-			raw,
-		};
-	}
-
-	private async compileFilter(options: GetExamplesOptions): Promise<{ filter?: ExampleFilter; inSessionOf?: number }> {
-		const tests: ExampleFilter[] = [];
-		let inSessionOf: number | undefined;
-		if (options.answer !== undefined) {
-			const answers = new Set(Array.isArray(options.answer) ? options.answer : [options.answer]);
-			tests.push((task) => typeof task.answer === 'string' && answers.has(task.answer));
-		}
-		if (options.flagged !== undefined) {
-			const flagged = options.flagged;
-			tests.push((task) => pyTruthy(task.flagged) === flagged);
-		}
-		if (options.session !== undefined) {
-			const session = options.session;
-			inSessionOf = (await this.findDataset(this.dialect, session))?.id;
-			tests.push((task, row) => toBool(row.in_session) || task._session_id === session || task._annotator_id === session);
-		}
-		if (tests.length === 0) return {};
-		return { filter: (task, row) => tests.every((test) => test(task, row)), inSessionOf };
+	/** What both example reads check first; null when the limit is 0 (nothing to read). */
+	private async startRead(
+		dataset: string,
+		options: GetExamplesOptions,
+	): Promise<{ found: DatasetInfo; pageSize: number; limit: number; filter?: ExampleFilter; inSessionOf?: number } | null> {
+		const pageSize = positiveInt(options.pageSize, DEFAULT_PAGE_SIZE, 'Page size');
+		const limit = limitOption(options.limit) ?? Number.POSITIVE_INFINITY;
+		if (!(await this.hasSchema())) throw new DatasetNotFoundError(dataset);
+		const found = await this.findDataset(this.dialect, dataset);
+		if (!found) throw new DatasetNotFoundError(dataset);
+		if (limit === 0) return null;
+		const filter = taskFilter(options);
+		// A session filter also matches examples linked to the session dataset, when there is one.
+		const inSessionOf = options.session === undefined ? undefined : (await this.findDataset(this.dialect, options.session))?.id;
+		return { found, pageSize, limit, filter, inSessionOf };
 	}
 }

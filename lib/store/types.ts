@@ -232,6 +232,8 @@ export interface ProdigyStore {
 	writeExamples(dataset: string, rows: PreparedTask[], options?: WriteExamplesOptions): Promise<AddExamplesResult>;
 	/** Streams in link-id order with bounded memory. */
 	getExamples(dataset: string, options?: GetExamplesOptions): AsyncIterable<ExampleRecord>;
+	/** Streams ordered by input hash, then link id (all answers to one input together), with bounded memory. */
+	getExamplesByInput(dataset: string, options?: GetExamplesOptions): AsyncIterable<ExampleRecord>;
 	countExamples(dataset: string, options?: GetExamplesOptions): Promise<number>;
 	getStats(dataset: string): Promise<DatasetStats>;
 	/** Links the examples of `sources` into `target` (like `db-merge`), one transaction. */

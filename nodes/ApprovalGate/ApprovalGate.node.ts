@@ -11,8 +11,11 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 import { prodigyDatabaseConnectionTest } from '../shared/credentialTest';
 import { searchDatasets } from '../shared/methods';
 import { optionalOutputs } from '../shared/routing';
-import { OUTPUT_NAMES, properties, TIMED_OUT_CONDITION, TIMED_OUT_OUTPUT_NAME, webhooks } from './description';
-import { approvalWebhook, executeHuman, executeRules } from './gate';
+import { TIMED_OUT_CONDITION } from './decision';
+import { OUTPUT_NAMES, properties, TIMED_OUT_OUTPUT_NAME, webhooks } from './description';
+import { executeHuman } from './human';
+import { executeRules } from './rules';
+import { approvalWebhook } from './webhook';
 
 export class ApprovalGate implements INodeType {
 	description: INodeTypeDescription = {

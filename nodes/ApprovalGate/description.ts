@@ -4,7 +4,6 @@ import { datasetLocator } from '../shared/descriptions';
 
 export const OUTPUT_NAMES = ['Approved', 'Rejected'];
 export const TIMED_OUT_OUTPUT_NAME = 'Timed Out';
-export const TIMED_OUT_CONDITION = '$parameter["mode"] === "human" && $parameter["onTimeout"] === "timedOutOutput"';
 
 /**
  * The approver's link resumes the waiting execution through these (n8n's send-and-wait pattern): a GET shows the

@@ -1,10 +1,10 @@
-import type { ICredentialDataDecryptedObject, IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
 import { ProdigyInputError } from '../../lib/errors';
 import { roundTo } from '../../lib/format';
 import { HASH_PRESETS, setHashes } from '../../lib/hashing';
 import { setPathValue } from '../../lib/paths';
-import type { JsonObject } from '../../lib/store/types';
+import type { JsonObject, ProdigyStore } from '../../lib/store/types';
 import {
 	measureConfidence,
 	mostUncertain,
@@ -16,9 +16,10 @@ import {
 	type ConfidenceSpec,
 	type UncertaintyMeasure,
 } from '../../lib/uncertainty';
-import { toNodeError } from '../shared/errors';
-import { DATABASE_CREDENTIAL, withStore } from '../shared/store';
+import { readDataset } from '../shared/descriptions';
+import { errorKit, type ErrorKit } from '../shared/items';
 import { routeItems, type ItemRoute } from '../shared/routing';
+import { DATABASE_CREDENTIAL, withNodeStore } from '../shared/store';
 
 const SCORE_DECIMALS = 4;
 const OUTPUT_INDEX: Record<ConfidenceRoute, number> = { review: 0, confident: 1, discard: 2 };
@@ -94,21 +95,15 @@ function assess(ctx: IExecuteFunctions, itemIndex: number, item: INodeExecutionD
 }
 
 /** Input hashes (Prodigy's, or the carried `_input_hash`) of the items that are already in the dataset. */
-async function existingInputs(
-	credentials: ICredentialDataDecryptedObject,
-	dataset: string,
-	hashes: Set<number>,
-): Promise<Set<number>> {
-	return await withStore(credentials, async (store) => {
-		const found = new Set<number>();
-		// A dataset that does not exist yet (a review queue before its first ingest) holds nothing to skip.
-		if (!(await store.hasSchema()) || !(await store.getDataset(dataset))) return found;
-		// The store has no hash lookup, so this reads the dataset once; only hashes of this run are kept.
-		for await (const example of store.getExamples(dataset)) {
-			if (hashes.has(example.inputHash)) found.add(example.inputHash);
-		}
-		return found;
-	});
+async function existingInputs(store: ProdigyStore, dataset: string, hashes: Set<number>): Promise<Set<number>> {
+	const found = new Set<number>();
+	// A dataset that does not exist yet (a review queue before its first ingest) holds nothing to skip.
+	if (!(await store.hasSchema()) || !(await store.getDataset(dataset))) return found;
+	// The store has no hash lookup, so this reads the dataset once; only hashes of this run are kept.
+	for await (const example of store.getExamples(dataset)) {
+		if (hashes.has(example.inputHash)) found.add(example.inputHash);
+	}
+	return found;
 }
 
 function explanation(assessment: Assessment): IDataObject {
@@ -126,16 +121,30 @@ function explanation(assessment: Assessment): IDataObject {
 }
 
 export async function executeConfidenceFilter(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-	const run: { credentials?: ICredentialDataDecryptedObject } = {};
-	try {
-		return await filter(this, run);
-	} catch (error) {
-		// Failures outside one item's handling (settings, the database) concern the whole run: reported on item 0.
-		throw toNodeError(this.getNode(), error, 0, run.credentials);
+	if (!(this.getNodeParameter('skipExisting', 0) as boolean)) {
+		const kit = errorKit(this.getNode(), undefined);
+		try {
+			return await filter(this, kit);
+		} catch (error) {
+			// Failures outside one item's handling (settings) concern the whole run: reported on item 0.
+			throw kit.nodeError(error, 0);
+		}
 	}
+	// The credential is optional on this node, and n8n's own message for a missing optional credential
+	// ("Node does not require credentials") would mislead.
+	if (!this.getNode().credentials?.[DATABASE_CREDENTIAL]) {
+		throw errorKit(this.getNode(), undefined).nodeError(
+			new ProdigyInputError('"Skip Inputs Already in a Dataset" needs a Prodigy Database credential', {
+				hint: 'Select a Prodigy Database credential on the node, or turn the option off.',
+			}),
+			0,
+		);
+	}
+	return await withNodeStore(this, async (run) => await filter(this, run, run.store));
 }
 
-async function filter(ctx: IExecuteFunctions, run: { credentials?: ICredentialDataDecryptedObject }): Promise<INodeExecutionData[][]> {
+/** The routing of one run; `store` is given when inputs already in a dataset are to be skipped. */
+async function filter(ctx: IExecuteFunctions, kit: ErrorKit, store?: ProdigyStore): Promise<INodeExecutionData[][]> {
 	const items = ctx.getInputData();
 	const discardEnabled = ctx.getNodeParameter('discardOutput', 0) as boolean;
 	const outputCount = discardEnabled ? 3 : 2;
@@ -150,19 +159,8 @@ async function filter(ctx: IExecuteFunctions, run: { credentials?: ICredentialDa
 		}
 	});
 
-	let credentials: ICredentialDataDecryptedObject | undefined;
-	if (ctx.getNodeParameter('skipExisting', 0) as boolean) {
-		const dataset = ctx.getNodeParameter('dataset', 0, undefined, { extractValue: true }) as string;
-		// The credential is optional on this node, and n8n's own message for a missing optional credential
-		// ("Node does not require credentials") would mislead.
-		if (!ctx.getNode().credentials?.[DATABASE_CREDENTIAL]) {
-			throw new ProdigyInputError('"Skip Inputs Already in a Dataset" needs a Prodigy Database credential', {
-				hint: 'Select a Prodigy Database credential on the node, or turn the option off.',
-			});
-		}
-		const databaseCredentials = await ctx.getCredentials<ICredentialDataDecryptedObject>(DATABASE_CREDENTIAL);
-		credentials = databaseCredentials;
-		run.credentials = databaseCredentials;
+	if (store) {
+		const dataset = readDataset(ctx, 0);
 		const hashOptions = HASH_PRESETS[options.hashPreset ?? 'default'];
 		const hashes = new Map<number, number>();
 		assessments.forEach((assessment, itemIndex) => {
@@ -173,7 +171,7 @@ async function filter(ctx: IExecuteFunctions, run: { credentials?: ICredentialDa
 				assessments[itemIndex] = { error };
 			}
 		});
-		const existing = await existingInputs(databaseCredentials, dataset, new Set(hashes.values()));
+		const existing = await existingInputs(store, dataset, new Set(hashes.values()));
 		for (const [itemIndex, hash] of hashes) {
 			if (!existing.has(hash)) continue;
 			const assessment = assessments[itemIndex] as Assessment;
@@ -229,5 +227,5 @@ async function filter(ctx: IExecuteFunctions, run: { credentials?: ICredentialDa
 			return { error };
 		}
 	});
-	return routeItems(ctx, outputCount, routes, { errorOutput: OUTPUT_INDEX.review, credentials });
+	return routeItems(ctx, outputCount, routes, { errorOutput: OUTPUT_INDEX.review, nodeError: kit.nodeError });
 }

@@ -1,20 +1,20 @@
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { DATABASE_CREDENTIAL, withStore } from '../shared/store';
-import { toNodeError } from '../shared/errors';
+import { withNodeStore } from '../shared/store';
 import * as dataset from './actions/dataset';
 import * as example from './actions/example';
 import * as server from './actions/server';
-import { SERVER_CREDENTIAL, serverHttp } from './actions/server/transport';
+import { withServer } from './actions/server/transport';
 import * as session from './actions/session';
-import type { DatabaseOperation } from './actions/types';
+import type { DatabaseOperation, DatabaseResource, ServerOperation } from './actions/types';
 
-const DATABASE_RESOURCES: Record<string, Record<string, DatabaseOperation>> = {
+const DATABASE_OPERATIONS: Record<DatabaseResource, Record<string, DatabaseOperation>> = {
 	dataset: dataset.operations,
 	example: example.operations,
 	session: session.operations,
 };
+const SERVER_OPERATIONS: Record<string, ServerOperation> = server.operations;
 
 /** Reads resource and operation once, opens ONE store (or one HTTP transport) for the run and hands it over. */
 export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
@@ -22,19 +22,12 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	const operation = this.getNodeParameter('operation', 0) as string;
 
 	if (resource === 'server') {
-		const op = server.operations[operation];
+		const op = SERVER_OPERATIONS[operation];
 		if (!op) throw new NodeOperationError(this.getNode(), `Unknown server operation "${operation}"`);
-		const credentials = await this.getCredentials(SERVER_CREDENTIAL);
-		return [await op.execute.call(this, serverHttp(this, credentials), credentials)];
+		return [await withServer(this, async (run) => await op.execute.call(this, run))];
 	}
 
-	const op = DATABASE_RESOURCES[resource]?.[operation];
+	const op = DATABASE_OPERATIONS[resource as DatabaseResource]?.[operation];
 	if (!op) throw new NodeOperationError(this.getNode(), `Unknown operation "${operation}" for resource "${resource}"`);
-	const credentials = await this.getCredentials(DATABASE_CREDENTIAL);
-	try {
-		return [await withStore(credentials, async (store) => await op.execute.call(this, store, credentials))];
-	} catch (error) {
-		// Operations raise item-indexed n8n errors; this catches what happens outside them (connecting, closing).
-		throw toNodeError(this.getNode(), error, 0, credentials);
-	}
+	return [await withNodeStore(this, async (run) => await op.execute.call(this, run))];
 }

@@ -17,7 +17,8 @@
 import type { IDataObject, INodeExecutionData, IPollFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { DEFAULT_LIMITS, parseTriggerState, stateKey, type TriggerState } from '../../lib/cursor';
+import { DEFAULT_LIMITS } from '../../lib/cursor';
+import { parseTriggerState, stateKey, type TriggerState } from '../../lib/triggerState';
 import type { ProdigyStore } from '../../lib/store/types';
 import { toNodeError } from '../shared/errors';
 import { DATABASE_CREDENTIAL, withStore } from '../shared/store';

@@ -7,11 +7,10 @@ import {
 	startCursor,
 	type CursorLimits,
 	type IdCursor,
-	type LinkStream,
 	type StreamRead,
-	type TriggerState,
 } from '../../lib/cursor';
 import { ProdigyInputError } from '../../lib/errors';
+import type { LinkStream, TriggerState } from '../../lib/triggerState';
 import type { DatasetInfo, ExampleRecord, ProdigyStore } from '../../lib/store/types';
 
 /** A watched dataset is gone: the trigger says so on every poll instead of silently watching nothing. */

@@ -1,5 +1,7 @@
-import type { IDisplayOptions, INodeProperties, INodePropertyOptions } from 'n8n-workflow';
+import type { IDisplayOptions, IExecuteFunctions, INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
+
+import { ProdigyInputError } from '../../lib/errors';
 
 /** Stamps the resource/operation displayOptions onto an operation's properties once, so op files stay plain. */
 export function forOperation(resource: string, operation: string, properties: INodeProperties[]): INodeProperties[] {
@@ -64,4 +66,14 @@ export function datasetLocator(overrides: Partial<INodeProperties> = {}): INodeP
 		],
 		...overrides,
 	};
+}
+
+/** A dataset locator's value for item `itemIndex` (From List or By Name both give the name). */
+export function readDataset(ctx: IExecuteFunctions, itemIndex: number, name = 'dataset'): string {
+	const value = ctx.getNodeParameter(name, itemIndex, '', { extractValue: true });
+	const dataset = typeof value === 'string' ? value.trim() : '';
+	if (!dataset) {
+		throw new ProdigyInputError('No dataset given', { hint: 'Pick a dataset from the list or type its name.' });
+	}
+	return dataset;
 }

@@ -2,10 +2,13 @@ import type {
 	ICredentialDataDecryptedObject,
 	IDataObject,
 	IExecuteFunctions,
+	INode,
 	INodeExecutionData,
+	NodeApiError,
+	NodeOperationError,
 } from 'n8n-workflow';
 
-import { toNodeError } from './errors';
+import { errorMessage, toNodeError } from './errors';
 
 export type ItemResult = IDataObject | IDataObject[] | INodeExecutionData | INodeExecutionData[];
 
@@ -31,11 +34,12 @@ export function errorItem(message: string, itemIndex: number): INodeExecutionDat
 /**
  * The one item loop of the pack: runs `handler` per input item, links every output to its input (pairedItem), and
  * on failure either throws an item-indexed n8n error or, with continue-on-fail, emits `{ error }` for that item.
+ * `credentials` is the credential whose secrets no error may show (undefined only when the run uses none).
  */
 export async function mapItems(
 	ctx: IExecuteFunctions,
 	handler: (itemIndex: number, item: INodeExecutionData) => Promise<ItemResult>,
-	credentials?: ICredentialDataDecryptedObject,
+	credentials: ICredentialDataDecryptedObject | undefined,
 ): Promise<INodeExecutionData[]> {
 	const items = ctx.getInputData();
 	const output: INodeExecutionData[] = [];
@@ -49,4 +53,32 @@ export async function mapItems(
 		}
 	}
 	return output;
+}
+
+/** The error mapping of one node run, bound once to the credential the run uses. */
+export interface ErrorKit {
+	/** An item-indexed n8n error for `error`, scrubbed of the run's secrets. */
+	nodeError(error: unknown, itemIndex: number): NodeOperationError | NodeApiError;
+	/** The error's message, scrubbed of the run's secrets (for results that report a failure instead of raising it). */
+	errorMessage(error: unknown): string;
+}
+
+/** The item loop and error mapping of one node run, bound once to the credential the run uses. */
+export interface RunKit extends ErrorKit {
+	/** mapItems over the input, its errors scrubbed of the run's secrets. */
+	eachItem(handler: (itemIndex: number, item: INodeExecutionData) => Promise<ItemResult>): Promise<INodeExecutionData[]>;
+}
+
+export function errorKit(node: INode, credentials: ICredentialDataDecryptedObject | undefined): ErrorKit {
+	return {
+		nodeError: (error, itemIndex) => toNodeError(node, error, itemIndex, credentials),
+		errorMessage: (error) => errorMessage(error, credentials),
+	};
+}
+
+export function runKit(ctx: IExecuteFunctions, credentials: ICredentialDataDecryptedObject | undefined): RunKit {
+	return {
+		...errorKit(ctx.getNode(), credentials),
+		eachItem: async (handler) => await mapItems(ctx, handler, credentials),
+	};
 }

@@ -1,5 +1,4 @@
 import type {
-	ICredentialDataDecryptedObject,
 	IDataObject,
 	IExecuteFunctions,
 	INodeExecutionData,
@@ -7,8 +6,7 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
-import { toNodeError } from './errors';
-import { errorItem } from './items';
+import { errorItem, type ErrorKit } from './items';
 
 /**
  * Where one input item goes: an output index with the json to emit (binary is carried over from the input), an
@@ -57,14 +55,14 @@ export function routeItems(
 	ctx: IExecuteFunctions,
 	outputCount: number,
 	routes: ItemRoute[],
-	options: { errorOutput: number; credentials?: ICredentialDataDecryptedObject },
+	options: { errorOutput: number; nodeError: ErrorKit['nodeError'] },
 ): INodeExecutionData[][] {
 	const items = ctx.getInputData();
 	const outputs: INodeExecutionData[][] = Array.from({ length: outputCount }, () => []);
 	routes.forEach((route, itemIndex) => {
 		if (route === null) return;
 		if ('error' in route) {
-			const nodeError = toNodeError(ctx.getNode(), route.error, itemIndex, options.credentials);
+			const nodeError = options.nodeError(route.error, itemIndex);
 			if (!ctx.continueOnFail()) throw nodeError;
 			outputs[options.errorOutput].push(errorItem(nodeError.message, itemIndex));
 			return;

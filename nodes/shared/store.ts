@@ -1,7 +1,8 @@
-import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
+import type { ICredentialDataDecryptedObject, IExecuteFunctions, IWebhookFunctions } from 'n8n-workflow';
 
 import { openStore } from '../../lib/store';
 import type { ProdigyStore, StoreConfig } from '../../lib/store/types';
+import { errorKit, runKit, type ErrorKit, type RunKit } from './items';
 
 export const DATABASE_CREDENTIAL = 'prodigyDatabaseApi';
 
@@ -48,5 +49,44 @@ export async function withStore<T>(
 		return await fn(store);
 	} finally {
 		await store.close();
+	}
+}
+
+/** What a node run on Prodigy's database works with: the open store and the item loop bound to its credential. */
+export interface StoreRun extends RunKit {
+	store: ProdigyStore;
+}
+
+/** The same for a request outside an execution's item loop (the Approval Gate's webhook). */
+export interface StoreScope extends ErrorKit {
+	store: ProdigyStore;
+}
+
+/**
+ * The execution kit of every database node: gets the Prodigy Database credential once, opens one store for the run
+ * (closed whatever happens) and hands over the item loop and error mapping bound to that credential, so no error
+ * can show its secrets. A failure outside one item's handling (connecting, settings, closing) concerns the whole
+ * run and is reported on item 0.
+ */
+export async function withNodeStore<T>(ctx: IExecuteFunctions, fn: (run: StoreRun) => Promise<T>): Promise<T> {
+	const credentials = await ctx.getCredentials<ICredentialDataDecryptedObject>(DATABASE_CREDENTIAL);
+	return await runWithStore(credentials, runKit(ctx, credentials), fn);
+}
+
+/** withNodeStore for a webhook request: the same credential, store and error mapping, no item loop. */
+export async function withWebhookStore<T>(ctx: IWebhookFunctions, fn: (scope: StoreScope) => Promise<T>): Promise<T> {
+	const credentials = await ctx.getCredentials<ICredentialDataDecryptedObject>(DATABASE_CREDENTIAL);
+	return await runWithStore(credentials, errorKit(ctx.getNode(), credentials), fn);
+}
+
+async function runWithStore<K extends ErrorKit, T>(
+	credentials: ICredentialDataDecryptedObject,
+	kit: K,
+	fn: (run: K & { store: ProdigyStore }) => Promise<T>,
+): Promise<T> {
+	try {
+		return await withStore(credentials, async (store) => await fn({ ...kit, store }));
+	} catch (error) {
+		throw kit.nodeError(error, 0);
 	}
 }

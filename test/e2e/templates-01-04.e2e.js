@@ -19,6 +19,7 @@ const FIXTURES = path.join(__dirname, 'fixtures');
 const CREDENTIAL = 'Prodigy Demo DB';
 const queue = harness.queueModeRequested();
 const lib = require(path.join(REPO, 'dist', 'lib', 'index.js'));
+const training = require(path.join(REPO, 'dist', 'lib', 'training.js'));
 const { Client } = require(require.resolve('pg', { paths: [REPO] }));
 const PG = { host: '127.0.0.1', port: 5432, user: process.env.PGUSER || 'postgres' };
 
@@ -326,20 +327,60 @@ async function exportTemplate(db, label) {
 	});
 	const stored = await importTemplate(workflow, db);
 
-	const expectFile = async (job) => {
-		const accepted = await examplesOf(db, NER_DATASET, { answer: 'accept' });
-		assert.equal(job.count, accepted.length);
+	// The training files as the export must write them: every input with an accepted answer is one line of tokens
+	// with IOB2 tags, on the side its input hash gives, unless its accepted answers disagree (then it is a conflict).
+	const expectFiles = async (job) => {
+		assert.equal(job.format, 'tokens');
 		assert.match(job.versionId, /^[0-9a-f]{64}$/);
-		assert.equal(job.file, `${NER_DATASET}-${job.versionId.slice(0, 12)}.jsonl`);
-		assert.equal(job.path, path.join(handoff, job.file));
-		// Byte for byte what Prodigy stored for each accepted example, in the order they were saved (db-out).
-		const written = fs.readFileSync(path.join(handoff, job.file), 'utf8');
-		assert.equal(written, accepted.map((r) => `${r.raw}\n`).join(''));
-		assert.equal(job.byteSize, Buffer.byteLength(written));
+		const base = `${NER_DATASET}-${job.versionId.slice(0, 12)}`;
+		assert.equal(job.train.file, `${base}.train.jsonl`);
+		assert.equal(job.dev.file, `${base}.dev.jsonl`);
+		assert.equal(job.train.path, path.join(handoff, job.train.file));
+		assert.equal(job.dev.path, path.join(handoff, job.dev.file));
+		const records = await examplesOf(db, NER_DATASET);
+		const byInput = new Map();
+		for (const record of records) byInput.set(record.inputHash, [...(byInput.get(record.inputHash) ?? []), record.task]);
+		const spanKey = (task) => JSON.stringify(task.spans.map((span) => [span.start, span.end, span.label]).sort());
+		const expectedSides = new Map();
+		let conflicts = 0;
+		for (const [inputHash, tasks] of byInput) {
+			const accepted = tasks.filter((task) => task.answer === 'accept');
+			if (accepted.length === 0) continue;
+			const keys = new Set(accepted.map(spanKey));
+			// The demo's disagreements are bob's GPE → ORG relabels: same characters, another label.
+			if (keys.size > 1 && accepted.some((a) => accepted.some((b) => a.spans.some((x) => b.spans.some((y) => x.start === y.start && x.label !== y.label))))) {
+				conflicts++;
+				continue;
+			}
+			expectedSides.set(accepted[0].tokens.map((token) => token.text).join(' '), { dev: training.isDevInput(inputHash, 20), accepted });
+		}
+		assert.ok(conflicts > 0, 'the demo data has disagreeing annotators');
+		assert.equal(job.conflicts, conflicts);
+		const sides = { train: fs.readFileSync(job.train.path, 'utf8'), dev: fs.readFileSync(job.dev.path, 'utf8') };
+		const seen = new Set();
+		for (const [side, text] of Object.entries(sides)) {
+			const lines = text.split('\n').filter(Boolean);
+			assert.equal(lines.length, job[side].count);
+			for (const line of lines) {
+				const { tokens, ner_tags: tags } = JSON.parse(line);
+				assert.equal(tags.length, tokens.length);
+				const expected = expectedSides.get(tokens.join(' '));
+				assert.ok(expected, `a line for an input with accepted answers: ${tokens.join(' ')}`);
+				assert.equal(expected.dev, side === 'dev');
+				// Every entity of the merged answers starts with exactly one B- tag.
+				const entities = new Set(expected.accepted.flatMap((task) => task.spans.map((span) => `${span.start}-${span.end}`)));
+				assert.equal(tags.filter((tag) => tag.startsWith('B-')).length, entities.size);
+				assert.ok(tags.every((tag) => tag === 'O' || /^[BI]-(PERSON|ORG|GPE|DATE)$/.test(tag)));
+				seen.add(tokens.join(' '));
+			}
+		}
+		assert.equal(seen.size, expectedSides.size);
+		assert.ok(job.dev.count > 0 && job.train.count > job.dev.count, `20 % dev share (${job.train.count} / ${job.dev.count})`);
+		assert.ok(job.train.labels.PERSON > 0 && job.train.labels.ORG > 0);
 		const dataset = await withStore(db, (store) => store.getDataset(NER_DATASET));
 		assert.equal(dataset.meta.versions.at(-1).id, job.versionId);
 		assert.equal(dataset.meta.versions.at(-1).modelVersion, 'ner-news');
-		return accepted.length;
+		return sides;
 	};
 
 	await run(stored);
@@ -347,9 +388,9 @@ async function exportTemplate(db, label) {
 	assert.equal(jobs.length, 1);
 	assert.equal(jobs[0].body.model, 'ner-news');
 	assert.equal(jobs[0].body.dataset, NER_DATASET);
-	assert.equal(jobs[0].body.format, 'jsonl');
-	const firstCount = await expectFile(jobs[0].body);
-	assert.ok(firstCount > 40 && firstCount < 80, `most of the demo answers are accepts (${firstCount})`);
+	const firstFiles = await expectFiles(jobs[0].body);
+	const firstCount = jobs[0].body.train.count + jobs[0].body.dev.count;
+	assert.ok(firstCount > 30 && firstCount <= 60, `most of the 60 demo sentences have an accepted answer (${firstCount})`);
 
 	// Nothing changed: the version is known, so no export and no training job.
 	const unchanged = await run(stored);
@@ -369,15 +410,19 @@ async function exportTemplate(db, label) {
 	const after = services.received('POST', jobsPath);
 	assert.equal(after.length, 2);
 	assert.notEqual(after[1].body.versionId, after[0].body.versionId);
-	assert.equal(await expectFile(after[1].body), firstCount + 1);
-	assert.deepEqual(fs.readdirSync(handoff).sort(), [after[0].body.file, after[1].body.file].sort());
+	const secondFiles = await expectFiles(after[1].body);
+	// carol agreed with alice's answer to a sentence already in the files: one answer more, the same lines.
+	assert.equal(after[1].body.train.count + after[1].body.dev.count, firstCount);
+	assert.deepEqual(secondFiles, firstFiles);
+	const files = after.flatMap((job) => [job.body.train.file, job.body.dev.file]);
+	assert.deepEqual(fs.readdirSync(handoff).sort(), files.sort());
 }
 
-test('template 2 hands the accepted annotations of a SQLite Prodigy database to training, once per version', async () => {
+test('template 2 hands tokens with IOB2 tags and a dev split of a SQLite Prodigy database to training, once per version', async () => {
 	await exportTemplate(sqliteDatabase('t02'), 't02-sqlite');
 });
 
-test('template 2 hands the accepted annotations of a PostgreSQL Prodigy database to training, once per version', async () => {
+test('template 2 hands tokens with IOB2 tags and a dev split of a PostgreSQL Prodigy database to training, once per version', async () => {
 	await exportTemplate(await postgresDatabase(), 't02-postgres');
 });
 

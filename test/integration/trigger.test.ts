@@ -4,7 +4,7 @@ import type { IDataObject } from 'n8n-workflow';
 
 import { openStore } from '../../lib/store';
 import type { ProdigyStore, Task } from '../../lib/store/types';
-import type { TriggerState } from '../../lib/cursor';
+import type { TriggerState } from '../../lib/triggerState';
 import { BACKENDS, createTestDatabase, type BackendName, type TestDatabase } from '../helpers/databases';
 import { createPoller, datasetsParameter } from './triggerPoller';
 

@@ -17,7 +17,7 @@ import type {
 import { ProdigyDatasetTrigger } from '../../nodes/ProdigyDatasetTrigger/ProdigyDatasetTrigger.node';
 import { STATE_FIELD } from '../../nodes/ProdigyDatasetTrigger/poll';
 import type { StoreConfig } from '../../lib/store/types';
-import type { TriggerState } from '../../lib/cursor';
+import type { TriggerState } from '../../lib/triggerState';
 import { buildWorkflow, testAdditionalData } from '../helpers/workflow';
 
 export const TRIGGER_TYPE = 'n8n-nodes-prodigy.prodigyDatasetTrigger';

@@ -5,20 +5,16 @@ import {
 	addSnapshot,
 	isHandled,
 	mergeStreams,
-	parseTriggerState,
 	pollStep,
-	pruneCandidates,
 	readyWatermark,
 	settleCursor,
 	startCursor,
-	stateKey,
-	SESSION_CANDIDATE_TTL_MS,
 	type CursorLimits,
 	type IdCursor,
 	type IdSnapshot,
 	type StreamRead,
-	type TriggerState,
 } from '../../lib/cursor';
+import { parseTriggerState, pruneCandidates, SESSION_CANDIDATE_TTL_MS, stateKey, type TriggerState } from '../../lib/triggerState';
 
 const limits: CursorLimits = { lateCommitMs: 1000, maxSeen: 100, maxSnapshots: 4 };
 const id = (row: number) => row;

@@ -7,7 +7,7 @@ import { operations as serverOps } from '../../nodes/ProdigyDataset/actions/serv
 import { operations as sessionOps } from '../../nodes/ProdigyDataset/actions/session';
 import { parseIntegerList } from '../../nodes/ProdigyDataset/actions/example/delete.operation';
 import { annotatorTotals } from '../../nodes/ProdigyDataset/actions/dataset/getStats.operation';
-import { metaFromOptions } from '../../nodes/ProdigyDataset/actions/dataset/create.operation';
+import { metaFromOptions } from '../../nodes/ProdigyDataset/actions/common';
 import { annotationsPerHour } from '../../nodes/ProdigyDataset/actions/session/getAll.operation';
 
 const node = new ProdigyDataset();

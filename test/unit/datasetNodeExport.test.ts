@@ -1,4 +1,5 @@
-import { exportChunks, type ExportProgress } from '../../nodes/ProdigyDataset/actions/example/export.operation';
+import { exportChunks } from '../../nodes/ProdigyDataset/actions/example/export.operation';
+import type { ExportProgress } from '../../nodes/ProdigyDataset/actions/example/exportPlan';
 import type { ExampleRecord } from '../../lib/store/types';
 
 function record(linkId: number, text: string): ExampleRecord {

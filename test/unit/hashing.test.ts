@@ -261,6 +261,8 @@ describe('setHashes', () => {
 		}
 		expect(() => setHashes([] as unknown as Task)).toThrow('A task must be a JSON object, got an array');
 		expect(() => getInputHash(null as unknown as Task)).toThrow('got null');
+		// A Date has no keys of its own: hashed, it would look like an empty task and collide with every other Date.
+		expect(() => setHashes(new Date(0) as unknown as Task)).toThrow('A task must be a JSON object, got a Date');
 		expect(() => setHashes({ text: 'x', label: 'L', _input_hash: 'abc' })).toThrow("The task's _input_hash must be an integer");
 		expect(() => setHashes({ text: 'x', _input_hash: 1, _task_hash: 1.5 })).toThrow("The task's _task_hash must be an integer");
 		expect(setHashes({ text: 'x', _input_hash: 'abc' }, { overwrite: true })._input_hash).toBe(murmurhash3_32('text="x"'));

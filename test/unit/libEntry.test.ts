@@ -8,6 +8,14 @@ describe('public library entry', () => {
 		}
 	});
 
+	it('exports the training export rules', () => {
+		const merged = lib.mergeAnswers([
+			{ linkId: 1, inputHash: 1, taskHash: 2, task: { text: 'Acme hired Bo', spans: [{ start: 0, end: 4, label: 'ORG' }], answer: 'accept' } },
+		]);
+		expect(merged.kind === 'example' && lib.toTokensLine(merged.example)?.line).toEqual({ tokens: ['Acme', 'hired', 'Bo'], ner_tags: ['B-ORG', 'O', 'O'] });
+		for (const name of ['trainingLines', 'offsetsToBiluoTags', 'biluoToIob', 'toTextcatLine', 'isDevInput'] as const) expect(typeof lib[name]).toBe('function');
+	});
+
 	it('round-trips a task through an SQLite store with a named session', async () => {
 		const { mkdtempSync, rmSync } = await import('node:fs');
 		const { join } = await import('node:path');

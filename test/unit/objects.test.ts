@@ -1,10 +1,10 @@
-// lib's one plain-object check and one errorMessage, which replaced per-file copies in lib/cursor.ts, lib/paths.ts,
-// lib/server.ts, lib/store/store.ts (isPlainObject) and lib/server.ts, lib/store/postgres.ts, lib/store/mysql.ts,
-// nodes/shared/errors.ts, the Server transport (errorMessage).
+// lib's one plain-object check (isPlainObject, lib/json.ts, next to PyFloat) and one errorMessage, which replaced
+// per-file copies in lib/cursor.ts, lib/paths.ts, lib/server.ts, lib/store/store.ts, lib/hashing.ts, lib/tasks.ts
+// (isPlainObject) and lib/server.ts, lib/store/postgres.ts, lib/store/mysql.ts, lib/tasks.ts, nodes/shared/errors.ts,
+// the Server transport (errorMessage).
 import { runInNewContext } from 'node:vm';
 import { errorMessage } from '../../lib/errors';
-import { parseJsonLossless, PyFloat } from '../../lib/json';
-import { isPlainObject } from '../../lib/objects';
+import { isPlainObject, parseJsonLossless, PyFloat } from '../../lib/json';
 
 // The checks the copies made: cursor / paths / server tested "object, not null, not an array"; the store tested
 // for Object.prototype or a null prototype.

@@ -118,6 +118,17 @@ describe('prepareTask', () => {
 		expect(() => prepared({ text: 'x', _input_hash: 'abc', _task_hash: 1 }, defaults)).toThrow(ProdigyInputError);
 	});
 
+	it('refuses a Date (or another built-in) as the task or its meta, and keeps a Date inside a task as its ISO text', () => {
+		// A Date as the task would hash as {} and be stored as a quoted string; as meta, Prodigy would get a string.
+		expect(() => prepared(new Date(0), defaults)).toThrow('A task must be a JSON object, got a Date');
+		expect(() => prepared(new Map([['text', 'a']]), defaults)).toThrow('A task must be a JSON object, got a Map');
+		expect(() => prepared({ text: 'a', meta: new Date(0) })).toThrow("The task's meta must be a JSON object, got a Date");
+		// A Date as a field value is JSON text, as JSON.stringify (and an n8n item) writes it.
+		const row = prepareTask({ text: 'a', created: new Date(0) }, defaults);
+		expect(row.task.created).toEqual(new Date(0));
+		expect(row.content.toString('utf8')).toContain('"created":"1970-01-01T00:00:00.000Z"');
+	});
+
 	it('accepts the review preset\'s input keys as content', () => {
 		const hashOptions = hashOptionsFor('review', false);
 		expect(hashOptions.inputKeys).toEqual(HASH_PRESETS.review.inputKeys);

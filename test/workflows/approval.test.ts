@@ -158,6 +158,13 @@ describe('Approval Gate (workflow)', () => {
 			const unknown = await run({ dataset: byName('nope'), rules: { minAnnotations: 1 } }, [{}], { onError: 'continueRegularOutput' });
 			expect(unknown.json('Gate', 1)).toEqual([{ error: 'Dataset "nope" does not exist' }]);
 		});
+
+		it('reads a dataset name from an expression trimmed, and sends an item whose name is blank to Rejected with a clear error', async () => {
+			const trimmed = await run({ dataset: byName('={{ " news " }}'), rules: { minAnnotations: 1 } });
+			expect(trimmed.json('Gate', 0)).toHaveLength(1);
+			const blank = await run({ dataset: byName('={{ " " }}'), rules: { minAnnotations: 1 } }, [{}], { onError: 'continueRegularOutput' });
+			expect(blank.json('Gate', 1)).toEqual([{ error: 'No dataset given' }]);
+		});
 	});
 
 	describe('human mode', () => {

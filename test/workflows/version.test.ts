@@ -86,6 +86,14 @@ describe('Version Stamp (workflow)', () => {
 		expect(((await meta()).versions as unknown[]).length).toBe(1);
 	});
 
+	it('reads a dataset name from an expression trimmed, and says so when it is blank', async () => {
+		const trimmed = await run({ mode: 'datasetVersion', dataset: byName('={{ " news " }}'), record: false });
+		expect(trimmed.json('Stamp')[0]).toMatchObject({ dataset: 'news', recorded: false });
+		const blank = await run({ mode: 'datasetVersion', dataset: byName('={{ "  " }}'), record: false });
+		expect(blank.status).toBe('error');
+		expect(blank.error?.message).toBe('No dataset given');
+	});
+
 	it('stamps items with the current dataset version and provenance under a nested key', async () => {
 		const items = [
 			{ text: 'a', meta: { source: 'crm' }, id: 'r1' },

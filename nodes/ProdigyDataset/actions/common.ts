@@ -4,16 +4,6 @@ import { toPlainJson } from '../../../lib/json';
 import { ProdigyInputError } from '../../../lib/errors';
 import type { DatasetInfo } from '../../../lib/store/types';
 
-/** The dataset locator's value for item `itemIndex` (From List or By Name both give the name). */
-export function readDataset(ctx: IExecuteFunctions, itemIndex: number, name = 'dataset'): string {
-	const value = ctx.getNodeParameter(name, itemIndex, '', { extractValue: true });
-	const dataset = typeof value === 'string' ? value.trim() : '';
-	if (!dataset) {
-		throw new ProdigyInputError('No dataset given', { hint: 'Pick a dataset from the list or type its name.' });
-	}
-	return dataset;
-}
-
 /** Unix seconds → ISO 8601, for people and for n8n's date handling; null stays null. */
 export function isoTime(seconds: number | null | undefined): string | null {
 	return typeof seconds === 'number' && Number.isFinite(seconds) ? new Date(seconds * 1000).toISOString() : null;
@@ -75,6 +65,14 @@ export function readJsonObject(value: unknown, what: string): IDataObject {
 		throw new ProdigyInputError(`${what} must be a JSON object`, { hint: 'Use the form {"key": "value"}.' });
 	}
 	return parsed as IDataObject;
+}
+
+/** The meta Prodigy's `dataset` command writes (description, author), plus the user's custom fields. */
+export function metaFromOptions(options: IDataObject): IDataObject {
+	const meta: IDataObject = { ...readJsonObject(options.customMeta, 'Custom Meta') };
+	if (typeof options.description === 'string' && options.description !== '') meta.description = options.description;
+	if (typeof options.author === 'string' && options.author !== '') meta.author = options.author;
+	return meta;
 }
 
 function invalidJson(what: string, error: unknown): ProdigyInputError {

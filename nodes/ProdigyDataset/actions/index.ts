@@ -4,8 +4,9 @@ import * as dataset from './dataset';
 import * as example from './example';
 import * as server from './server';
 import * as session from './session';
+import type { DatabaseResource } from './types';
 
-export const DATABASE_RESOURCES = ['dataset', 'example', 'session'];
+export const DATABASE_RESOURCES: DatabaseResource[] = ['dataset', 'example', 'session'];
 
 /** Resource selector, then each resource's operation selector and operation parameters. */
 export const properties: INodeProperties[] = [

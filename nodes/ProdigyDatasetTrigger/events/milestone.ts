@@ -3,10 +3,10 @@
 // later (prodigy drop of a session, Remove Examples) are not subtracted: the count can run ahead of the dataset.
 import type { IDataObject, INodeProperties } from 'n8n-workflow';
 
-import { STATE_VERSION, type MilestoneProgress, type TriggerState } from '../../../lib/cursor';
-import { advanceMilestone, startMilestone, type MilestoneRule } from '../../../lib/milestones';
 import { ProdigyInputError } from '../../../lib/errors';
+import { advanceMilestone, startMilestone, type MilestoneProgress, type MilestoneRule } from '../../../lib/milestones';
 import type { ExampleRecord } from '../../../lib/store/types';
+import { STATE_VERSION, type TriggerState } from '../../../lib/triggerState';
 import { pollLinks, requireDatasets, startStreams } from '../read';
 import { NoSampleError, OVERFLOW_WARNING, type EventContext, type TriggerEvent } from './types';
 

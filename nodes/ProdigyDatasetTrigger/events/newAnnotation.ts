@@ -1,6 +1,6 @@
 import type { IDataObject, INodeProperties } from 'n8n-workflow';
 
-import { STATE_VERSION, type TriggerState } from '../../../lib/cursor';
+import { STATE_VERSION, type TriggerState } from '../../../lib/triggerState';
 import type { ExampleRecord } from '../../../lib/store/types';
 import { pollLinks, readTail, requireDatasets, startStreams } from '../read';
 import { NoSampleError, OVERFLOW_WARNING, type EventContext, type TriggerEvent } from './types';

@@ -1,6 +1,7 @@
 import type { IDataObject, INodeProperties } from 'n8n-workflow';
 
-import { pollStep, startCursor, STATE_VERSION } from '../../../lib/cursor';
+import { pollStep, startCursor } from '../../../lib/cursor';
+import { STATE_VERSION } from '../../../lib/triggerState';
 import type { DatasetInfo } from '../../../lib/store/types';
 import { maxDatasetId, readNewDatasets } from '../read';
 import { NoSampleError, OVERFLOW_WARNING, type TriggerEvent } from './types';

@@ -6,7 +6,8 @@
 // and saved nothing for a day is not reported.
 import type { IDataObject } from 'n8n-workflow';
 
-import { pollStep, pruneCandidates, startCursor, STATE_VERSION, type SessionCandidate } from '../../../lib/cursor';
+import { pollStep, startCursor } from '../../../lib/cursor';
+import { pruneCandidates, STATE_VERSION, type SessionCandidate } from '../../../lib/triggerState';
 import type { SessionDatasetInfo } from '../../../lib/store/types';
 import { maxDatasetId, readNewDatasets, requireDatasets } from '../read';
 import { NoSampleError, OVERFLOW_WARNING, type TriggerEvent } from './types';

@@ -3,10 +3,10 @@
 // interval. One item per stall; the next only after annotations resumed and stopped again.
 import type { IDataObject, INodeProperties } from 'n8n-workflow';
 
-import { STATE_VERSION, type StallProgress, type TriggerState } from '../../../lib/cursor';
 import { ProdigyInputError } from '../../../lib/errors';
 import { formatDuration } from '../../../lib/format';
-import { advanceStall, startStall, type StallRule } from '../../../lib/stalls';
+import { advanceStall, startStall, type StallProgress, type StallRule } from '../../../lib/stalls';
+import { STATE_VERSION, type TriggerState } from '../../../lib/triggerState';
 import { pollLinks, readTail, requireDatasets, startStreams } from '../read';
 import { OVERFLOW_WARNING, type EventContext, type TriggerEvent } from './types';
 

@@ -1,6 +1,7 @@
 import type { IDataObject, INodeProperties } from 'n8n-workflow';
 
-import type { CursorLimits, TriggerState } from '../../../lib/cursor';
+import type { CursorLimits } from '../../../lib/cursor';
+import type { TriggerState } from '../../../lib/triggerState';
 import { ProdigyInputError } from '../../../lib/errors';
 import type { ProdigyStore } from '../../../lib/store/types';
 

@@ -1,11 +1,9 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
 import { validateDatasetName } from '../../../../lib/datasets';
-import type { ProdigyStore } from '../../../../lib/store/types';
-import { toNodeError } from '../../../shared/errors';
-import { mapItems } from '../../../shared/items';
 import { forOperation } from '../../../shared/descriptions';
-import { datasetJson, readJsonObject } from '../common';
+import type { StoreRun } from '../../../shared/store';
+import { datasetJson, metaFromOptions } from '../common';
 
 const properties: INodeProperties[] = [
 	{
@@ -63,15 +61,7 @@ const properties: INodeProperties[] = [
 
 export const description = forOperation('dataset', 'create', properties);
 
-/** The meta Prodigy's `dataset` command writes (description, author), plus the user's custom fields. */
-export function metaFromOptions(options: IDataObject): IDataObject {
-	const meta: IDataObject = { ...readJsonObject(options.customMeta, 'Custom Meta') };
-	if (typeof options.description === 'string' && options.description !== '') meta.description = options.description;
-	if (typeof options.author === 'string' && options.author !== '') meta.author = options.author;
-	return meta;
-}
-
-export async function execute(this: IExecuteFunctions, store: ProdigyStore): Promise<INodeExecutionData[]> {
+export async function execute(this: IExecuteFunctions, { store, eachItem, nodeError }: StoreRun): Promise<INodeExecutionData[]> {
 	const read = (i: number) => ({
 		name: (this.getNodeParameter('name', i) as string).trim(),
 		options: this.getNodeParameter('options', i, {}) as IDataObject,
@@ -84,11 +74,11 @@ export async function execute(this: IExecuteFunctions, store: ProdigyStore): Pro
 				validateDatasetName(name);
 				metaFromOptions(options);
 			} catch (error) {
-				throw toNodeError(this.getNode(), error, i);
+				throw nodeError(error, i);
 			}
 		});
 	}
-	return await mapItems(this, async (i) => {
+	return await eachItem(async (i) => {
 		const { name, options } = read(i);
 		const existing = options.ifExists === 'returnExisting' ? await store.getDataset(name) : null;
 		if (existing) return { ...datasetJson(existing), alreadyExisted: true };

@@ -1,9 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
-import type { ProdigyStore } from '../../../../lib/store/types';
-import { datasetLocator, forOperation } from '../../../shared/descriptions';
-import { mapItems } from '../../../shared/items';
-import { readDataset } from '../common';
+import { datasetLocator, forOperation, readDataset } from '../../../shared/descriptions';
+import type { StoreRun } from '../../../shared/store';
 
 const properties: INodeProperties[] = [
 	datasetLocator({
@@ -14,8 +12,8 @@ const properties: INodeProperties[] = [
 
 export const description = forOperation('dataset', 'delete', properties);
 
-export async function execute(this: IExecuteFunctions, store: ProdigyStore): Promise<INodeExecutionData[]> {
-	return await mapItems(this, async (i) => {
+export async function execute(this: IExecuteFunctions, { store, eachItem }: StoreRun): Promise<INodeExecutionData[]> {
+	return await eachItem(async (i) => {
 		const name = readDataset(this, i);
 		const result = await store.dropDataset(name);
 		return { deleted: true, dataset: name, linksDeleted: result.linksDeleted, examplesDeleted: result.examplesDeleted };

@@ -1,8 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
-import type { ProdigyStore } from '../../../../lib/store/types';
 import { forOperation } from '../../../shared/descriptions';
-import { mapItems } from '../../../shared/items';
+import type { StoreRun } from '../../../shared/store';
 import { datasetJson, readLimit, returnAllOrLimit } from '../common';
 
 const properties: INodeProperties[] = [
@@ -36,8 +35,8 @@ const properties: INodeProperties[] = [
 
 export const description = forOperation('dataset', 'getAll', properties);
 
-export async function execute(this: IExecuteFunctions, store: ProdigyStore): Promise<INodeExecutionData[]> {
-	return await mapItems(this, async (i) => {
+export async function execute(this: IExecuteFunctions, { store, eachItem }: StoreRun): Promise<INodeExecutionData[]> {
+	return await eachItem(async (i) => {
 		const filters = this.getNodeParameter('filters', i, {}) as IDataObject;
 		// A database Prodigy never wrote to has no tables yet: that is "no datasets", not an error.
 		if (!(await store.hasSchema())) return [];

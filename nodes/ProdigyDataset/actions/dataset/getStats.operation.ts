@@ -1,10 +1,10 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
 import { toPlainJson } from '../../../../lib/json';
-import type { DatasetStats, ProdigyStore, SessionStats } from '../../../../lib/store/types';
-import { datasetLocator, forOperation } from '../../../shared/descriptions';
-import { mapItems } from '../../../shared/items';
-import { isoTime, readDataset } from '../common';
+import type { DatasetStats, SessionStats } from '../../../../lib/store/types';
+import { datasetLocator, forOperation, readDataset } from '../../../shared/descriptions';
+import type { StoreRun } from '../../../shared/store';
+import { isoTime } from '../common';
 
 const properties: INodeProperties[] = [datasetLocator()];
 
@@ -63,6 +63,6 @@ export function statsJson(stats: DatasetStats): IDataObject {
 	};
 }
 
-export async function execute(this: IExecuteFunctions, store: ProdigyStore): Promise<INodeExecutionData[]> {
-	return await mapItems(this, async (i) => statsJson(await store.getStats(readDataset(this, i))));
+export async function execute(this: IExecuteFunctions, { store, eachItem }: StoreRun): Promise<INodeExecutionData[]> {
+	return await eachItem(async (i) => statsJson(await store.getStats(readDataset(this, i))));
 }

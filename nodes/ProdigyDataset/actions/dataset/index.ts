@@ -1,6 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import type { DatabaseOperation } from '../types';
+import type { DatabaseOperation, OperationMap } from '../types';
 import * as create from './create.operation';
 import * as del from './delete.operation';
 import * as get from './get.operation';
@@ -9,7 +9,7 @@ import * as getStats from './getStats.operation';
 import * as merge from './merge.operation';
 import * as updateMeta from './updateMeta.operation';
 
-export const operations: Record<string, DatabaseOperation> = {
+export const operations: OperationMap<'dataset', DatabaseOperation> = {
 	create,
 	delete: del,
 	get,

@@ -2,11 +2,10 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertie
 
 import { ProdigyInputError } from '../../../../lib/errors';
 import { HASH_PRESETS } from '../../../../lib/hashing';
-import type { DedupeMode, ProdigyStore } from '../../../../lib/store/types';
+import type { DedupeMode } from '../../../../lib/store/types';
 import { parseKeyList } from '../../../../lib/tasks';
-import { datasetLocator, forOperation } from '../../../shared/descriptions';
-import { mapItems } from '../../../shared/items';
-import { readDataset } from '../common';
+import { datasetLocator, forOperation, readDataset } from '../../../shared/descriptions';
+import type { StoreRun } from '../../../shared/store';
 
 const properties: INodeProperties[] = [
 	{
@@ -62,8 +61,8 @@ const properties: INodeProperties[] = [
 
 export const description = forOperation('dataset', 'merge', properties);
 
-export async function execute(this: IExecuteFunctions, store: ProdigyStore): Promise<INodeExecutionData[]> {
-	return await mapItems(this, async (i) => {
+export async function execute(this: IExecuteFunctions, { store, eachItem }: StoreRun): Promise<INodeExecutionData[]> {
+	return await eachItem(async (i) => {
 		const target = readDataset(this, i);
 		const sources = parseKeyList(this.getNodeParameter('sources', i) as string);
 		if (sources.length === 0) {

@@ -1,11 +1,9 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
 import { ProdigyInputError } from '../../../../lib/errors';
-import type { ProdigyStore } from '../../../../lib/store/types';
-import { datasetLocator, forOperation } from '../../../shared/descriptions';
-import { mapItems } from '../../../shared/items';
-import { datasetJson, readDataset } from '../common';
-import { metaFromOptions } from './create.operation';
+import { datasetLocator, forOperation, readDataset } from '../../../shared/descriptions';
+import type { StoreRun } from '../../../shared/store';
+import { datasetJson, metaFromOptions } from '../common';
 
 const properties: INodeProperties[] = [
 	datasetLocator(),
@@ -44,8 +42,8 @@ const properties: INodeProperties[] = [
 
 export const description = forOperation('dataset', 'updateMeta', properties);
 
-export async function execute(this: IExecuteFunctions, store: ProdigyStore): Promise<INodeExecutionData[]> {
-	return await mapItems(this, async (i) => {
+export async function execute(this: IExecuteFunctions, { store, eachItem }: StoreRun): Promise<INodeExecutionData[]> {
+	return await eachItem(async (i) => {
 		const name = readDataset(this, i);
 		const patch = metaFromOptions(this.getNodeParameter('updateFields', i, {}) as IDataObject);
 		if (Object.keys(patch).length === 0) {

@@ -1,5 +1,4 @@
 import type {
-	ICredentialDataDecryptedObject,
 	IDataObject,
 	IExecuteFunctions,
 	INodeExecutionData,
@@ -10,7 +9,7 @@ import { planBatches } from '../../../../lib/batches';
 import { validateDatasetName } from '../../../../lib/datasets';
 import { CommitOutcomeUnknownError, InvalidTaskError } from '../../../../lib/errors';
 import { parseTasksFile, toPlainJson } from '../../../../lib/json';
-import type { DedupeMode, JsonObject, ProdigyStore, WriteExamplesOptions } from '../../../../lib/store/types';
+import type { DedupeMode, JsonObject, WriteExamplesOptions } from '../../../../lib/store/types';
 import {
 	buildTask,
 	decodeTasksFile,
@@ -26,10 +25,9 @@ import {
 	type PreparedTask,
 	type PrepareOptions,
 } from '../../../../lib/tasks';
-import { datasetLocator, forOperation } from '../../../shared/descriptions';
-import { toNodeError } from '../../../shared/errors';
+import { datasetLocator, forOperation, readDataset } from '../../../shared/descriptions';
 import { errorItem } from '../../../shared/items';
-import { readDataset } from '../common';
+import type { StoreRun } from '../../../shared/store';
 
 type InputMode = 'json' | 'fields' | 'file';
 
@@ -477,11 +475,7 @@ async function prepareItem(
  * the run with nothing saved; with it, a bad item gets `{ error }` and the others are saved. Valid tasks go to the
  * store in batches (one transaction each), so dedupe against earlier batches works.
  */
-export async function execute(
-	this: IExecuteFunctions,
-	store: ProdigyStore,
-	credentials: ICredentialDataDecryptedObject,
-): Promise<INodeExecutionData[]> {
+export async function execute(this: IExecuteFunctions, { store, nodeError: toError }: StoreRun): Promise<INodeExecutionData[]> {
 	const items = this.getInputData();
 	const continueOnFail = this.continueOnFail();
 	const startedAt = new Date();
@@ -496,7 +490,7 @@ export async function execute(
 			contentLimit ??= store.contentLimit();
 			prepared.push(await prepareItem(this, itemIndex, startedAt, await contentLimit));
 		} catch (error) {
-			const nodeError = toNodeError(this.getNode(), error, itemIndex, credentials);
+			const nodeError = toError(error, itemIndex);
 			if (!continueOnFail) throw nodeError;
 			outputs[itemIndex] = [errorItem(nodeError.message, itemIndex)];
 		}
@@ -524,7 +518,7 @@ export async function execute(
 			});
 		} catch (error) {
 			const failed = [...new Set(batch.map((entry) => entry.item.itemIndex))];
-			const nodeError = toNodeError(this.getNode(), error, failed[0], credentials);
+			const nodeError = toError(error, failed[0]);
 			if (!continueOnFail) throw nodeError;
 			// The batch was one transaction, so none of its tasks were saved — unless the connection broke while
 			// COMMIT was on its way and the store could not check (CommitOutcomeUnknownError): then all or none

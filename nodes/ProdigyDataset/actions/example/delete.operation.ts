@@ -1,10 +1,9 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
 import { ProdigyInputError } from '../../../../lib/errors';
-import type { ProdigyStore, RemoveExamplesSelector } from '../../../../lib/store/types';
-import { datasetLocator, forOperation } from '../../../shared/descriptions';
-import { mapItems } from '../../../shared/items';
-import { readDataset } from '../common';
+import type { RemoveExamplesSelector } from '../../../../lib/store/types';
+import { datasetLocator, forOperation, readDataset } from '../../../shared/descriptions';
+import type { StoreRun } from '../../../shared/store';
 
 type DeleteBy = 'inputHash' | 'taskHash' | 'exampleId';
 
@@ -68,8 +67,8 @@ const SELECTOR_KEYS: Record<DeleteBy, keyof RemoveExamplesSelector> = {
 	taskHash: 'taskHashes',
 };
 
-export async function execute(this: IExecuteFunctions, store: ProdigyStore): Promise<INodeExecutionData[]> {
-	return await mapItems(this, async (i) => {
+export async function execute(this: IExecuteFunctions, { store, eachItem }: StoreRun): Promise<INodeExecutionData[]> {
+	return await eachItem(async (i) => {
 		const dataset = readDataset(this, i);
 		const by = this.getNodeParameter('deleteBy', i) as DeleteBy;
 		const values = parseIntegerList(this.getNodeParameter('values', i));

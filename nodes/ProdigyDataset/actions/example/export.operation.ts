@@ -3,14 +3,13 @@ import { Readable } from 'node:stream';
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
 import { DatasetNotFoundError } from '../../../../lib/errors';
-import type { ExampleRecord, ProdigyStore } from '../../../../lib/store/types';
-import { datasetLocator, forOperation } from '../../../shared/descriptions';
-import { mapItems } from '../../../shared/items';
-import { readDataset } from '../common';
+import type { ExampleRecord } from '../../../../lib/store/types';
+import { MAX_DEV_SHARE, validateDevShare } from '../../../../lib/training';
+import { datasetLocator, forOperation, readDataset } from '../../../shared/descriptions';
+import type { StoreRun } from '../../../shared/store';
 import { exampleFilters, readFilters } from './filters';
-import { planExport } from './exportPlan';
-
-export type ExportFormat = 'jsonl' | 'json';
+import { CHUNK_BYTES, mimeType, planExport, TRAINING_FORMATS, type ExportFormat, type ExportProgress } from './exportPlan';
+import { exportSplit } from './exportSplit';
 
 const properties: INodeProperties[] = [
 	datasetLocator(),
@@ -19,11 +18,53 @@ const properties: INodeProperties[] = [
 		name: 'format',
 		type: 'options',
 		options: [
-			{ name: 'JSON Lines', value: 'jsonl', description: 'One example per line, like "prodigy db-out" (for training)' },
-			{ name: 'JSON Array', value: 'json', description: 'One JSON array of all examples (JSON)' },
+			{ name: 'JSON Lines (Prodigy)', value: 'jsonl', description: 'One stored example per line, exactly like "prodigy db-out"' },
+			{ name: 'JSON Array (Prodigy)', value: 'json', description: 'One JSON array of all stored examples' },
+			{
+				name: 'Tokens With IOB2 Tags (NER)',
+				value: 'tokens',
+				description: 'One {"tokens", "ner_tags"} line per example, for Hugging Face token classification and most PyTorch / TensorFlow NER code',
+			},
+			{
+				name: 'Text Classification',
+				value: 'textcat',
+				description: 'One {"text", "label"} line per example (or "labels" / spaCy\'s "cats")',
+			},
 		],
 		default: 'jsonl',
-		description: 'File format of the export',
+		description: 'File format of the export. The two training formats keep accepted answers only and merge the answers to one input like "prodigy data-to-spacy".',
+	},
+	{
+		displayName: 'Merge Answers per Input',
+		name: 'mergePerInput',
+		type: 'boolean',
+		default: true,
+		displayOptions: { show: { format: ['tokens', 'textcat'] } },
+		description:
+			'Whether all answers to the same input (same _input_hash) become one example: spans and labels of the accepted answers are united. Inputs whose answers disagree are left out and listed under "conflicts" for review.',
+	},
+	{
+		displayName: 'Label Shape',
+		name: 'textcatShape',
+		type: 'options',
+		displayOptions: { show: { format: ['textcat'] } },
+		options: [
+			{ name: 'Single Label', value: 'label', description: '{"text": ..., "label": "X"}; an example with several labels is an error' },
+			{ name: 'Multi Label', value: 'labels', description: '{"text": ..., "labels": ["X", "Y"]}' },
+			{ name: 'Cats (spaCy)', value: 'cats', description: '{"text": ..., "cats": {"X": 1.0, "Y": 0.0}}' },
+		],
+		default: 'label',
+		description: 'How each line states its labels',
+	},
+	{
+		displayName: 'Dev Share (%)',
+		name: 'devShare',
+		type: 'number',
+		typeOptions: { minValue: 0, maxValue: MAX_DEV_SHARE, numberPrecision: 2 },
+		default: 0,
+		displayOptions: { show: { format: ['jsonl', 'tokens', 'textcat'] } },
+		description:
+			'Share of inputs written to a second, dev file (0 for none). Each input\'s side is decided by its input hash, so it stays on the same side across versions and re-exports.',
 	},
 	{
 		displayName: 'Put Output File in Field',
@@ -31,7 +72,16 @@ const properties: INodeProperties[] = [
 		type: 'string',
 		default: 'data',
 		required: true,
-		description: 'The binary field of the output item that holds the file',
+		description: 'The binary field of the output item that holds the file (the train file when there is a dev share)',
+	},
+	{
+		displayName: 'Put Dev File in Field',
+		name: 'devBinaryPropertyName',
+		type: 'string',
+		default: 'dev',
+		required: true,
+		displayOptions: { show: { format: ['jsonl', 'tokens', 'textcat'], devShare: [{ _cnd: { gt: 0 } }] } },
+		description: 'The binary field of the output item that holds the dev file',
 	},
 	exampleFilters,
 	{
@@ -71,18 +121,6 @@ const properties: INodeProperties[] = [
 ];
 
 export const description = forOperation('example', 'export', properties);
-
-const MIME_TYPES: Record<ExportFormat, string> = { jsonl: 'application/jsonl', json: 'application/json' };
-
-/** Bytes gathered before a chunk goes to the stream: big enough to keep the stream cheap, small next to memory. */
-const CHUNK_BYTES = 256 * 1024;
-
-export interface ExportProgress {
-	count: number;
-	byteSize: number;
-	minLinkId: number | null;
-	maxLinkId: number | null;
-}
 
 /**
  * The file as a stream of Buffers built from the store's iterator. Each example's content bytes are written as
@@ -124,27 +162,34 @@ export async function* exportChunks(
 	if (pending.length > 0) yield flush();
 }
 
-export async function execute(this: IExecuteFunctions, store: ProdigyStore): Promise<INodeExecutionData[]> {
-	return await mapItems(this, async (i) => {
+export async function execute(this: IExecuteFunctions, { store, eachItem }: StoreRun): Promise<INodeExecutionData[]> {
+	return await eachItem(async (i) => {
 		const dataset = readDataset(this, i);
 		const format = this.getNodeParameter('format', i, 'jsonl') as ExportFormat;
 		const binaryPropertyName = (this.getNodeParameter('binaryPropertyName', i, 'data') as string).trim() || 'data';
 		const filters = readFilters(this.getNodeParameter('filters', i, {}) as IDataObject);
 		const options = this.getNodeParameter('options', i, {}) as IDataObject;
-		const fileName = (typeof options.fileName === 'string' && options.fileName.trim()) || `${dataset}.${format}`;
+		const training = TRAINING_FORMATS.includes(format);
+		const extension = training ? `${format}.jsonl` : format;
+		const fileName = (typeof options.fileName === 'string' && options.fileName.trim()) || `${dataset}.${extension}`;
+		const devShare = format === 'json' ? 0 : validateDevShare(Number(this.getNodeParameter('devShare', i, 0)));
 
 		// Checked first so an unknown name fails with a clear message, not from inside the stream.
 		if (!(await store.getDataset(dataset))) throw new DatasetNotFoundError(dataset);
 		const plan = await planExport.call(this, store, { dataset, filters, options, itemIndex: i });
 		const progress: ExportProgress = { count: 0, byteSize: 0, minLinkId: null, maxLinkId: null };
-		const stream = Readable.from(exportChunks(store.getExamples(dataset, plan.query), format, progress, plan.onRecord));
-		// With n8n's filesystem / S3 binary mode the stream goes to storage chunk by chunk; in the default
-		// in-memory mode n8n itself gathers the file into one Buffer (never the examples as objects).
-		const binary = await this.helpers.prepareBinaryData(stream, fileName, MIME_TYPES[format]);
-		const extra = plan.finish ? await plan.finish() : {};
-		return {
-			json: { dataset, format, fileName, ...progress, ...extra },
-			binary: { [binaryPropertyName]: binary },
-		};
+		if (!training && devShare === 0) {
+			const stream = Readable.from(exportChunks(store.getExamples(dataset, plan.query), format, progress, plan.onRecord));
+			// With n8n's filesystem / S3 binary mode the stream goes to storage chunk by chunk; in the default
+			// in-memory mode n8n itself gathers the file into one Buffer (never the examples as objects).
+			const binary = await this.helpers.prepareBinaryData(stream, fileName, mimeType(format));
+			const extra = plan.finish ? await plan.finish() : {};
+			return {
+				json: { dataset, format, fileName, ...progress, ...extra },
+				binary: { [binaryPropertyName]: binary },
+			};
+		}
+
+		return await exportSplit.call(this, store, { dataset, format, fileName, binaryPropertyName, devShare, plan, progress, itemIndex: i });
 	});
 }

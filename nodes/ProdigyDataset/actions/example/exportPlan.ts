@@ -3,7 +3,27 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { hasApproval } from '../../../../lib/approvals';
 import { ProdigyInputError } from '../../../../lib/errors';
 import type { ExampleRecord, GetExamplesOptions, ProdigyStore } from '../../../../lib/store/types';
+import type { TrainingFormat } from '../../../../lib/training';
 import { computeVersion, VersionAccumulator, VersionMismatchError, verifyVersion } from '../../../../lib/versions';
+
+export type ExportFormat = 'jsonl' | 'json' | TrainingFormat;
+
+export const TRAINING_FORMATS: readonly ExportFormat[] = ['tokens', 'textcat'];
+
+/** Every format but the JSON array is JSON Lines. */
+export function mimeType(format: ExportFormat): string {
+	return format === 'json' ? 'application/json' : 'application/jsonl';
+}
+
+/** Bytes gathered before a chunk goes to the stream: big enough to keep the stream cheap, small next to memory. */
+export const CHUNK_BYTES = 256 * 1024;
+
+export interface ExportProgress {
+	count: number;
+	byteSize: number;
+	minLinkId: number | null;
+	maxLinkId: number | null;
+}
 
 export interface ExportRequest {
 	dataset: string;

@@ -1,10 +1,10 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
 import { toPlainJson } from '../../../../lib/json';
-import type { ExampleRecord, ProdigyStore } from '../../../../lib/store/types';
-import { datasetLocator, forOperation } from '../../../shared/descriptions';
-import { mapItems } from '../../../shared/items';
-import { readDataset, readLimit, returnAllOrLimit } from '../common';
+import type { ExampleRecord } from '../../../../lib/store/types';
+import { datasetLocator, forOperation, readDataset } from '../../../shared/descriptions';
+import type { StoreRun } from '../../../shared/store';
+import { readLimit, returnAllOrLimit } from '../common';
 import { exampleFilters, readFilters } from './filters';
 
 const properties: INodeProperties[] = [
@@ -36,8 +36,8 @@ export function exampleJson(record: ExampleRecord, simplify: boolean): IDataObje
 	};
 }
 
-export async function execute(this: IExecuteFunctions, store: ProdigyStore): Promise<INodeExecutionData[]> {
-	return await mapItems(this, async (i) => {
+export async function execute(this: IExecuteFunctions, { store, eachItem }: StoreRun): Promise<INodeExecutionData[]> {
+	return await eachItem(async (i) => {
 		const dataset = readDataset(this, i);
 		const filters = readFilters(this.getNodeParameter('filters', i, {}) as IDataObject);
 		const simplify = this.getNodeParameter('simplify', i, true) as boolean;

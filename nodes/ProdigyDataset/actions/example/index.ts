@@ -1,13 +1,13 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import type { DatabaseOperation } from '../types';
+import type { DatabaseOperation, OperationMap } from '../types';
 import * as add from './add.operation';
 import * as count from './count.operation';
 import * as del from './delete.operation';
 import * as exportOp from './export.operation';
 import * as getAll from './getAll.operation';
 
-export const operations: Record<string, DatabaseOperation> = {
+export const operations: OperationMap<'example', DatabaseOperation> = {
 	add,
 	count,
 	delete: del,
@@ -39,7 +39,7 @@ export const description: INodeProperties[] = [
 			{
 				name: 'Export',
 				value: 'export',
-				description: 'Write the examples of a dataset to a JSONL or JSON file, like "prodigy db-out"',
+				description: 'Write the examples of a dataset to a file: Prodigy JSONL like "prodigy db-out", or training data (tokens with IOB2 tags, text classification) with a train / dev split',
 				action: 'Export examples to a file',
 			},
 			{ name: 'Get Many', value: 'getAll', description: 'Read the examples of a dataset', action: 'Get many examples' },

@@ -1,5 +1,4 @@
 import type {
-	ICredentialDataDecryptedObject,
 	IDataObject,
 	IExecuteFunctions,
 	INodeExecutionData,
@@ -7,9 +6,9 @@ import type {
 } from 'n8n-workflow';
 
 import { toPlainJson } from '../../../../lib/json';
-import { getSessionQuestions, type ServerHttp } from '../../../../lib/server';
+import { getSessionQuestions } from '../../../../lib/server';
 import { forOperation } from '../../../shared/descriptions';
-import { mapItems } from '../../../shared/items';
+import type { ServerRun } from './transport';
 import { sessionParameter, sessionResolver } from './session';
 
 const properties: INodeProperties[] = [
@@ -25,19 +24,11 @@ const properties: INodeProperties[] = [
 
 export const description = forOperation('server', 'getQuestions', properties);
 
-export async function execute(
-	this: IExecuteFunctions,
-	http: ServerHttp,
-	credentials: ICredentialDataDecryptedObject,
-): Promise<INodeExecutionData[]> {
+export async function execute(this: IExecuteFunctions, { http, eachItem }: ServerRun): Promise<INodeExecutionData[]> {
 	const sessionId = sessionResolver(this, http);
-	return await mapItems(
-		this,
-		async (i) => {
-			const result = await getSessionQuestions(http, await sessionId(i));
-			// One item per task, so answers can be added per item and sent back with Submit Answers.
-			return result.tasks.map((task) => toPlainJson(task) as IDataObject);
-		},
-		credentials,
-	);
+	return await eachItem(async (i) => {
+		const result = await getSessionQuestions(http, await sessionId(i));
+		// One item per task, so answers can be added per item and sent back with Submit Answers.
+		return result.tasks.map((task) => toPlainJson(task) as IDataObject);
+	});
 }

@@ -1,9 +1,8 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties, ICredentialDataDecryptedObject } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
-import { getServerStatus, type ServerHttp } from '../../../../lib/server';
-import { errorMessage } from '../../../shared/errors';
+import { getServerStatus } from '../../../../lib/server';
 import { forOperation } from '../../../shared/descriptions';
-import { mapItems } from '../../../shared/items';
+import type { ServerRun } from './transport';
 
 const properties: INodeProperties[] = [
 	{
@@ -27,21 +26,13 @@ const properties: INodeProperties[] = [
 
 export const description = forOperation('server', 'getStatus', properties);
 
-export async function execute(
-	this: IExecuteFunctions,
-	http: ServerHttp,
-	credentials: ICredentialDataDecryptedObject,
-): Promise<INodeExecutionData[]> {
-	return await mapItems(
-		this,
-		async (i) => {
-			const options = this.getNodeParameter('options', i, {}) as IDataObject;
-			if (options.unreachableAsItem !== true) return (await getServerStatus(http)) as unknown as IDataObject;
-			return await getServerStatus(http).then(
-				(status) => status as unknown as IDataObject,
-				(error: unknown) => ({ reachable: false, error: errorMessage(error, credentials) }),
-			);
-		},
-		credentials,
-	);
+export async function execute(this: IExecuteFunctions, { http, eachItem, errorMessage }: ServerRun): Promise<INodeExecutionData[]> {
+	return await eachItem(async (i) => {
+		const options = this.getNodeParameter('options', i, {}) as IDataObject;
+		if (options.unreachableAsItem !== true) return (await getServerStatus(http)) as unknown as IDataObject;
+		return await getServerStatus(http).then(
+			(status) => status as unknown as IDataObject,
+			(error: unknown) => ({ reachable: false, error: errorMessage(error) }),
+		);
+	});
 }

@@ -1,12 +1,12 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import type { ServerOperation } from '../types';
+import type { OperationMap, ServerOperation } from '../types';
 import * as endSession from './endSession.operation';
 import * as getQuestions from './getQuestions.operation';
 import * as getStatus from './getStatus.operation';
 import * as submitAnswers from './submitAnswers.operation';
 
-export const operations: Record<string, ServerOperation> = { endSession, getQuestions, getStatus, submitAnswers };
+export const operations: OperationMap<'server', ServerOperation> = { endSession, getQuestions, getStatus, submitAnswers };
 
 export const description: INodeProperties[] = [
 	{

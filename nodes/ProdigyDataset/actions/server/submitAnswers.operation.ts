@@ -1,5 +1,4 @@
 import type {
-	ICredentialDataDecryptedObject,
 	IDataObject,
 	IExecuteFunctions,
 	INodeExecutionData,
@@ -8,11 +7,11 @@ import type {
 
 import { planBatches } from '../../../../lib/batches';
 import { ProdigyInputError } from '../../../../lib/errors';
-import { answerProblem, giveAnswers, type ServerHttp } from '../../../../lib/server';
+import { answerProblem, giveAnswers } from '../../../../lib/server';
 import type { Task } from '../../../../lib/store/types';
 import { forOperation } from '../../../shared/descriptions';
-import { toNodeError } from '../../../shared/errors';
 import { errorItem } from '../../../shared/items';
+import type { ServerRun } from './transport';
 import { sessionParameter, sessionResolver } from './session';
 
 const properties: INodeProperties[] = [
@@ -104,18 +103,14 @@ function answersOf(ctx: IExecuteFunctions, itemIndex: number, item: INodeExecuti
  * Submit Answers: items are checked first (a bad one gets an error, or stops the run before anything is sent),
  * then answers go out per session in batches. A failed request fails the items whose answers it carried.
  */
-export async function execute(
-	this: IExecuteFunctions,
-	http: ServerHttp,
-	credentials: ICredentialDataDecryptedObject,
-): Promise<INodeExecutionData[]> {
+export async function execute(this: IExecuteFunctions, { http, nodeError: toError }: ServerRun): Promise<INodeExecutionData[]> {
 	const items = this.getInputData();
 	const continueOnFail = this.continueOnFail();
 	const sessionId = sessionResolver(this, http);
 	const outputs: INodeExecutionData[][] = items.map(() => []);
 	const entries: Array<{ itemIndex: number; answer: Task; session: string | null; answersPerRequest: number }> = [];
 	const fail = (error: unknown, itemIndexes: number[]) => {
-		const nodeError = toNodeError(this.getNode(), error, itemIndexes[0], credentials);
+		const nodeError = toError(error, itemIndexes[0]);
 		if (!continueOnFail) throw nodeError;
 		for (const itemIndex of itemIndexes) outputs[itemIndex] = [errorItem(nodeError.message, itemIndex)];
 	};

@@ -3,6 +3,7 @@ import { NodeApiError } from 'n8n-workflow';
 
 import type { ServerHttp } from '../../../../lib/server';
 import { errorMessage } from '../../../shared/errors';
+import { runKit, type RunKit } from '../../../shared/items';
 
 export const SERVER_CREDENTIAL = 'prodigyServerApi';
 
@@ -60,4 +61,15 @@ export function serverHttp(ctx: IExecuteFunctions, credentials: ICredentialDataD
 		}
 		throw new Error(failureReason(failure, credentials, displayUrl(baseUrl)));
 	};
+}
+
+/** What a server operation works with: the authenticated transport and the item loop bound to its credential. */
+export interface ServerRun extends RunKit {
+	http: ServerHttp;
+}
+
+/** The server operations' execution kit: the Prodigy Server credential read once, its secrets scrubbed from errors. */
+export async function withServer<T>(ctx: IExecuteFunctions, fn: (run: ServerRun) => Promise<T>): Promise<T> {
+	const credentials = await ctx.getCredentials<ICredentialDataDecryptedObject>(SERVER_CREDENTIAL);
+	return await fn({ ...runKit(ctx, credentials), http: serverHttp(ctx, credentials) });
 }

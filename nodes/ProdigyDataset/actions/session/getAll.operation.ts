@@ -1,9 +1,9 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
-import type { ProdigyStore, SessionStats } from '../../../../lib/store/types';
-import { datasetLocator, forOperation } from '../../../shared/descriptions';
-import { mapItems } from '../../../shared/items';
-import { isoTime, readDataset } from '../common';
+import type { SessionStats } from '../../../../lib/store/types';
+import { datasetLocator, forOperation, readDataset } from '../../../shared/descriptions';
+import type { StoreRun } from '../../../shared/store';
+import { isoTime } from '../common';
 
 const properties: INodeProperties[] = [
 	datasetLocator({ description: 'The dataset whose annotation sessions to list (one per annotator and session)' }),
@@ -22,8 +22,8 @@ export function annotationsPerHour(stats: Pick<SessionStats, 'total' | 'firstTim
 	return Math.round((stats.total / hours) * 10) / 10;
 }
 
-export async function execute(this: IExecuteFunctions, store: ProdigyStore): Promise<INodeExecutionData[]> {
-	return await mapItems(this, async (i) => {
+export async function execute(this: IExecuteFunctions, { store, eachItem }: StoreRun): Promise<INodeExecutionData[]> {
+	return await eachItem(async (i) => {
 		const dataset = readDataset(this, i);
 		const [sessions, stats] = await Promise.all([store.listSessions(dataset), store.getStats(dataset)]);
 		const statsBySession = new Map(stats.sessions.map((session) => [session.session, session]));

@@ -1,9 +1,9 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import type { DatabaseOperation } from '../types';
+import type { DatabaseOperation, OperationMap } from '../types';
 import * as getAll from './getAll.operation';
 
-export const operations: Record<string, DatabaseOperation> = { getAll };
+export const operations: OperationMap<'session', DatabaseOperation> = { getAll };
 
 export const description: INodeProperties[] = [
 	{
