@@ -224,7 +224,10 @@ const ROUTES = {
 	'POST /training/jobs': (req, log) => {
 		const job = req.json ?? {};
 		const jobId = `train-${String(job.versionId ?? 'unknown').slice(0, 12)}`;
-		log(`training job received: ${job.file}, ${job.count} examples, version ${String(job.versionId).slice(0, 12)} (model ${job.model}) -> ${jobId} queued`);
+		// Template 2 sends a train file and a dev file (Export for training with a dev share).
+		const side = (s) => `${s?.file} (${s?.count} examples)`;
+		const conflicts = job.conflicts ? `, ${job.conflicts} conflicting inputs left out` : '';
+		log(`training job received: train ${side(job.train)}, dev ${side(job.dev)}, version ${String(job.versionId).slice(0, 12)} (model ${job.model}${conflicts}) -> ${jobId} queued`);
 		return { json: { jobId, status: 'queued' } };
 	},
 	'POST /training/datasets': (req, log) => {

@@ -21,7 +21,7 @@ const TEMPLATES = fs.readdirSync(path.join(REPO, 'examples')).filter((f) => f.en
 
 /**
  * The fields of a stored task and of a dataset's meta that these tests read.
- * @typedef {{ meta: Record<string, unknown>, answer?: string, label?: string }} StoredTask
+ * @typedef {{ meta: Record<string, unknown>, answer?: string, label?: string, _input_hash?: number }} StoredTask
  * @typedef {{ versions: { id: string }[], approvalRequests: unknown[], approvals: { mode: string }[] }} DatasetMeta
  * @typedef {{ code: number | string | null, stdout: string, stderr: string }} Run the exit code, or the signal that ended it
  */
@@ -160,7 +160,10 @@ test('the demo services received and printed each template\'s calls', () => {
 		'team channel message: Prodigy ingest into "support_tickets_incoming": 8 new tasks (5 from 2 file(s), 3 from the CRM), 1 already in the dataset.',
 	]);
 	const [training] = servicesSaid(/^training job received/);
-	assert.match(training, /^training job received: news_ner-([0-9a-f]{12})\.jsonl, (\d+) examples, version \1 \(model ner-news\)/);
+	assert.match(
+		training,
+		/^training job received: train news_ner-([0-9a-f]{12})\.train\.jsonl \(\d+ examples\), dev news_ner-\1\.dev\.jsonl \(\d+ examples\), version \1 \(model ner-news/,
+	);
 	// Template 3 part 2, from the trigger's test event: the demo's earlier review, corrected from ACCOUNT to BILLING.
 	assert.deepEqual(servicesSaid(/^model service: label/), ['model service: label BILLING for P-0 (reviewer ticket_review-alex, model said ACCOUNT)']);
 	assert.equal(servicesSaid(/^team channel message: Active-learning queues/).length, 1);
@@ -177,11 +180,17 @@ test('the runs wrote the demo Prodigy database, the files folder and the audit d
 	const incoming = tasksOf('support_tickets_incoming');
 	assert.deepEqual(incoming.map((t) => t.meta.source), ['inbox', 'inbox', 'inbox', 'inbox', 'inbox', 'crm', 'crm', 'crm']);
 	assert.deepEqual(fs.readdirSync(path.join(filesDir, 'prodigy', 'archive')).sort(), ['tickets-morning.jsonl', 'tickets-noon.jsonl']);
-	// 2 and 7: the accepted annotations handed off, and the version export of the whole dataset.
-	const accepted = tasksOf('news_ner').filter((t) => t.answer === 'accept');
-	const [handoff] = fs.readdirSync(path.join(filesDir, 'prodigy', 'training-handoff'));
-	assert.equal(fs.readFileSync(path.join(filesDir, 'prodigy', 'training-handoff', handoff), 'utf8').trim().split('\n').length, accepted.length);
-	assert.match(servicesSaid(/^training job received/)[0], new RegExp(`, ${accepted.length} examples,`));
+	// 2 and 7: the accepted annotations handed off as training data (one line per input, tokens with IOB2 tags, a
+	// train and a dev file), and the version export of the whole dataset.
+	const acceptedInputs = new Set(tasksOf('news_ner').filter((t) => t.answer === 'accept').map((t) => t._input_hash));
+	const handoffDir = path.join(filesDir, 'prodigy', 'training-handoff');
+	const handoffFiles = fs.readdirSync(handoffDir).sort();
+	assert.deepEqual(handoffFiles.map((f) => f.replace(/-[0-9a-f]{12}\./, '-<v>.')), ['news_ner-<v>.dev.jsonl', 'news_ner-<v>.train.jsonl']);
+	const lines = handoffFiles.flatMap((f) => fs.readFileSync(path.join(handoffDir, f), 'utf8').trim().split('\n').map((l) => JSON.parse(l)));
+	assert.ok(lines.length > 0 && lines.length <= acceptedInputs.size, `${lines.length} lines for ${acceptedInputs.size} accepted inputs`);
+	for (const line of lines) assert.equal(line.ner_tags.length, line.tokens.length);
+	const said = /train \S+ \((\d+) examples\), dev \S+ \((\d+) examples\)/.exec(servicesSaid(/^training job received/)[0]);
+	assert.equal(Number(said?.[1]) + Number(said?.[2]), lines.length);
 	const versions = datasetMeta('news_ner')?.versions ?? [];
 	const latest = versions.at(-1);
 	assert.ok(latest);
