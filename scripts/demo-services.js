@@ -225,7 +225,10 @@ const ROUTES = {
 		const job = req.json ?? {};
 		const jobId = `train-${String(job.versionId ?? 'unknown').slice(0, 12)}`;
 		// Template 2 sends a train file and a dev file (Export for training with a dev share).
-		const side = (s) => `${s?.file} (${s?.count} examples)`;
+		const side = (/** @type {Json[string]} one side of the job: { file, count } */ s) => {
+			const { file, count } = /** @type {{ file?: string, count?: number } | undefined} */ (s) ?? {};
+			return `${file} (${count} examples)`;
+		};
 		const conflicts = job.conflicts ? `, ${job.conflicts} conflicting inputs left out` : '';
 		log(`training job received: train ${side(job.train)}, dev ${side(job.dev)}, version ${String(job.versionId).slice(0, 12)} (model ${job.model}${conflicts}) -> ${jobId} queued`);
 		return { json: { jobId, status: 'queued' } };
