@@ -1,9 +1,9 @@
-// @ts-nocheck -- checked from issue 13's next step (this file was being edited on other branches)
 'use strict';
 // One memory measurement in a fresh process (run with --expose-gc), so that one measurement's garbage and
 // high-water marks never show up in the next. Prints one JSON line on stdout.
 //   node --expose-gc bench/child.js '{"mode":"export"|"version","config":{…},"dataset":"bench","expected":N}'
-const { library } = require('./common');
+const { join } = require('node:path');
+const { DIST, library } = require('./common');
 
 const SAMPLE_EVERY = 256;
 const CHECKPOINTS = 10;
@@ -16,12 +16,16 @@ function gc() {
 	global.gc();
 }
 
-/** JavaScript memory: the V8 heap plus Buffers and other memory V8 objects hold outside it. */
+/**
+ * JavaScript memory: the V8 heap plus Buffers and other memory V8 objects hold outside it.
+ * @param {NodeJS.MemoryUsage} usage
+ */
 function jsBytes(usage) {
 	return usage.heapUsed + usage.external;
 }
 
 class Meter {
+	/** @param {number} expected how many examples will stream past */
 	constructor(expected) {
 		gc();
 		const usage = process.memoryUsage();
@@ -54,8 +58,18 @@ class Meter {
 	}
 }
 
-/** The store as computeVersion (or the training export) sees it, counting and sampling every example that streams past. */
+/**
+ * The store as computeVersion (or the training export) sees it, counting and sampling every example that streams past.
+ * @param {import('../lib/store/index').ProdigyStore} store
+ * @param {Meter} meter
+ * @returns {Pick<import('../lib/store/index').ProdigyStore, 'getExamples' | 'getExamplesByInput'>}
+ */
 function metered(store, meter) {
+	/**
+	 * @template T
+	 * @param {AsyncIterable<T>} source
+	 * @returns {AsyncIterable<T>}
+	 */
 	const count = (source) =>
 		(async function* () {
 			for await (const example of source) {
@@ -88,8 +102,10 @@ async function main() {
 			result = { bytes };
 		} else if (job.mode === 'exportTraining') {
 			// The merged tokens export: read ordered by input hash, merge, convert, split; the lines are dropped.
-			const { emptyTrainingSummary, trainingLines } = require('../dist/lib/training.js');
+			/** @type {typeof import('../lib/training')} */
+			const { emptyTrainingSummary, trainingLines } = require(join(DIST, 'training.js'));
 			const summary = emptyTrainingSummary();
+			/** @type {import('../lib/training').TrainingExportOptions} */
 			const options = { format: 'tokens', merge: true, textcatShape: 'label', devShare: 20 };
 			let bytes = 0;
 			for await (const { line } of trainingLines(metered(store, meter).getExamplesByInput(job.dataset), options, summary)) bytes += line.length;

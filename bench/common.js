@@ -1,4 +1,3 @@
-// @ts-nocheck -- checked from issue 13's next step (this file was being edited on other branches)
 'use strict';
 // Shared pieces of the benchmarks: the built library, sizes, timing, task generation and throw-away databases.
 // Every benchmark compares the library with a baseline measured in the same run, so only ratios are compared
@@ -12,7 +11,36 @@ const { DatabaseSync } = require('node:sqlite');
 const ROOT = join(__dirname, '..');
 const DIST = join(ROOT, 'dist', 'lib');
 
-/** The built library (run.js builds dist/ first when it is missing or older than lib/). */
+/**
+ * The built library as the benchmarks use it; typed from lib/'s sources, which dist/ is compiled from.
+ * @typedef {typeof import('../lib/store/index') & typeof import('../lib/hashing') & typeof import('../lib/json')
+ *   & typeof import('../lib/tasks') & { versions: typeof import('../lib/versions') }} Lib
+ */
+/**
+ * One result: `line` is printed, the rest goes to bench/results/latest.json; `ratio` is null when it was skipped.
+ * @typedef {{ name: string, ratio: number | null, line: string, baseline?: string } & Record<string, unknown>} BenchResult
+ */
+/** @typedef {{ name: string, run: (context: { lib: Lib }) => Promise<BenchResult[]> }} Benchmark */
+/** @typedef {import('../lib/store/index').Task} Task */
+/** @typedef {import('../lib/store/index').StoreConfig} StoreConfig */
+/** @typedef {'sqlite' | 'postgres' | 'mysql'} Backend */
+/** @typedef {{ inputHash: number, taskHash: number, content: Buffer }} SerializedRow an example row as the store writes it */
+/** @typedef {{ backend: Backend, config: StoreConfig, drop: () => Promise<void> }} BenchDatabase */
+/** @typedef {import('node:sqlite').SQLInputValue} SqlValue */
+/**
+ * @typedef {object} RawConnection
+ * @property {(sql: string) => Promise<unknown>} exec
+ * @property {() => Promise<unknown>} begin
+ * @property {() => Promise<unknown>} commit
+ * @property {(table: string, columns: string[], rows: SqlValue[][]) => Promise<number[]>} insert the new ids, in row order
+ * @property {(sql: string, params: SqlValue[]) => Promise<Record<string, any>[]>} select
+ * @property {() => Promise<unknown>} close
+ */
+
+/**
+ * The built library (run.js builds dist/ first when it is missing or older than lib/).
+ * @returns {Lib}
+ */
 function library() {
 	return {
 		...require(join(DIST, 'store', 'index.js')),
@@ -27,28 +55,41 @@ function library() {
 
 const SCALE = Number(process.env.BENCH_SCALE ?? 1);
 
-/** A size from its own env var, else the default times BENCH_SCALE. */
+/**
+ * A size from its own env var, else the default times BENCH_SCALE.
+ * @param {string} envName
+ * @param {number} defaultValue
+ */
 function size(envName, defaultValue) {
 	const own = process.env[envName];
 	if (own !== undefined && own !== '') return Math.max(1, Math.floor(Number(own)));
 	return Math.max(1, Math.floor(defaultValue * (Number.isFinite(SCALE) && SCALE > 0 ? SCALE : 1)));
 }
 
-/** A plain number from an env var (not scaled: rounds, repetitions). */
+/**
+ * A plain number from an env var (not scaled: rounds, repetitions).
+ * @param {string} envName
+ * @param {number} defaultValue
+ */
 function setting(envName, defaultValue) {
 	const own = Number(process.env[envName]);
 	return Number.isFinite(own) && own >= 1 ? Math.floor(own) : defaultValue;
 }
 
+/** @type {Backend[]} */
 const ALL_BACKENDS = ['sqlite', 'postgres', 'mysql'];
 
-/** Backends from BENCH_BACKENDS (default all three), or from a benchmark's own variable when that is set. */
+/**
+ * Backends from BENCH_BACKENDS (default all three), or from a benchmark's own variable when that is set.
+ * @param {string} [ownEnvName]
+ * @returns {Backend[]}
+ */
 function backends(ownEnvName) {
 	const own = ownEnvName ? process.env[ownEnvName] : undefined;
 	const wanted = (own || process.env.BENCH_BACKENDS || ALL_BACKENDS.join(',')).split(',').map((name) => name.trim()).filter(Boolean);
-	const unknown = wanted.filter((name) => !ALL_BACKENDS.includes(name));
+	const unknown = wanted.filter((name) => !ALL_BACKENDS.includes(/** @type {Backend} */ (name)));
 	if (unknown.length > 0) throw new Error(`BENCH_BACKENDS: unknown backend(s) ${unknown.join(', ')} (use ${ALL_BACKENDS.join(', ')})`);
-	return wanted;
+	return /** @type {Backend[]} */ (wanted);
 }
 
 // --- measuring ---------------------------------------------------------------------------------------------------
@@ -57,31 +98,40 @@ function now() {
 	return process.hrtime.bigint();
 }
 
+/** @param {bigint} since a now() */
 function seconds(since) {
 	return Number(process.hrtime.bigint() - since) / 1e9;
 }
 
+/** @param {number[]} values */
 function median(values) {
 	const sorted = [...values].sort((a, b) => a - b);
 	const middle = Math.floor(sorted.length / 2);
 	return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
+/**
+ * @param {number} measured
+ * @param {number} baseline
+ */
 function ratio(measured, baseline) {
 	return baseline > 0 ? measured / baseline : Number.POSITIVE_INFINITY;
 }
 
+/** @param {number} value */
 function formatRatio(value) {
 	if (!Number.isFinite(value)) return 'inf';
 	return value >= 10 ? `${value.toFixed(1)}x` : `${value.toFixed(2)}x`;
 }
 
+/** @param {number} value */
 function formatSeconds(value) {
 	if (value < 0.001) return `${(value * 1e6).toFixed(0)}µs`;
 	if (value < 1) return `${(value * 1000).toFixed(value < 0.01 ? 2 : 1)}ms`;
 	return `${value.toFixed(2)}s`;
 }
 
+/** @param {number} value */
 function formatBytes(value) {
 	const sign = value < 0 ? '-' : '';
 	const abs = Math.abs(value);
@@ -89,6 +139,7 @@ function formatBytes(value) {
 	return `${sign}${(abs / (1024 * 1024)).toFixed(1)}MB`;
 }
 
+/** @param {number} value */
 function formatCount(value) {
 	return value >= 1000 && value % 1000 === 0 ? `${value / 1000}k` : String(value);
 }
@@ -104,6 +155,8 @@ const LABELS = ['ORG', 'PERSON', 'GPE', 'PRODUCT'];
 /**
  * A deterministic NER-style task of about 470 bytes as JSON, the shape Prodigy's ner.manual writes: text, tokens
  * are left out (they would dominate the size), spans, meta, answer and session fields.
+ * @param {number} index
+ * @returns {Task}
  */
 function makeTask(index) {
 	let state = (index + 1) * 2654435761;
@@ -129,17 +182,27 @@ function makeTask(index) {
 	};
 }
 
+/**
+ * @param {number} count
+ * @param {number} [offset]
+ */
 function makeTasks(count, offset = 0) {
+	/** @type {Task[]} */
 	const tasks = new Array(count);
 	for (let i = 0; i < count; i++) tasks[i] = makeTask(offset + i);
 	return tasks;
 }
 
-/** Rows as the store writes them (hashes set, content serialized), for the raw baselines and fixtures. */
+/**
+ * Rows as the store writes them (hashes set, content serialized), for the raw baselines and fixtures.
+ * @param {Lib} lib
+ * @param {Task[]} tasks
+ * @returns {SerializedRow[]}
+ */
 function serializeTasks(lib, tasks) {
 	return tasks.map((task) => {
 		const hashed = lib.setHashes(task);
-		return { inputHash: hashed._input_hash, taskHash: hashed._task_hash, content: Buffer.from(lib.stringifyTask(hashed), 'utf8') };
+		return { inputHash: Number(hashed._input_hash), taskHash: Number(hashed._task_hash), content: Buffer.from(lib.stringifyTask(hashed), 'utf8') };
 	});
 }
 
@@ -150,8 +213,13 @@ const PG_PORT = Number(process.env.PGPORT_TEST ?? 5432);
 const MYSQL_HOST = process.env.MYSQL_HOST_TEST ?? '127.0.0.1';
 const MYSQL_PORT = Number(process.env.MYSQL_PORT_TEST ?? 3306);
 
+/** @type {string | undefined} the role that answered first (postgres or root), reused for every later connection */
 let pgUser;
 
+/**
+ * @param {string} database
+ * @returns {Promise<import('pg').Client>}
+ */
 async function pgClient(database) {
 	const { Client } = require('pg');
 	const users = pgUser ? [pgUser] : ['postgres', 'root'];
@@ -166,12 +234,14 @@ async function pgClient(database) {
 			lastError = error;
 			await client.end().catch(() => undefined);
 			// A missing role is worth the next candidate; a server that is down is not.
-			if (error.code !== '28000' && error.code !== '28P01') break;
+			const code = /** @type {{ code?: string }} */ (error).code;
+			if (code !== '28000' && code !== '28P01') break;
 		}
 	}
-	throw new Error(`PostgreSQL is not reachable at ${PG_HOST}:${PG_PORT} as postgres or root: ${lastError?.message ?? lastError}`);
+	throw new Error(`PostgreSQL is not reachable at ${PG_HOST}:${PG_PORT} as postgres or root: ${lastError instanceof Error ? lastError.message : lastError}`);
 }
 
+/** @param {string} [database] */
 async function mysqlConnection(database) {
 	const { createConnection } = require('mysql2/promise');
 	try {
@@ -186,15 +256,21 @@ async function mysqlConnection(database) {
 			supportBigNumbers: true,
 		});
 	} catch (error) {
-		throw new Error(`MariaDB / MySQL is not reachable at ${MYSQL_HOST}:${MYSQL_PORT} as root: ${error.message}`);
+		throw new Error(`MariaDB / MySQL is not reachable at ${MYSQL_HOST}:${MYSQL_PORT} as root: ${error instanceof Error ? error.message : error}`);
 	}
 }
 
+/** @type {Set<BenchDatabase>} */
 const created = new Set();
 
-/** A fresh empty database: `{ backend, config, drop() }`. Every one still open is dropped by dropAll(). */
+/**
+ * A fresh empty database: `{ backend, config, drop() }`. Every one still open is dropped by dropAll().
+ * @param {Backend} backend
+ * @returns {Promise<BenchDatabase>}
+ */
 async function createDatabase(backend) {
 	const name = `prodigy_bench_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
+	/** @type {BenchDatabase} */
 	let database;
 	if (backend === 'sqlite') {
 		const dir = mkdtempSync(join(tmpdir(), 'prodigy-bench-'));
@@ -212,7 +288,7 @@ async function createDatabase(backend) {
 		}
 		database = {
 			backend,
-			config: { type: 'postgres', host: PG_HOST, port: PG_PORT, user: pgUser, password: '', database: name },
+			config: { type: 'postgres', host: PG_HOST, port: PG_PORT, user: /** @type {string} pgClient set it */ (pgUser), password: '', database: name },
 			drop: async () => {
 				const client = await pgClient('postgres');
 				try {
@@ -259,7 +335,7 @@ async function dropAll() {
 		try {
 			await database.drop();
 		} catch (error) {
-			failures.push(`${database.backend}: ${error.message}`);
+			failures.push(`${database.backend}: ${error instanceof Error ? error.message : error}`);
 		}
 	}
 	return failures;
@@ -270,12 +346,16 @@ async function dropAll() {
 /**
  * A plain driver connection to a bench database, with just what the baselines need: run the schema, a
  * transaction, and the driver's own multi-row INSERT returning the new ids.
+ * @param {{ backend: Backend, config: StoreConfig }} database
+ * @returns {Promise<RawConnection>}
  */
 async function rawConnection(database) {
-	const { backend, config } = database;
-	if (backend === 'sqlite') {
+	const { config } = database;
+	if (config.type === 'sqlite') {
 		const db = new DatabaseSync(config.path);
+		/** @type {Map<string, import('node:sqlite').StatementSync>} */
 		const statements = new Map();
+		/** @param {string} sql */
 		const prepare = (sql) => {
 			let statement = statements.get(sql);
 			if (!statement) {
@@ -299,7 +379,7 @@ async function rawConnection(database) {
 			close: async () => db.close(),
 		};
 	}
-	if (backend === 'postgres') {
+	if (config.type === 'postgres') {
 		const client = await pgClient(config.database);
 		return {
 			exec: async (sql) => {
@@ -337,22 +417,37 @@ async function rawConnection(database) {
 		// mysql2's own bulk form (`VALUES ?` with an array of rows); innodb_autoinc_lock_mode 0/1 gives a multi-row
 		// INSERT one consecutive block of ids starting at insertId.
 		insert: async (table, columns, rows) => {
-			const [header] = await connection.query(`INSERT INTO \`${table}\` (${columns.map((c) => `\`${c}\``).join(', ')}) VALUES ?`, [rows]);
+			const sql = `INSERT INTO \`${table}\` (${columns.map((c) => `\`${c}\``).join(', ')}) VALUES ?`;
+			const [header] = /** @type {[import('mysql2/promise').ResultSetHeader, unknown]} */ (await connection.query(sql, [rows]));
 			return rows.map((_, i) => header.insertId + i);
 		},
-		select: async (sql, params) => (await connection.query(sql.replace(/"/g, '`'), params))[0],
+		select: async (sql, params) => {
+			const [rows] = /** @type {[import('mysql2/promise').RowDataPacket[], unknown]} */ (await connection.query(sql.replace(/"/g, '`'), params));
+			return rows;
+		},
 		close: () => connection.end(),
 	};
 }
 
-/** Prodigy's schema through a raw connection (untimed set-up for baselines and fixtures). */
+/**
+ * Prodigy's schema through a raw connection (untimed set-up for baselines and fixtures).
+ * @param {Lib} lib
+ * @param {RawConnection} raw
+ * @param {Backend} backend
+ */
 async function createSchema(lib, raw, backend) {
 	for (const table of lib.prodigySchema(backend)) for (const statement of table.statements) await raw.exec(statement);
 }
 
 const ROWS_PER_STATEMENT = 500;
 
-/** The raw bulk write: dataset row, examples, links, in one transaction, ROWS_PER_STATEMENT rows per INSERT. */
+/**
+ * The raw bulk write: dataset row, examples, links, in one transaction, ROWS_PER_STATEMENT rows per INSERT.
+ * @param {RawConnection} raw
+ * @param {string} datasetName
+ * @param {SerializedRow[]} rows
+ * @param {number} [created] the dataset's created timestamp
+ */
 async function rawBulkInsert(raw, datasetName, rows, created = 1_700_000_000) {
 	await raw.begin();
 	const [datasetId] = await raw.insert('dataset', ['name', 'created', 'meta', 'session'], [[datasetName, created, Buffer.from('{}'), 0]]);

@@ -1,4 +1,3 @@
-// @ts-nocheck -- checked from issue 13's next step (this file was being edited on other branches)
 'use strict';
 // 2. Export / streaming memory: iterate store.getExamples over a dataset of N examples and over one of N/10, each
 //    in a fresh process, and compare the memory each needed. The baseline is the N/10 run: a streamed read holds
@@ -12,6 +11,13 @@ const { backends, formatBytes, formatCount, formatRatio, formatSeconds, ratio, s
 // Below this, growth is allocator noise and a ratio of two noise values says nothing.
 const FLOOR = 1024 * 1024;
 
+/**
+ * @param {import('./common').Lib} lib
+ * @param {import('./common').Backend} backend
+ * @param {number} n
+ * @param {number} small
+ * @returns {Promise<import('./common').BenchResult>}
+ */
 async function measureBackend(lib, backend, n, small) {
 	const big = await fixture(lib, backend, n);
 	const tenth = await fixture(lib, backend, small);
@@ -39,6 +45,7 @@ async function measureBackend(lib, backend, n, small) {
 	};
 }
 
+/** @type {import('./common').Benchmark['run']} */
 async function run({ lib }) {
 	const n = size('BENCH_EXPORT_N', 200_000);
 	const small = Math.max(1, Math.floor(n / 10));

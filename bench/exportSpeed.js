@@ -1,4 +1,3 @@
-// @ts-nocheck -- checked from issue 13's next step (this file was being edited on other branches)
 'use strict';
 // 6. Export speed: the Dataset node's streamed Export of a dataset of N examples (store.getExamples in link-id
 //    order, each example's stored bytes plus a newline gathered into ~256 KB chunks, as export.operation.ts's
@@ -12,6 +11,7 @@ const CHUNK_BYTES = 256 * 1024; // export.operation.ts's chunk size
 
 /** Gathers pieces into chunks like the Export operation; returns the bytes produced. */
 function chunker() {
+	/** @type {string[]} */
 	let pending = [];
 	let pendingBytes = 0;
 	let total = 0;
@@ -22,6 +22,7 @@ function chunker() {
 		pendingBytes = 0;
 	};
 	return {
+		/** @param {string} piece */
 		push(piece) {
 			pending.push(piece);
 			pendingBytes += piece.length;
@@ -34,6 +35,12 @@ function chunker() {
 	};
 }
 
+/** @typedef {Awaited<ReturnType<typeof fixture>>} Fixture */
+
+/**
+ * @param {import('./common').Lib} lib
+ * @param {Fixture} fx
+ */
 async function timeStore(lib, fx) {
 	const store = lib.openStore(fx.config);
 	try {
@@ -51,6 +58,7 @@ async function timeStore(lib, fx) {
 	}
 }
 
+/** @param {Fixture} fx */
 async function timeRaw(fx) {
 	const raw = await rawConnection(fx);
 	try {
@@ -78,6 +86,7 @@ async function timeRaw(fx) {
 	}
 }
 
+/** @type {import('./common').Benchmark['run']} */
 async function run({ lib }) {
 	const n = size('BENCH_EXPORT_N', 200_000);
 	const rounds = setting('BENCH_EXPORT_SPEED_ROUNDS', 1);

@@ -13,8 +13,8 @@ const { backends, formatBytes, formatCount, formatRatio, formatSeconds, ratio, s
 const FLOOR = 1024 * 1024;
 
 /**
- * @param {object} lib the built library (bench/common.js library())
- * @param {string} backend
+ * @param {import('./common').Lib} lib the built library (bench/common.js library())
+ * @param {import('./common').Backend} backend
  * @param {number} n
  * @param {number} small
  */
@@ -51,7 +51,7 @@ async function measureBackend(lib, backend, n, small) {
 	];
 }
 
-/** @param {{ lib: object }} context */
+/** @type {import('./common').Benchmark['run']} */
 async function run({ lib }) {
 	const n = size('BENCH_TRAINING_N', 200_000);
 	const small = Math.max(1, Math.floor(n / 10));

@@ -1,4 +1,3 @@
-// @ts-nocheck -- checked from issue 13's next step (this file was being edited on other branches)
 'use strict';
 // Pre-filled databases for the read benchmarks: one database per (backend, size) holding one dataset `bench`,
 // written with the raw bulk insert (fast, and not what is being measured). Shared by the benchmarks of one run,
@@ -9,6 +8,11 @@ const DATASET = 'bench';
 const CHUNK = 10_000;
 const cache = new Map();
 
+/**
+ * @param {import('./common').Lib} lib
+ * @param {import('./common').Backend} backend
+ * @param {number} count
+ */
 async function fill(lib, backend, count) {
 	const database = await createDatabase(backend);
 	const raw = await rawConnection(database);
@@ -41,7 +45,13 @@ async function fill(lib, backend, count) {
 	return { ...database, dataset: DATASET, count };
 }
 
-/** The database of `count` examples on `backend` (filled once per run). */
+/**
+ * The database of `count` examples on `backend` (filled once per run).
+ * @param {import('./common').Lib} lib
+ * @param {import('./common').Backend} backend
+ * @param {number} count
+ * @returns {ReturnType<typeof fill>}
+ */
 function fixture(lib, backend, count) {
 	const key = `${backend}:${count}`;
 	let pending = cache.get(key);

@@ -1,17 +1,21 @@
-// @ts-nocheck -- checked from issue 13's next step (this file was being edited on other branches)
 'use strict';
 // 4. Hashing throughput: setHashes over N tasks (Prodigy's exact _input_hash / _task_hash: canonical JSON of the
 //    hashed keys with sorted keys, then MurmurHash3) against JSON.stringify of the same tasks, the cheapest
 //    full pass over a task JavaScript offers. Goal: a small constant factor of JSON.stringify.
 const { formatCount, formatRatio, formatSeconds, makeTasks, now, ratio, seconds, setting, size } = require('./common');
 
+/**
+ * @param {import('./common').Lib} lib
+ * @param {import('../lib/store/index').Task[]} tasks
+ */
 function timeHashing(lib, tasks) {
 	const started = now();
 	let check = 0;
-	for (const task of tasks) check ^= lib.setHashes(task)._task_hash;
+	for (const task of tasks) check ^= Number(lib.setHashes(task)._task_hash);
 	return { elapsed: seconds(started), check };
 }
 
+/** @param {import('../lib/store/index').Task[]} tasks */
 function timeStringify(tasks) {
 	const started = now();
 	let check = 0;
@@ -19,6 +23,7 @@ function timeStringify(tasks) {
 	return { elapsed: seconds(started), check };
 }
 
+/** @type {import('./common').Benchmark['run']} */
 async function run({ lib }) {
 	const n = size('BENCH_HASH_N', 100_000);
 	const rounds = setting('BENCH_HASH_ROUNDS', 3);

@@ -1,4 +1,3 @@
-// @ts-nocheck -- checked from issue 13's next step (this file was being edited on other branches)
 'use strict';
 // 1. Ingest: store.addExamples of N new tasks (hashing, validation, serialization, dataset creation, examples and
 //    links in one transaction) against the driver's own multi-row INSERT of the same rows already hashed and
@@ -24,7 +23,14 @@ const {
 	size,
 } = require('./common');
 
-/** Times `write(store)` on a fresh database whose schema and connection are ready (both sides time the data write alone). */
+/**
+ * Times `write(store)` on a fresh database whose schema and connection are ready (both sides time the data write alone).
+ * @param {import('./common').Lib} lib
+ * @param {import('./common').Backend} backend
+ * @param {number} n how many the write must add
+ * @param {(store: import('../lib/store/index').ProdigyStore) => Promise<{ added: number }>} write
+ * @returns {Promise<number>} seconds
+ */
 async function timeStore(lib, backend, n, write) {
 	const database = await createDatabase(backend);
 	const store = lib.openStore(database.config);
@@ -41,6 +47,12 @@ async function timeStore(lib, backend, n, write) {
 	}
 }
 
+/**
+ * @param {import('./common').Lib} lib
+ * @param {import('./common').Backend} backend
+ * @param {ReturnType<typeof serializeTasks>} rows
+ * @returns {Promise<number>} seconds
+ */
 async function timeRaw(lib, backend, rows) {
 	const database = await createDatabase(backend);
 	const raw = await rawConnection(database);
@@ -57,11 +69,13 @@ async function timeRaw(lib, backend, rows) {
 	}
 }
 
+/** @type {import('./common').Benchmark['run']} */
 async function run({ lib }) {
 	const n = size('BENCH_INGEST_N', 20_000);
 	const rounds = setting('BENCH_ROUNDS', 2);
 	const results = [];
 	for (const backend of backends()) {
+		/** @type {Record<'store' | 'rest' | 'raw' | 'prep', number[]>} seconds per round */
 		const times = { store: [], rest: [], raw: [], prep: [] };
 		for (let round = 0; round < rounds; round++) {
 			// Fresh objects each round: nothing may be cached between rounds.
@@ -80,7 +94,7 @@ async function run({ lib }) {
 			// Rotating the order spreads a noisy neighbour over all sides.
 			for (let i = 0; i < sides.length; i++) await sides[(i + round) % sides.length]();
 		}
-		const best = (list) => Math.min(...list);
+		const best = (/** @type {number[]} */ list) => Math.min(...list);
 		const [storeBest, restBest, rawBest, prepBest] = [best(times.store), best(times.rest), best(times.raw), best(times.prep)];
 		const value = ratio(storeBest, rawBest);
 		const rest = ratio(restBest, rawBest);

@@ -1,9 +1,12 @@
-// @ts-nocheck -- checked from issue 13's next step (this file was being edited on other branches)
 'use strict';
 // Runs bench/child.js in a fresh process per measurement and reads its one JSON line.
 const { execFile } = require('node:child_process');
 const { join } = require('node:path');
 
+/**
+ * @param {{ mode: string, timeoutMs?: number } & Record<string, unknown>} job what bench/child.js measures
+ * @returns {Promise<Record<string, number>>} its result line
+ */
 function measure(job) {
 	return new Promise((resolve, reject) => {
 		execFile(
@@ -20,7 +23,7 @@ function measure(job) {
 				try {
 					resolve(JSON.parse(lines[lines.length - 1]));
 				} catch (parseError) {
-					reject(new Error(`${job.mode} child printed no result: ${parseError.message}: ${stdout}`));
+					reject(new Error(`${job.mode} child printed no result: ${parseError instanceof Error ? parseError.message : parseError}: ${stdout}`));
 				}
 			},
 		);

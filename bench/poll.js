@@ -1,4 +1,3 @@
-// @ts-nocheck -- checked from issue 13's next step (this file was being edited on other branches)
 'use strict';
 // 3. Trigger poll cost: one "read past the cursor" (the last 100 examples after a link id, what the Prodigy
 //    Trigger asks on every poll) on a dataset of 1k examples vs one of 200k, each in its own database with the
@@ -10,6 +9,12 @@ const { backends, formatCount, formatRatio, formatSeconds, median, now, ratio, s
 const WINDOW = 100;
 const WARMUP = 5;
 
+/**
+ * @param {import('../lib/store/index').ProdigyStore} store
+ * @param {string} dataset
+ * @param {number} afterLinkId
+ * @returns {Promise<number>} seconds
+ */
 async function pollOnce(store, dataset, afterLinkId) {
 	const started = now();
 	let count = 0;
@@ -19,12 +24,17 @@ async function pollOnce(store, dataset, afterLinkId) {
 	return elapsed;
 }
 
+/**
+ * @param {import('./common').Lib} lib
+ * @param {Awaited<ReturnType<typeof import('./fixtures').fixture>>} fx
+ */
 async function open(lib, fx) {
 	const store = lib.openStore(fx.config);
 	const max = await store.maxLinkId([fx.dataset]);
 	return { store, dataset: fx.dataset, after: max - WINDOW };
 }
 
+/** @type {import('./common').Benchmark['run']} */
 async function run({ lib }) {
 	const bigN = size('BENCH_POLL_N', 200_000);
 	const smallN = Math.max(WINDOW, size('BENCH_POLL_SMALL_N', 1_000));

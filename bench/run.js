@@ -1,5 +1,4 @@
 #!/usr/bin/env node
-// @ts-nocheck -- checked from issue 13's next step (this file was being edited on other branches)
 'use strict';
 // `npm run bench`: every benchmark prints one line with a ratio against a baseline measured in this same run, then
 // a summary. Benchmarks report, they do not judge: exit 0 whatever the numbers, exit 1 only if one crashed.
@@ -27,14 +26,22 @@ const RESULTS_FILE = join(ROOT, 'bench', 'results', 'latest.json');
 /**
  * bench/results/latest.json (git-ignored): every result by name with its ratio, what the ratio is against and the
  * measurements behind it, so a run can be compared or charted without parsing the printed lines.
+ * @param {import('./common').BenchResult[]} results
+ * @param {string[]} crashed names of the benchmarks that threw
+ * @param {Record<string, unknown>} meta the machine and settings of this run
  */
 function writeResults(results, crashed, meta) {
+	/** @type {Record<string, Omit<import('./common').BenchResult, 'name' | 'line'>>} */
 	const byName = {};
 	for (const { name, line, ...data } of results) byName[name] = data;
 	mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
 	writeFileSync(RESULTS_FILE, `${JSON.stringify({ ...meta, crashed, results: byName }, null, 2)}\n`);
 }
 
+/**
+ * @param {string} dir
+ * @returns {number} the newest mtime (ms) of the .ts files under `dir`
+ */
 function newestSource(dir) {
 	let newest = 0;
 	for (const entry of readdirSync(dir, { withFileTypes: true })) {
@@ -72,7 +79,9 @@ async function main() {
 	const load = loadavg().map((value) => value.toFixed(2)).join(' ');
 	console.log(`node ${process.versions.node}, ${cpus().length} cores, load average ${load}, BENCH_SCALE=${process.env.BENCH_SCALE ?? 1}`);
 
+	/** @type {import('./common').BenchResult[]} */
 	const results = [];
+	/** @type {string[]} */
 	const crashed = [];
 	const started = Date.now();
 	for (const bench of BENCHMARKS) {
@@ -85,7 +94,7 @@ async function main() {
 			}
 		} catch (error) {
 			crashed.push(bench.name);
-			console.log(`${bench.name}: CRASHED: ${error.stack ?? error}`);
+			console.log(`${bench.name}: CRASHED: ${(error instanceof Error && error.stack) || error}`);
 		}
 		if (process.env.BENCH_VERBOSE) console.log(`  (${bench.name} took ${((Date.now() - benchStarted) / 1000).toFixed(1)}s)`);
 	}
@@ -102,9 +111,9 @@ async function main() {
 	});
 	console.log(`results: ${RESULTS_FILE}`);
 
-	const ratios = results
-		.filter((result) => typeof result.ratio === 'number')
-		.map((result) => `${result.name} ${Number.isFinite(result.ratio) ? result.ratio.toFixed(2) : 'inf'}x`);
+	const ratios = results.flatMap(({ name, ratio }) =>
+		typeof ratio === 'number' ? [`${name} ${Number.isFinite(ratio) ? ratio.toFixed(2) : 'inf'}x`] : [],
+	);
 	console.log(
 		`summary: ${results.length} results, ${crashed.length} crashed${crashed.length ? ` (${crashed.join(', ')})` : ''}, ` +
 			`${((Date.now() - started) / 1000).toFixed(0)}s, load average ${loadavg().map((value) => value.toFixed(2)).join(' ')}; ${ratios.join(', ')}`,
@@ -114,7 +123,7 @@ async function main() {
 
 let cleaning = false;
 // Ctrl-C, or a `timeout` / CI job limit (SIGTERM): drop the bench databases before going.
-for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]]) {
+for (const [signal, code] of /** @type {const} */ ([['SIGINT', 130], ['SIGTERM', 143]])) {
 	process.on(signal, () => {
 		if (cleaning) process.exit(code);
 		cleaning = true;

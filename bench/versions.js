@@ -1,4 +1,3 @@
-// @ts-nocheck -- checked from issue 13's next step (this file was being edited on other branches)
 'use strict';
 // 5. Dataset version memory: lib/versions.ts computeVersion(store, dataset) over N vs N/10 examples, each in a
 //    fresh process. By design it keeps a 32-byte digest per example (and sorts them at the end), so memory grows
@@ -10,13 +9,15 @@ const { formatBytes, formatCount, formatRatio, formatSeconds, ratio, size } = re
 
 const FLOOR = 1024 * 1024;
 
+/** @type {import('./common').Benchmark['run']} */
 async function run({ lib }) {
 	if (typeof lib.versions?.computeVersion !== 'function') {
 		return [{ name: 'versions', ratio: null, line: 'versions: skipped (dist/lib/versions.js has no computeVersion)' }];
 	}
 	const n = size('BENCH_VERSION_N', 200_000);
 	const small = Math.max(1, Math.floor(n / 10));
-	const backend = process.env.BENCH_VERSION_BACKEND ?? 'sqlite';
+	// An unknown name fails in createDatabase ("unknown backend …").
+	const backend = /** @type {import('./common').Backend} */ (process.env.BENCH_VERSION_BACKEND ?? 'sqlite');
 	const big = await fixture(lib, backend, n);
 	const tenth = await fixture(lib, backend, small);
 	const a = await measure({ mode: 'version', config: tenth.config, dataset: tenth.dataset, expected: small });

@@ -87,7 +87,7 @@ export class VersionAccumulator {
 
 /** The current version of a dataset (or of its examples up to a link id), streamed from the store. */
 export async function computeVersion(
-	store: ProdigyStore,
+	store: Pick<ProdigyStore, 'getExamples'>,
 	dataset: string,
 	options: { upToLinkId?: number; pageSize?: number } = {},
 ): Promise<VersionSummary> {

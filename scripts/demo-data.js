@@ -1,4 +1,3 @@
-// @ts-nocheck -- checked from issue 13's next step (this file was being edited on other branches)
 // Builds the demo Prodigy database that `npm start` wires into n8n: realistic, deterministic (seeded PRNG, fixed
 // clock) and written through the pack's own built library, so the demo exercises the same code users run.
 //
@@ -18,7 +17,19 @@ const REVIEW_DATASET = 'ticket_review';
 // 2025-03-03 09:00:00 UTC: a fixed clock keeps every run byte-identical.
 const START = Date.UTC(2025, 2, 3, 9, 0, 0) / 1000;
 
-// mulberry32: tiny, seedable, good enough for sample data.
+/** @typedef {import('../lib/index').ProdigyStore} ProdigyStore */
+/** @typedef {typeof import('../lib/index')} Library the built dist/lib/index.js, typed from its sources */
+/** @typedef {{ start: number, end: number, label: string }} Span */
+/** @typedef {{ text: string, start: number, end: number, id: number, ws: boolean }} Token */
+/** @typedef {{ text: string, tokens: Token[], spans: (Span & { token_start: number, token_end: number })[], meta: Record<string, string> }} NerInput */
+/** @typedef {() => number} Random a number in [0, 1) */
+/** @typedef {{ t: number }} Clock an annotator's clock (Unix seconds), moved on by every answer */
+
+/**
+ * mulberry32: tiny, seedable, good enough for sample data.
+ * @param {number} seed
+ * @returns {Random}
+ */
 function prng(seed) {
 	let a = seed >>> 0;
 	return () => {
@@ -59,10 +70,15 @@ const TEMPLATES = [
 	'{P} criticised {O} during a speech in {G}.',
 	'The summit in {G} ended {D} without an agreement.',
 ];
+/** @type {Record<string, string>} */
 const LABEL_OF = { P: 'PERSON', O: 'ORG', G: 'GPE', G2: 'GPE', D: 'DATE' };
 
-// Prodigy-style tokens: words and single punctuation marks, with character offsets and trailing whitespace.
+/**
+ * Prodigy-style tokens: words and single punctuation marks, with character offsets and trailing whitespace.
+ * @param {string} text
+ */
 function tokenize(text) {
+	/** @type {Token[]} */
 	const tokens = [];
 	const re = /[A-Za-z0-9]+(?:['-][A-Za-z0-9]+)*|[^\sA-Za-z0-9]/g;
 	let match;
@@ -74,6 +90,10 @@ function tokenize(text) {
 	return tokens;
 }
 
+/**
+ * @param {Span[]} spans
+ * @param {Token[]} tokens
+ */
 function withTokenIndices(spans, tokens) {
 	return spans.map((span) => {
 		const tokenStart = tokens.findIndex((t) => t.start === span.start);
@@ -83,9 +103,14 @@ function withTokenIndices(spans, tokens) {
 	});
 }
 
+/**
+ * @param {string} template
+ * @param {Random} rand
+ */
 function fillTemplate(template, rand) {
-	const pick = (list) => list[Math.floor(rand() * list.length)];
+	const pick = (/** @type {string[]} */ list) => list[Math.floor(rand() * list.length)];
 	let text = '';
+	/** @type {Span[]} */
 	const spans = [];
 	const used = new Set();
 	const parts = template.split(/(\{[A-Z0-9]+\})/);
@@ -96,7 +121,7 @@ function fillTemplate(template, rand) {
 			continue;
 		}
 		const key = slot[1];
-		const list = { P: PEOPLE, O: ORGS, G: PLACES, G2: PLACES, D: DATES }[key];
+		const list = /** @type {Record<string, string[]>} */ ({ P: PEOPLE, O: ORGS, G: PLACES, G2: PLACES, D: DATES })[key];
 		let value = pick(list);
 		while (used.has(value)) value = pick(list);
 		used.add(value);
@@ -136,6 +161,13 @@ function nerInputs() {
 	return inputs;
 }
 
+/**
+ * @param {NerInput} input
+ * @param {number} index
+ * @param {string} annotator
+ * @param {Random} rand
+ * @param {Clock} clock
+ */
 function annotateNer(input, index, annotator, rand, clock) {
 	const session = `${NER_DATASET}-${annotator}`;
 	let spans = input.spans.map((s) => ({ ...s }));
@@ -149,6 +181,7 @@ function annotateNer(input, index, annotator, rand, clock) {
 	const roll = rand();
 	const answer = roll < 0.78 ? 'accept' : roll < 0.92 ? 'reject' : 'ignore';
 	clock.t += 20 + Math.floor(rand() * 70);
+	/** @type {import('../lib/index').Task} */
 	const task = {
 		text: input.text,
 		tokens: input.tokens,
@@ -197,6 +230,13 @@ const TICKETS = [
 	['Keyboard shortcuts for the editor, please.', 'FEATURE'],
 ];
 
+/**
+ * @param {string} annotator
+ * @param {number} from first TICKETS index
+ * @param {number} to TICKETS index after the last
+ * @param {Random} rand
+ * @param {Clock} clock
+ */
 function ticketTasks(annotator, from, to, rand, clock) {
 	const session = `${TEXTCAT_DATASET}-${annotator}`;
 	const tasks = [];
@@ -226,6 +266,7 @@ function ticketTasks(annotator, from, to, rand, clock) {
 }
 
 /** Loads the built library (dist/lib/index.js): the demo must use what `npm run build` produced. */
+/** @returns {Library} */
 function loadLibrary() {
 	const entry = path.join(REPO, 'dist', 'lib', 'index.js');
 	if (!fs.existsSync(entry)) throw new Error(`${entry} is missing: run \`npm run build\` first`);
@@ -250,6 +291,7 @@ function demoTasks() {
 	return { [NER_DATASET]: ner, [TEXTCAT_DATASET]: textcat };
 }
 
+/** @type {Record<string, import('../lib/index').JsonObject>} */
 const DATASET_META = {
 	[NER_DATASET]: {
 		description: 'Named entities in news sentences (demo data of n8n-nodes-prodigy)',
@@ -290,6 +332,7 @@ const SAMPLE_REVIEW = {
 };
 
 /** Creates the TEMPLATE_DATASETS missing in an open store (and the sample review in an empty ticket_review). */
+/** @param {ProdigyStore} store */
 async function createTemplateDatasets(store) {
 	const created = [];
 	for (const dataset of TEMPLATE_DATASETS) {
@@ -306,6 +349,8 @@ async function createTemplateDatasets(store) {
 /**
  * Adds the datasets the templates need to a demo database made by an earlier version of this script (kept across
  * `npm start` runs). Returns the names created.
+ * @param {string} dbPath
+ * @param {{ library?: Library }} [options]
  */
 async function ensureTemplateDatasets(dbPath, { library } = {}) {
 	const lib = library ?? loadLibrary();
@@ -320,6 +365,8 @@ async function ensureTemplateDatasets(dbPath, { library } = {}) {
 /**
  * Creates a fresh demo Prodigy SQLite database at `dbPath` (an existing file there is replaced) and returns
  * { path, datasets: { name: examples added } }. `library` defaults to the built dist/lib/index.js.
+ * @param {string} dbPath
+ * @param {{ library?: Library }} [options]
  */
 async function createDemoDatabase(dbPath, { library } = {}) {
 	const lib = library ?? loadLibrary();
@@ -327,6 +374,7 @@ async function createDemoDatabase(dbPath, { library } = {}) {
 	fs.mkdirSync(path.dirname(file), { recursive: true });
 	for (const suffix of ['', '-wal', '-shm', '-journal']) fs.rmSync(file + suffix, { force: true });
 	const store = await lib.openStore({ type: 'sqlite', path: file });
+	/** @type {Record<string, number>} */
 	const summary = {};
 	try {
 		const tasks = demoTasks();
@@ -337,7 +385,7 @@ async function createDemoDatabase(dbPath, { library } = {}) {
 			for (const [annotator, list] of Object.entries(byAnnotator)) {
 				const result = await store.addExamples(dataset, list, {
 					session: annotator,
-					now: new Date((list[0]._timestamp - 60) * 1000),
+					now: new Date((Number(list[0]._timestamp) - 60) * 1000),
 				});
 				summary[dataset] += result.added;
 			}

@@ -1,4 +1,3 @@
-// @ts-nocheck -- checked from issue 13's next step (this file was being edited on other branches)
 // Stand-ins for the outside systems the example workflows talk to: a CRM / help desk, a model service, a training
 // service and chat webhooks (team channel, approval requests, alerts). `npm start` runs one small server on
 // 127.0.0.1 so every template works in the demo without an account anywhere, and prints each call it receives, so
@@ -14,35 +13,65 @@ const FIXTURES = path.join(REPO, 'test', 'e2e', 'fixtures');
 
 // ---- the recording server ---------------------------------------------------------------------------------------
 
+/** @typedef {import('n8n-workflow').IDataObject} Json a JSON body: the systems n8n calls get objects */
+/**
+ * One request the recorder received.
+ * @typedef {object} RecordedRequest
+ * @property {string} method
+ * @property {string} path
+ * @property {Record<string, string>} query
+ * @property {import('node:http').IncomingHttpHeaders} headers
+ * @property {Buffer} body
+ * @property {Json} [json] the parsed body when it was sent as JSON
+ */
+/**
+ * What the recorder answers: JSON, or a raw body with its headers.
+ * @typedef {object} Answer
+ * @property {number} [status] default 200
+ * @property {unknown} [json] sent as application/json when set
+ * @property {string | Buffer} [body] sent when there is no json
+ * @property {Record<string, string>} [headers] sent with body
+ */
+/** @typedef {(request: RecordedRequest) => Answer | undefined | Promise<Answer | undefined>} Respond */
+/** @typedef {(line: string) => void} Log */
+/** @typedef {Awaited<ReturnType<typeof startRecorder>>} Recorder */
+
 /**
  * A local HTTP server standing in for external systems. It records every request ({ method, path, query, headers,
  * body: Buffer, json }) and answers with `respond(request)` ({ status, json } or { status, body, headers }), by
  * default 200 `{ "ok": true }`. Listens on 127.0.0.1:`port` (0: a free port chosen by the OS).
+ * @param {Respond} [respond]
+ * @param {{ port?: number }} [options]
  */
 async function startRecorder(respond = () => ({ status: 200, json: { ok: true } }), { port = 0 } = {}) {
+	/** @type {RecordedRequest[]} */
 	const requests = [];
+	/** @type {Set<() => boolean>} */
 	const waiters = new Set();
 	const server = http.createServer((req, res) => {
+		/** @type {Buffer[]} */
 		const chunks = [];
 		req.on('data', (c) => chunks.push(c));
 		req.on('end', async () => {
 			const body = Buffer.concat(chunks);
-			const url = new URL(req.url, 'http://127.0.0.1');
+			const url = new URL(req.url ?? '/', 'http://127.0.0.1');
 			let json;
 			if (/json/.test(req.headers['content-type'] ?? '')) {
 				try {
 					json = JSON.parse(body.toString('utf8'));
 				} catch (error) {
-					json = { unparsable: error.message };
+					json = { unparsable: error instanceof Error ? error.message : String(error) };
 				}
 			}
-			const request = { method: req.method, path: url.pathname, query: Object.fromEntries(url.searchParams), headers: req.headers, body, json };
+			/** @type {RecordedRequest} */
+			const request = { method: req.method ?? 'GET', path: url.pathname, query: Object.fromEntries(url.searchParams), headers: req.headers, body, json };
 			requests.push(request);
+			/** @type {Answer} */
 			let answer;
 			try {
 				answer = (await respond(request)) ?? { status: 200, json: { ok: true } };
 			} catch (error) {
-				answer = { status: 500, json: { error: error.message } };
+				answer = { status: 500, json: { error: error instanceof Error ? error.message : String(error) } };
 			}
 			if (answer.json !== undefined) {
 				res.writeHead(answer.status ?? 200, { 'content-type': 'application/json' });
@@ -54,22 +83,31 @@ async function startRecorder(respond = () => ({ status: 200, json: { ok: true } 
 			for (const waiter of waiters) waiter();
 		});
 	});
-	await new Promise((resolve, reject) => {
+	await /** @type {Promise<void>} */ (new Promise((resolve, reject) => {
 		server.once('error', reject);
 		server.listen(port, '127.0.0.1', () => {
 			server.off('error', reject);
 			resolve();
 		});
-	});
-	const base = `http://127.0.0.1:${server.address().port}`;
+	}));
+	const { port: boundPort } = /** @type {import('node:net').AddressInfo} listening on TCP */ (server.address());
+	const base = `http://127.0.0.1:${boundPort}`;
 	return {
 		base,
-		port: server.address().port,
-		url: (p) => `${base}${p}`,
+		port: boundPort,
+		url: (/** @type {string} */ p) => `${base}${p}`,
 		requests,
-		/** Requests to one path, in arrival order. */
+		/**
+		 * Requests to one path, in arrival order.
+		 * @param {string} p
+		 */
 		to: (p) => requests.filter((r) => r.path === p),
-		/** Resolves with the first recorded request matching `predicate` (already there or still to come). */
+		/**
+		 * Resolves with the first recorded request matching `predicate` (already there or still to come).
+		 * @param {(request: RecordedRequest) => boolean} predicate
+		 * @param {{ timeoutMs?: number, what?: string }} [options]
+		 * @returns {Promise<RecordedRequest>}
+		 */
 		waitFor(predicate, { timeoutMs = 60_000, what = 'a request' } = {}) {
 			return new Promise((resolve, reject) => {
 				const check = () => {
@@ -87,7 +125,7 @@ async function startRecorder(respond = () => ({ status: 200, json: { ok: true } 
 				if (!check()) waiters.add(check);
 			});
 		},
-		close: () => new Promise((resolve) => server.close(resolve)),
+		close: () => /** @type {Promise<void>} */ (new Promise((resolve) => server.close(() => resolve()))),
 	};
 }
 
@@ -129,6 +167,7 @@ function crmCases() {
 	return JSON.parse(fs.readFileSync(path.join(FIXTURES, '06-crm-cases.json'), 'utf8'));
 }
 
+/** @type {[string, RegExp][]} */
 const TICKET_RULES = [
 	['BILLING', /charg|refund|invoice|payment|billing|price|vat/i],
 	['ACCOUNT', /password|log ?in|logs me out|account|locked|sign.?in/i],
@@ -136,19 +175,27 @@ const TICKET_RULES = [
 ];
 
 /** The ticket classifier (template 8): a keyword label and a score derived from the text, the same on every call. */
+/** @param {string} text */
 function classify(text) {
 	const [label] = TICKET_RULES.find(([, re]) => re.test(text)) ?? ['OTHER'];
 	let hash = 0;
-	for (const ch of text) hash = (hash * 31 + ch.codePointAt(0)) >>> 0;
+	for (const ch of text) hash = (hash * 31 + /** @type {number} a character has one */ (ch.codePointAt(0))) >>> 0;
 	return { label, score: Math.round((0.55 + (hash % 43) / 100) * 100) / 100 };
 }
 
+/**
+ * @param {unknown} text
+ * @param {number} [max]
+ */
 function short(text, max = 60) {
 	const s = String(text ?? '');
 	return s.length > max ? `${s.slice(0, max - 1)}…` : s;
 }
 
-/** Routes of the demo server: "METHOD /path" → (request, log) → answer. */
+/**
+ * Routes of the demo server: "METHOD /path" → (request, log) → answer.
+ * @type {Record<string, (request: RecordedRequest, log: Log) => Answer>}
+ */
 const ROUTES = {
 	'GET /crm/tickets': (_req, log) => {
 		log(`CRM: sent ${CRM_TICKETS.length} new tickets (${CRM_TICKETS.map((t) => t.id).join(', ')})`);
@@ -156,7 +203,7 @@ const ROUTES = {
 	},
 	'GET /crm/cases': (_req, log) => {
 		const cases = crmCases();
-		log(`CRM: sent ${cases.length} closed cases (${cases.map((c) => c.caseId).join(', ')})`);
+		log(`CRM: sent ${cases.length} closed cases (${cases.map((/** @type {{ caseId: string }} */ c) => c.caseId).join(', ')})`);
 		return { json: cases };
 	},
 	'POST /chat/team-channel': (req, log) => {
@@ -178,7 +225,10 @@ const ROUTES = {
 		const job = req.json ?? {};
 		const jobId = `train-${String(job.versionId ?? 'unknown').slice(0, 12)}`;
 		// Template 2 sends a train file and a dev file (Export for training with a dev share).
-		const side = (s) => `${s?.file} (${s?.count} examples)`;
+		const side = (/** @type {Json[string]} one side of the job: { file, count } */ s) => {
+			const { file, count } = /** @type {{ file?: string, count?: number } | undefined} */ (s) ?? {};
+			return `${file} (${count} examples)`;
+		};
 		const conflicts = job.conflicts ? `, ${job.conflicts} conflicting inputs left out` : '';
 		log(`training job received: train ${side(job.train)}, dev ${side(job.dev)}, version ${String(job.versionId).slice(0, 12)} (model ${job.model}${conflicts}) -> ${jobId} queued`);
 		return { json: { jobId, status: 'queued' } };
@@ -219,8 +269,10 @@ const ROUTES = {
 /**
  * Starts the demo stand-ins on 127.0.0.1:`port` (0, or a busy port: one the OS picks). Each call is printed with
  * `log` (default: console.log with a "[demo services]" prefix). Returns the recorder with `url` (its base URL).
+ * @param {{ port?: number, log?: Log }} [options]
  */
 async function startDemoServices({ port = 0, log = (line) => console.log(`[demo services] ${line}`) } = {}) {
+	/** @type {Respond} */
 	const respond = (request) => {
 		const route = ROUTES[`${request.method} ${request.path}`];
 		if (route) return route(request, log);
@@ -231,7 +283,7 @@ async function startDemoServices({ port = 0, log = (line) => console.log(`[demo 
 	try {
 		recorder = await startRecorder(respond, { port });
 	} catch (error) {
-		if (error.code !== 'EADDRINUSE' || port === 0) throw error;
+		if (/** @type {NodeJS.ErrnoException} */ (error).code !== 'EADDRINUSE' || port === 0) throw error;
 		recorder = await startRecorder(respond, { port: 0 });
 	}
 	return { ...recorder, url: recorder.base };
@@ -242,10 +294,13 @@ async function startDemoServices({ port = 0, log = (line) => console.log(`[demo 
 /**
  * The settings-node values that point each template (by its number) at the demo services and at folders under
  * `filesDir` (the only folder n8n's file nodes may use): { '01': { Config: { field: value } }, ... }.
+ * @param {string} servicesUrl
+ * @param {string} filesDir
+ * @returns {Record<string, Record<string, Record<string, string>>>}
  */
 function demoConfig(servicesUrl, filesDir) {
-	const url = (p) => `${servicesUrl}${p}`;
-	const dir = (...parts) => path.join(filesDir, ...parts);
+	const url = (/** @type {string} */ p) => `${servicesUrl}${p}`;
+	const dir = (/** @type {string[]} */ ...parts) => path.join(filesDir, ...parts);
 	return {
 		'01': {
 			Config: {
@@ -275,11 +330,13 @@ function demoConfig(servicesUrl, filesDir) {
  * Creates the folders the templates read and write under `filesDir` (n8n's Write File does not create folders) and
  * puts sample input files in the inbox (template 1) and feedback (template 6) folders, keeping files already there.
  * Returns the sample files written.
+ * @param {string} filesDir
  */
 function prepareDemoFiles(filesDir) {
 	for (const parts of [['prodigy', 'inbox'], ['prodigy', 'archive'], ['prodigy', 'training-handoff'], ['prodigy-exports'], ['feedback']]) {
 		fs.mkdirSync(path.join(filesDir, ...parts), { recursive: true });
 	}
+	/** @type {[string, string[]][]} fixture, target path parts */
 	const samples = [
 		['01-tickets-morning.jsonl', ['prodigy', 'inbox', 'tickets-morning.jsonl']],
 		['01-tickets-noon.jsonl', ['prodigy', 'inbox', 'tickets-noon.jsonl']],

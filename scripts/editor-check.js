@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// @ts-nocheck -- written on the issue-11 branch before scripts/ were type-checked (checkJs); to be typed like the harness
+/// <reference lib="dom" />
+// (The callbacks given to Playwright's $$eval run in the browser.)
 // `node scripts/editor-check.js [--url http://127.0.0.1:5678] [--out <dir>]`: what a person sees in the real editor,
 // checked in headless Chromium against a running `npm start` demo (same browser setup as `npm run screenshots`):
 // - the node panel's search: which entries each query lists (every Prodigy node by its name, "Prodigy" and alias
@@ -13,6 +14,7 @@ const path = require('node:path');
 const harness = require('./n8n');
 const { chromiumPath, loadPlaywright, signIn, openWorkflow } = require('./screenshots');
 
+/** @type {[string, string[]][]} query, the entries it must list */
 const SEARCHES = [
 	['Prodigy', ['Prodigy Dataset', 'Approval Gate', 'Confidence Filter', 'Version Stamp']],
 	['Prodigy Dataset', ['Prodigy Dataset']],
@@ -29,8 +31,9 @@ const SEARCHES = [
 ];
 const FINISHED = ['success', 'error', 'crashed', 'canceled', 'waiting'];
 
+/** @param {string[]} argv */
 function parseArgs(argv) {
-	const args = { url: `http://127.0.0.1:${process.env.PORT || 5678}`, out: null };
+	const args = { url: `http://127.0.0.1:${process.env.PORT || 5678}`, out: /** @type {string | null} */ (null) };
 	for (let i = 0; i < argv.length; i++) {
 		if (argv[i] === '--url') args.url = argv[++i];
 		else if (argv[i] === '--out') args.out = path.resolve(argv[++i]);
@@ -39,15 +42,20 @@ function parseArgs(argv) {
 	return args;
 }
 
-/** The entry titles the node panel lists for a query (section headers left out). */
+/**
+ * The entry titles the node panel lists for a query (section headers left out).
+ * @param {import('playwright-core').Page} page
+ * @param {string} query
+ */
 async function search(page, query) {
 	const input = page.locator('[data-test-id="node-creator-search-bar"] input, input[data-test-id="node-creator-search-bar"]').first();
 	await input.fill('');
 	await input.fill(query);
 	await page.waitForTimeout(700);
-	return page.$$eval('[data-test-id="node-creator-item-name"]', (items) => items.map((item) => item.textContent.trim()));
+	return page.$$eval('[data-test-id="node-creator-item-name"]', (items) => items.map((item) => (item.textContent ?? '').trim()));
 }
 
+/** @param {string[]} argv */
 async function main(argv) {
 	const args = parseArgs(argv);
 	const axios = harness.loadAxios();
@@ -56,6 +64,7 @@ async function main(argv) {
 	// A session for the REST API (executions of the runs the button starts), as the browser has one.
 	const login = await axios.post(`${args.url}/rest/login`, { emailOrLdapLoginId: owner.email, password: owner.password }, { headers: { 'browser-id': 'editor-check' } });
 	const rest = axios.create({ baseURL: `${args.url}/rest`, headers: { cookie: String(login.headers['set-cookie']).split(';')[0], 'browser-id': 'editor-check' } });
+	/** @type {{ id: string, name: string }[]} */
 	const workflows = (await rest.get('/workflows')).data.data;
 
 	const { chromium } = loadPlaywright();
@@ -67,12 +76,18 @@ async function main(argv) {
 		deviceScaleFactor: 2,
 		args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
 	});
+	/** @type {string[]} */
 	const failures = [];
+	/**
+	 * @param {boolean} ok
+	 * @param {string} text
+	 */
 	const say = (ok, text) => {
 		console.log(`  ${ok ? 'PASS' : 'FAIL'}  ${text}`);
 		if (!ok) failures.push(text);
 	};
 	try {
+		/** @type {import('playwright-core').Page} */
 		const page = context.pages()[0] ?? (await context.newPage());
 		page.setDefaultTimeout(60_000);
 		await signIn(page, n8n);
@@ -86,7 +101,7 @@ async function main(argv) {
 			const titles = await search(page, query);
 			const missing = expected.filter((title) => !titles.includes(title));
 			say(missing.length === 0, `search "${query}": ${titles.slice(0, 8).join(', ') || 'No results'}${missing.length ? ` (missing ${missing.join(', ')})` : ''}`);
-			if (query === 'Prodigy' && args.out) await page.screenshot({ path: path.join(args.out, 'node-panel-search-prodigy.png'), clip: await page.locator('[data-test-id="node-creator"]').first().boundingBox() });
+			if (query === 'Prodigy' && args.out) await page.screenshot({ path: path.join(args.out, 'node-panel-search-prodigy.png'), clip: (await page.locator('[data-test-id="node-creator"]').first().boundingBox()) ?? undefined });
 		}
 		await page.keyboard.press('Escape');
 		// The Prodigy Dataset entry holds the trigger's events: n8n lists them when the workflow needs a trigger
@@ -97,10 +112,10 @@ async function main(argv) {
 		await search(page, 'Prodigy');
 		await page.locator('[data-test-id="node-creator-item-name"]', { hasText: 'Prodigy Dataset' }).first().click();
 		await page.waitForTimeout(700);
-		const actions = await page.$$eval('[data-test-id="node-creator-item-name"]', (items) => items.map((item) => item.textContent.trim()));
+		const actions = await page.$$eval('[data-test-id="node-creator-item-name"]', (items) => items.map((item) => (item.textContent ?? '').trim()));
 		const wanted = ['On new annotation', 'On new dataset', 'On new session', 'On milestone', 'On stalled'];
 		say(wanted.every((name) => actions.includes(name)), `"Prodigy Dataset" entry on an empty canvas: ${actions.join(', ')}`);
-		if (args.out) await page.screenshot({ path: path.join(args.out, 'node-panel-prodigy-dataset-entry.png'), clip: await page.locator('[data-test-id="node-creator"]').first().boundingBox() });
+		if (args.out) await page.screenshot({ path: path.join(args.out, 'node-panel-prodigy-dataset-entry.png'), clip: (await page.locator('[data-test-id="node-creator"]').first().boundingBox()) ?? undefined });
 		await page.keyboard.press('Escape');
 		await page.keyboard.press('Escape');
 
@@ -110,7 +125,7 @@ async function main(argv) {
 			await openWorkflow(page, n8n, workflow, workflow.nodes.length);
 			const before = (await rest.get('/executions', { params: { filter: JSON.stringify({ workflowId: workflow.id }), limit: 1 } })).data.data.results[0];
 			const button = page.locator('[data-test-id="execute-workflow-button"]');
-			const label = (await button.textContent()).trim();
+			const label = ((await button.textContent()) ?? '').trim();
 			await button.click();
 			let execution;
 			const deadline = Date.now() + 240_000;
@@ -137,7 +152,12 @@ async function main(argv) {
 	return failures.length ? 1 : 0;
 }
 
-/** The trigger node an execution started from: the trigger of the workflow that has run data. */
+/**
+ * The trigger node an execution started from: the trigger of the workflow that has run data.
+ * @param {{ data: string | { resultData?: { runData?: Record<string, unknown> } } }} execution as the REST API sends it
+ * @param {{ nodes: import('./n8n/api').WorkflowNode[] }} workflow
+ * @returns {string | null}
+ */
 function summaryTrigger(execution, workflow) {
 	// The REST API sends execution data serialised with flatted (n8n's dependency, in the cached install).
 	const { parse } = require(require.resolve('flatted', { paths: [harness.cacheDir()] }));

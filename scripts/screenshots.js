@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// @ts-nocheck -- checked from issue 13's next step (this file was being edited on other branches)
+// @ts-nocheck -- the one script not typed yet (issue 13 item 3 follow-up; it was being edited on the issue-14 branch)
 // `npm run screenshots [-- --no-build] [--out <dir>] [name filters...]`: README pictures, taken on the real n8n.
 //
 // Starts the pinned n8n with the pack (the same harness the e2e tests use), creates the demo Prodigy database and

@@ -1,5 +1,4 @@
 #!/usr/bin/env node
-// @ts-nocheck -- checked from issue 13's next step (this file was being edited on other branches)
 // `npm start`: the whole demo in one command. Builds the pack, installs the pinned n8n once per machine, installs
 // the pack into a local n8n user folder (.n8n-local/, git-ignored), creates a demo Prodigy database, starts local
 // stand-ins for the outside systems the templates call (scripts/demo-services.js), creates the credentials and
@@ -29,6 +28,14 @@ const USAGE = `usage: npm start [-- --port <port>] [--reset] [--verbose] [--chec
   --user-folder  n8n user folder (default .n8n-local in the repo)
   --audit-db     PostgreSQL database for template 7's audit trail (default prodigy_demo_audit)`;
 
+/** @typedef {typeof import('./n8n')} Harness */
+/** @typedef {Awaited<ReturnType<Harness['startN8n']>>} N8n a running n8n */
+/** @typedef {import('./n8n/api').Workflow & { name: string, nodes: import('./n8n/api').WorkflowNode[] }} Template an examples/ file, or the workflow n8n stored from one */
+/** @typedef {Template & { id: string, versionId?: string }} StoredTemplate */
+/** @typedef {{ file: string, workflow: Template, id: string }} ImportedTemplate */
+/** @typedef {{ ok: boolean, skipped?: boolean, detail: string }} CheckResult */
+
+/** @param {string[]} argv */
 function parseArgs(argv) {
 	const args = {
 		port: Number(process.env.PORT) || 5678,
@@ -38,6 +45,7 @@ function parseArgs(argv) {
 		build: true,
 		userFolder: path.join(REPO, '.n8n-local'),
 		auditDb: 'prodigy_demo_audit',
+		help: false,
 	};
 	for (let i = 0; i < argv.length; i++) {
 		const a = argv[i];
@@ -57,6 +65,10 @@ function parseArgs(argv) {
 	return args;
 }
 
+/**
+ * @param {number} port
+ * @returns {Promise<boolean>}
+ */
 function portIsFree(port) {
 	return new Promise((resolve) => {
 		const server = net.createServer();
@@ -65,6 +77,11 @@ function portIsFree(port) {
 	});
 }
 
+/**
+ * @param {number} n
+ * @param {number} total
+ * @param {string} text
+ */
 function step(n, total, text) {
 	console.log(`\n[${n}/${total}] ${text}`);
 }
@@ -74,14 +91,18 @@ function step(n, total, text) {
 /**
  * Makes sure the audit database exists on the local PostgreSQL (trust auth) and returns the n8n credential for it,
  * or null with the reason when PostgreSQL does not answer.
+ * @param {string} database
+ * @returns {Promise<{ credential: import('./n8n/api').CredentialInput | null, reason?: string }>}
  */
 async function ensureAuditDatabase(database) {
+	/** @type {typeof import('pg')} */
 	const { Client } = require(require.resolve('pg', { paths: [REPO] }));
 	const client = new Client({ ...PG, database: 'postgres', connectionTimeoutMillis: 3000 });
 	try {
 		await client.connect();
 	} catch (error) {
-		return { credential: null, reason: error.code ?? error.message };
+		const { code, message } = /** @type {NodeJS.ErrnoException} */ (error);
+		return { credential: null, reason: code ?? message };
 	}
 	try {
 		const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
@@ -97,13 +118,19 @@ async function ensureAuditDatabase(database) {
 
 // ---- templates ---------------------------------------------------------------------------------------------------
 
-/** Sets the values of a template's settings nodes (the only change the demo makes to a template). */
+/**
+ * Sets the values of a template's settings nodes (the only change the demo makes to a template).
+ * @param {Template} workflow
+ * @param {Record<string, Record<string, string>>} valuesByNode
+ * @returns {Template}
+ */
 function withConfig(workflow, valuesByNode) {
 	const copy = structuredClone(workflow);
 	for (const [nodeName, values] of Object.entries(valuesByNode)) {
 		const node = copy.nodes.find((n) => n.name === nodeName);
 		if (!node) throw new Error(`template "${workflow.name}" has no node "${nodeName}"`);
-		const assignments = node.parameters?.assignments?.assignments ?? [];
+		// A Set node's fields (n8n's assignmentCollection).
+		const { assignments = [] } = /** @type {{ assignments?: { name: string, value: unknown }[] }} */ (node.parameters?.assignments ?? {});
 		for (const [name, value] of Object.entries(values)) {
 			const field = assignments.find((a) => a.name === name);
 			if (!field) throw new Error(`"${nodeName}" of template "${workflow.name}" has no field "${name}"`);
@@ -121,6 +148,10 @@ function listTemplates() {
 /** What npm start imported last time, per template file: workflow id, n8n's versionId then, template fingerprint. */
 const IMPORT_RECORD = 'prodigy-templates.json';
 
+/**
+ * @param {string} userFolder
+ * @returns {Record<string, { id: string, versionId?: string, fingerprint: string }>} by template file
+ */
 function readImportRecord(userFolder) {
 	try {
 		return JSON.parse(fs.readFileSync(path.join(userFolder, IMPORT_RECORD), 'utf8'));
@@ -129,22 +160,36 @@ function readImportRecord(userFolder) {
 	}
 }
 
+/**
+ * @param {N8n} n8n
+ * @param {Harness} harness
+ * @param {string | undefined} id
+ * @param {string} name
+ * @returns {Promise<StoredTemplate | undefined>} n8n's stored workflows always have an id, a name and nodes
+ */
 async function storedWorkflow(n8n, harness, id, name) {
 	const byId = id ? await harness.getWorkflow(n8n, id) : null;
-	return byId ?? (await harness.listWorkflows(n8n, { name })).find((w) => w.name === name);
+	return /** @type {StoredTemplate | undefined} */ (byId ?? (await harness.listWorkflows(n8n, { name })).find((w) => w.name === name));
 }
 
 /**
  * Imports the templates, their settings pointed at the demo services and files folder, without ever overwriting a
  * workflow the user changed: a missing one is imported, one left exactly as npm start imported it (same n8n
  * versionId) is updated when the template changed, and an edited one is kept as it is (and said so).
+ * @param {Harness} harness
+ * @param {N8n} n8n
+ * @param {Map<string, { id: string, name: string }>} credentials by name
+ * @param {{ servicesUrl: string, filesDir: string, userFolder: string }} where
+ * @returns {Promise<ImportedTemplate[]>}
  */
 async function importTemplates(harness, n8n, credentials, { servicesUrl, filesDir, userFolder }) {
 	const { demoConfig } = require('./demo-services');
 	const config = demoConfig(servicesUrl, filesDir);
 	const record = readImportRecord(userFolder);
+	/** @type {ImportedTemplate[]} */
 	const imported = [];
 	for (const file of listTemplates()) {
+		/** @type {Template} */
 		const original = JSON.parse(fs.readFileSync(path.join(EXAMPLES_DIR, file), 'utf8'));
 		const values = config[file.slice(0, 2)];
 		const workflow = values ? withConfig(original, values) : original;
@@ -153,9 +198,10 @@ async function importTemplates(harness, n8n, credentials, { servicesUrl, filesDi
 		const existing = await storedWorkflow(n8n, harness, last?.id, workflow.name);
 		const untouched = Boolean(existing && last && existing.id === last.id && existing.versionId === last.versionId);
 		let said;
+		/** @type {{ id: string, versionId?: string } | undefined} */
 		let stored = existing;
-		if (!existing || (untouched && last.fingerprint !== fingerprint)) {
-			stored = await harness.importWorkflow(n8n, workflow, { credentials, id: existing?.id });
+		if (!existing || (untouched && last?.fingerprint !== fingerprint)) {
+			stored = /** @type {{ id: string, versionId?: string }} */ (await harness.importWorkflow(n8n, workflow, { credentials, id: existing?.id }));
 			record[file] = { id: stored.id, versionId: stored.versionId, fingerprint };
 			said = existing
 				? `updated ${file}: "${workflow.name}" (the template or its demo settings changed; you had not edited it)`
@@ -169,7 +215,8 @@ async function importTemplates(harness, n8n, credentials, { servicesUrl, filesDi
 					? ''
 					: '; the template or its demo settings (e.g. the port) changed since: to get the current one, rename or delete it and start again');
 		}
-		imported.push({ file, workflow: stored === existing ? existing : workflow, id: stored.id });
+		// stored is the existing workflow or the one just imported.
+		imported.push({ file, workflow: existing && stored === existing ? existing : workflow, id: /** @type {{ id: string }} */ (stored).id });
 		console.log(`  ${said}${values ? '' : ' (no demo settings for it)'}`);
 	}
 	fs.writeFileSync(path.join(userFolder, IMPORT_RECORD), `${JSON.stringify(record, null, '\t')}\n`);
@@ -179,6 +226,12 @@ async function importTemplates(harness, n8n, credentials, { servicesUrl, filesDi
 
 // ---- --check ---------------------------------------------------------------------------------------------------
 
+/**
+ * @param {Harness} harness
+ * @param {ImportedTemplate} template
+ * @param {import('./n8n/api').Execution} execution
+ * @returns {CheckResult}
+ */
 function verdict(harness, template, execution) {
 	const summary = harness.summarise(execution);
 	if (summary.status === 'success') return { ok: true, detail: `${Object.keys(summary.nodes).length} nodes ran` };
@@ -191,17 +244,31 @@ function verdict(harness, template, execution) {
 	return { ok: false, detail: `${summary.status} (${error})` };
 }
 
-/** Runs each template once from the trigger the editor's default "Execute workflow" button uses; returns failures. */
+/**
+ * Runs each template once from the trigger the editor's default "Execute workflow" button uses; returns failures.
+ * @param {Harness} harness
+ * @param {N8n} n8n
+ * @param {ImportedTemplate[]} templates
+ * @param {{ auditAvailable: boolean }} options
+ */
 async function checkTemplates(harness, n8n, templates, { auditAvailable }) {
 	const { defaultTriggerOf } = require('./n8n/run');
+	/** @type {CheckResult[]} */
 	const results = [];
+	/**
+	 * @param {string} label
+	 * @param {CheckResult} result
+	 */
 	const report = (label, result) => {
 		results.push(result);
 		console.log(`  ${result.skipped ? 'SKIP' : result.ok ? 'PASS' : 'FAIL'}  ${label}: ${result.detail}`);
 	};
 	for (const template of templates) {
 		const label = template.file.replace(/\.json$/, '');
-		const needsAudit = template.workflow.nodes.some((n) => n.credentials?.postgres?.name === AUDIT_CREDENTIAL);
+		const needsAudit = template.workflow.nodes.some((n) => {
+			const postgres = n.credentials?.postgres;
+			return (typeof postgres === 'string' ? postgres : postgres?.name) === AUDIT_CREDENTIAL;
+		});
 		if (needsAudit && !auditAvailable) {
 			report(label, { ok: true, skipped: true, detail: `needs PostgreSQL on ${PG.host}:${PG.port} for "${AUDIT_CREDENTIAL}"` });
 			continue;
@@ -212,7 +279,7 @@ async function checkTemplates(harness, n8n, templates, { auditAvailable }) {
 			const execution = await harness.waitForExecution(n8n, { executionId, timeoutMs: 240_000, statuses: [...FINISHED, 'waiting'] });
 			report(`${label} (from "${trigger.name}")`, verdict(harness, template, execution));
 		} catch (error) {
-			report(label, { ok: false, detail: error.message });
+			report(label, { ok: false, detail: error instanceof Error ? error.message : String(error) });
 		}
 	}
 	const failed = results.filter((r) => !r.ok);
@@ -223,6 +290,7 @@ async function checkTemplates(harness, n8n, templates, { auditAvailable }) {
 
 // ---- main ------------------------------------------------------------------------------------------------------
 
+/** @param {string[]} argv */
 async function main(argv) {
 	const args = parseArgs(argv);
 	if (args.help) {
@@ -284,7 +352,9 @@ async function main(argv) {
 		await services.close();
 		throw error;
 	}
+	/** @type {Promise<void> | undefined} */
 	let stopping;
+	/** @param {string} [signal] */
 	const stop = (signal) => {
 		stopping ??= (async () => {
 			console.log(`\n${signal ? `${signal}: ` : ''}stopping n8n...`);

@@ -385,7 +385,7 @@ async function startN8n(options) {
 			baseUrl,
 			port,
 			userFolder,
-			filesDir: mainEnv.N8N_RESTRICT_FILE_ACCESS_TO,
+			filesDir: /** @type {string} baseEnv sets it to <userFolder>/files */ (mainEnv.N8N_RESTRICT_FILE_ACCESS_TO),
 			apiKey,
 			cookie: session.cookie,
 			browserId: session.browserId,

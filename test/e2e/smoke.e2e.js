@@ -1,4 +1,3 @@
-// @ts-nocheck -- checked from issue 13's next step (this file was being edited on other branches)
 // Smoke test of the real-n8n harness: the pinned n8n starts with the pack installed from its tarball, a Manual
 // Trigger workflow runs through the harness's run path (on the worker in queue mode), and failures and credentials
 // come back as n8n reports them.
@@ -9,11 +8,21 @@ const fs = require('node:fs');
 const path = require('node:path');
 const harness = require('../../scripts/n8n');
 
+/** @typedef {import('../../scripts/n8n/api').WorkflowNode} WorkflowNode */
+
 const queue = harness.queueModeRequested();
+/** @type {Awaited<ReturnType<typeof harness.startN8n>>} set by before() */
 let n8n;
+/** @type {string} */
 let userFolder;
 
 const TRIGGER = 'Run it';
+/**
+ * @param {string} name
+ * @param {WorkflowNode[]} nodes after the Manual Trigger
+ * @param {import('n8n-workflow').IConnections} connections
+ * @returns {import('../../scripts/n8n/api').Workflow}
+ */
 function workflow(name, nodes, connections) {
 	return {
 		name,
@@ -98,7 +107,7 @@ test('a failing workflow comes back with status error and the failing node', asy
 		),
 	);
 	assert.equal(result.status, 'error');
-	assert.equal(result.error.message, 'deliberate failure');
+	assert.equal(result.error?.message, 'deliberate failure');
 	assert.equal(result.nodes.Fail[0].status, 'error');
 });
 
@@ -106,7 +115,7 @@ test('credentials are created once and workflow credentials are mapped by name',
 	const credential = { name: 'Smoke Prodigy DB', type: 'prodigyDatabaseApi', data: { type: 'sqlite', path: '/tmp/smoke.db' } };
 	const first = await harness.importCredentials(n8n, [credential]);
 	const again = await harness.importCredentials(n8n, [{ ...credential, data: { type: 'sqlite', path: '/tmp/other.db' } }]);
-	assert.equal(again.get(credential.name).id, first.get(credential.name).id);
+	assert.equal(again.get(credential.name)?.id, first.get(credential.name)?.id);
 	const stored = await harness.importWorkflow(
 		n8n,
 		workflow(
@@ -127,8 +136,8 @@ test('credentials are created once and workflow credentials are mapped by name',
 		),
 		{ credentials: first },
 	);
-	const node = stored.nodes.find((n) => n.name === 'Uses credential');
-	assert.deepEqual(node.credentials.prodigyDatabaseApi, { id: first.get(credential.name).id, name: credential.name });
+	const node = stored.nodes?.find((n) => n.name === 'Uses credential');
+	assert.deepEqual(node?.credentials?.prodigyDatabaseApi, { id: first.get(credential.name)?.id, name: credential.name });
 });
 
 test('the pack\'s Prodigy Dataset node runs inside n8n on the demo Prodigy database', async () => {
@@ -161,5 +170,6 @@ test('the pack\'s Prodigy Dataset node runs inside n8n on the demo Prodigy datab
 	const [stats] = harness.outputOf(result, 'Stats');
 	assert.equal(stats.dataset, 'news_ner');
 	assert.equal(stats.total, 80);
-	assert.deepEqual(stats.sessions.map((s) => [s.session, s.total]), [['news_ner-alice', 40], ['news_ner-bob', 40]]);
+	const sessions = /** @type {{ session: string, total: number }[]} */ (stats.sessions);
+	assert.deepEqual(sessions.map((s) => [s.session, s.total]), [['news_ner-alice', 40], ['news_ner-bob', 40]]);
 });

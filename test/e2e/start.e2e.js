@@ -1,4 +1,3 @@
-// @ts-nocheck -- checked from issue 13's next step (this file was being edited on other branches)
 // README's `npm start -- --check` end to end: the demo's whole setup (demo database, demo services, sample files,
 // credentials, the eight templates pointed at the demo services) in a temporary user folder, then every template run
 // once on the real n8n from the trigger its Execute workflow button uses. Asserts each template passed (template 5
@@ -15,18 +14,35 @@ const { DatabaseSync } = require('node:sqlite');
 const harness = require('../../scripts/n8n');
 
 const REPO = path.join(__dirname, '..', '..');
+/** @type {typeof import('pg')} */
 const { Client } = require(require.resolve('pg', { paths: [REPO] }));
 const PG = { host: '127.0.0.1', port: 5432, user: process.env.PGUSER || 'postgres' };
 const TEMPLATES = fs.readdirSync(path.join(REPO, 'examples')).filter((f) => f.endsWith('.json')).map((f) => f.replace(/\.json$/, '')).sort();
 
+/**
+ * The fields of a stored task and of a dataset's meta that these tests read.
+ * @typedef {{ meta: Record<string, unknown>, answer?: string, label?: string, _input_hash?: number }} StoredTask
+ * @typedef {{ versions: { id: string }[], approvalRequests: unknown[], approvals: { mode: string }[] }} DatasetMeta
+ * @typedef {{ code: number | string | null, stdout: string, stderr: string }} Run the exit code, or the signal that ended it
+ */
+
+/** @type {string} */
 let userFolder;
 const auditDb = `prodigy_demo_audit_${crypto.randomBytes(5).toString('hex')}`;
 // The repo's own demo folder must stay as it was: --user-folder keeps the check away from it.
 const repoDemo = path.join(REPO, '.n8n-local');
 const repoDemoBefore = fs.existsSync(repoDemo) ? fs.statSync(repoDemo).mtimeMs : null;
+/** @type {Run} the first `npm start -- --check` */
 let run;
+/** @type {number} */
 let port;
 
+/**
+ * @template T
+ * @param {string} database
+ * @param {(client: import('pg').Client) => Promise<T>} fn
+ * @returns {Promise<T>}
+ */
 async function withPg(database, fn) {
 	const client = new Client({ ...PG, database });
 	await client.connect();
@@ -38,6 +54,10 @@ async function withPg(database, fn) {
 }
 
 // README's own command, `npm start -- --check`, exactly as a user types it (through scripts/node24.js).
+/**
+ * @param {string[]} args
+ * @returns {Promise<Run>}
+ */
 function startCheck(args) {
 	return new Promise((resolve, reject) => {
 		const child = spawn('npm', ['start', '--', ...args], {
@@ -58,30 +78,41 @@ function startCheck(args) {
 	});
 }
 
-/** Examples linked to a dataset in the demo Prodigy database, as Prodigy's own tables hold them. */
+/**
+ * Examples linked to a dataset in the demo Prodigy database, as Prodigy's own tables hold them.
+ * @param {string} dataset
+ * @returns {StoredTask[]}
+ */
 function tasksOf(dataset) {
 	const db = new DatabaseSync(path.join(userFolder, 'prodigy', 'prodigy.db'), { readOnly: true });
 	try {
 		return db
 			.prepare('SELECT e.content AS content FROM example e JOIN link l ON l.example_id = e.id JOIN dataset d ON d.id = l.dataset_id WHERE d.name = ? ORDER BY l.id')
 			.all(dataset)
-			.map((r) => JSON.parse(Buffer.from(r.content).toString('utf8')));
+			.map((r) => JSON.parse(Buffer.from(/** @type {Uint8Array} */ (r.content)).toString('utf8')));
 	} finally {
 		db.close();
 	}
 }
 
+/**
+ * @param {string} dataset
+ * @returns {DatasetMeta | null}
+ */
 function datasetMeta(dataset) {
 	const db = new DatabaseSync(path.join(userFolder, 'prodigy', 'prodigy.db'), { readOnly: true });
 	try {
 		const row = db.prepare('SELECT meta FROM dataset WHERE name = ?').get(dataset);
-		return row ? JSON.parse(Buffer.from(row.meta).toString('utf8')) : null;
+		return row ? JSON.parse(Buffer.from(/** @type {Uint8Array} */ (row.meta)).toString('utf8')) : null;
 	} finally {
 		db.close();
 	}
 }
 
-/** The lines the demo services printed, without their prefix. */
+/**
+ * The lines the demo services printed, without their prefix.
+ * @param {RegExp} pattern
+ */
 function servicesSaid(pattern) {
 	return run.stdout
 		.split('\n')
@@ -112,11 +143,11 @@ test('npm start -- --check passes every template and exits 0', () => {
 		assert.ok(lines.length >= 1, `a verdict for ${template}\n${context}`);
 		for (const line of lines) assert.match(line, /^ {2}PASS /, line);
 	}
-	assert.match(verdicts.find((line) => line.includes('05-')), /waiting for approval in "Ask the Data Owner"/);
+	assert.match(verdicts.find((line) => line.includes('05-')) ?? '', /waiting for approval in "Ask the Data Owner"/);
 	// Each template ran from the trigger its Execute workflow button uses (n8n's default pick).
-	assert.match(verdicts.find((line) => line.includes('01-')), /from "Every 15 Minutes"/);
-	assert.match(verdicts.find((line) => line.includes('03-')), /from "When a Reviewer Accepts"/);
-	assert.match(verdicts.find((line) => line.includes('08-')), /from "Tickets from the Help Desk"/);
+	assert.match(verdicts.find((line) => line.includes('01-')) ?? '', /from "Every 15 Minutes"/);
+	assert.match(verdicts.find((line) => line.includes('03-')) ?? '', /from "When a Reviewer Accepts"/);
+	assert.match(verdicts.find((line) => line.includes('08-')) ?? '', /from "Tickets from the Help Desk"/);
 	assert.match(run.stdout, new RegExp(`\\n${verdicts.length} passed, 0 failed\\n`));
 	assert.match(run.stdout, /n8n stopped\./);
 	// Everything outside the temporary folder stayed where it was.
@@ -160,16 +191,18 @@ test('the runs wrote the demo Prodigy database, the files folder and the audit d
 	for (const line of lines) assert.equal(line.ner_tags.length, line.tokens.length);
 	const said = /train \S+ \((\d+) examples\), dev \S+ \((\d+) examples\)/.exec(servicesSaid(/^training job received/)[0]);
 	assert.equal(Number(said?.[1]) + Number(said?.[2]), lines.length);
-	const versions = datasetMeta('news_ner').versions;
-	assert.ok(versions.length >= 1);
-	assert.deepEqual(fs.readdirSync(path.join(filesDir, 'prodigy-exports')), [`news_ner-${versions.at(-1).id.slice(0, 12)}.jsonl`]);
+	const versions = datasetMeta('news_ner')?.versions ?? [];
+	const latest = versions.at(-1);
+	assert.ok(latest);
+	assert.deepEqual(fs.readdirSync(path.join(filesDir, 'prodigy-exports')), [`news_ner-${latest.id.slice(0, 12)}.jsonl`]);
 	const audit = await withPg(auditDb, async (c) => (await c.query('SELECT dataset, exported_version, examples FROM prodigy_audit')).rows);
-	assert.deepEqual(audit, [{ dataset: 'news_ner', exported_version: versions.at(-1).id, examples: 80 }]);
+	assert.deepEqual(audit, [{ dataset: 'news_ner', exported_version: latest.id, examples: 80 }]);
 	// 4: the candidates below 0.7 per team.
 	assert.deepEqual(tasksOf('al_queue_billing').map((t) => t.meta.candidate_id).sort(), ['C-01', 'C-02', 'C-06', 'C-08', 'C-10']);
 	assert.deepEqual(tasksOf('al_queue_tech').map((t) => t.meta.candidate_id).sort(), ['C-03', 'C-05', 'C-09']);
 	// 5: a pending approval request for the version, nothing decided.
 	const meta = datasetMeta('news_ner');
+	assert.ok(meta);
 	assert.equal(meta.approvalRequests.length, 1);
 	assert.ok(!meta.approvals.some((a) => a.mode === 'human'));
 	// 6: one consolidated dataset from the three sources; 8: the two tickets of the test call, scored.
@@ -180,11 +213,14 @@ test('the runs wrote the demo Prodigy database, the files folder and the audit d
 test('a second npm start keeps a template the user edited and leaves untouched ones as they are', { timeout: 1_200_000 }, async () => {
 	// The user edits template 6 in n8n (as the editor's Save does: a new versionId).
 	const n8n = await harness.startN8n({ userFolder, port: await harness.freePort(), pack: false });
+	/** @type {{ id: string, versionId?: string } | undefined} */
 	let edited;
 	try {
-		const [stored] = (await harness.listWorkflows(n8n)).filter((w) => w.name.startsWith('06 '));
+		const [stored] = (await harness.listWorkflows(n8n)).filter((w) => w.name?.startsWith('06 '));
+		assert.ok(stored?.id);
 		const workflow = await harness.getWorkflow(n8n, stored.id);
-		const config = workflow.nodes.find((n) => n.name === 'Config');
+		const config = workflow?.nodes?.find((n) => n.name === 'Config');
+		assert.ok(workflow && config);
 		config.notes = 'my own note';
 		edited = await harness.importWorkflow(n8n, workflow, { id: stored.id });
 	} finally {
@@ -201,9 +237,10 @@ test('a second npm start keeps a template the user edited and leaves untouched o
 	// The edit is still there: the check ran the user's workflow, and n8n still has it.
 	const check = await harness.startN8n({ userFolder, port: await harness.freePort(), pack: false });
 	try {
+		assert.ok(edited);
 		const kept = await harness.getWorkflow(check, edited.id);
-		assert.equal(kept.versionId, edited.versionId);
-		assert.equal(kept.nodes.find((n) => n.name === 'Config').notes, 'my own note');
+		assert.equal(kept?.versionId, edited.versionId);
+		assert.equal(kept?.nodes?.find((n) => n.name === 'Config')?.notes, 'my own note');
 	} finally {
 		await check.stop();
 	}

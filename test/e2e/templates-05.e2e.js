@@ -1,4 +1,3 @@
-// @ts-nocheck -- checked from issue 13's next step (this file was being edited on other branches)
 // Template 5 (approval governance before training) on a real n8n: the version is recorded, the quality rules pass,
 // the run waits for a person, the approver's link is opened (nothing decided) and the form is posted; the run then
 // resumes on the Approved branch and exports exactly the approved version to the training hand-off. Rejections by
@@ -17,16 +16,37 @@ const template = t.loadTemplate('05');
 const RULES_NODE = 'Quality Rules';
 const HUMAN_NODE = 'Ask the Data Owner';
 const EXPORT_NODE = 'Export Approved Version';
-const HANDOFF_NODE = 'Hand Off to Training';
 const ALERT_NODE = 'Tell the Annotation Team';
 
+/** @typedef {'sqlite' | 'postgres'} Backend */
+/**
+ * The approval trail in a dataset's meta, as far as these tests read it.
+ * @typedef {{ mode: string, decision: string, approver?: string, comment?: string, versionId: string, requestId?: string, reasons?: string[] }} Approval
+ * @typedef {{ approvalRequests: { id: string, executionId: string }[], approvals: Approval[], versions: { id: string, modelVersion?: string }[] }} ApprovalMeta
+ * @typedef {{ approvalUrl: string, text: string, dataset: string, versionId: string, rulesDecision: string, checks: { check: string, passed: boolean }[] }} ApprovalNotification
+ * @typedef {{ decidedBy: string, dataset: string, text: string, reasons: string[] }} Alert
+ */
+
+/** @type {Awaited<ReturnType<typeof harness.startN8n>>} set by before() */
 let n8n;
+/** @type {string} */
 let userFolder;
+/** @type {import('../../scripts/demo-services').Recorder} */
 let recorder;
+/** @type {string} */
 let pgDatabase;
+/** @type {string} */
 let dataDir;
-const stores = {};
-const credentialMaps = {};
+const stores = /** @type {{ sqlite: ReturnType<typeof t.sqliteStore>, postgres: import('../../lib/index').StoreConfig }} filled by before() */ ({});
+const credentialMaps = /** @type {Record<Backend, Map<string, { id: string, name: string }>>} filled by before() */ ({});
+
+/**
+ * @param {string} name
+ * @returns {never}
+ */
+function fail(name) {
+	throw new Error(`importCredentials returned no credential "${name}"`);
+}
 
 before(async () => {
 	userFolder = harness.tempUserFolder('n8n-prodigy-t05-');
@@ -51,9 +71,9 @@ before(async () => {
 		t.prodigyCredential(t.PRODIGY_CREDENTIAL, stores.sqlite),
 		t.prodigyCredential('Prodigy PostgreSQL', stores.postgres),
 	]);
-	credentialMaps.sqlite = new Map([[t.PRODIGY_CREDENTIAL, imported.get(t.PRODIGY_CREDENTIAL)]]);
+	credentialMaps.sqlite = new Map([[t.PRODIGY_CREDENTIAL, imported.get(t.PRODIGY_CREDENTIAL) ?? fail(t.PRODIGY_CREDENTIAL)]]);
 	// The template names "Prodigy Demo DB"; here that name is mapped to the PostgreSQL credential.
-	credentialMaps.postgres = new Map([[t.PRODIGY_CREDENTIAL, imported.get('Prodigy PostgreSQL')]]);
+	credentialMaps.postgres = new Map([[t.PRODIGY_CREDENTIAL, imported.get('Prodigy PostgreSQL') ?? fail('Prodigy PostgreSQL')]]);
 }, { timeout: 900_000 });
 
 after(async () => {
@@ -63,7 +83,12 @@ after(async () => {
 	if (userFolder) fs.rmSync(userFolder, { recursive: true, force: true });
 });
 
-/** Imports the template with Config pointing at this test's endpoints and starts a run (it may stop waiting). */
+/**
+ * Imports the template with Config pointing at this test's endpoints and starts a run (it may stop waiting).
+ * @param {string} scenario
+ * @param {Backend} backend
+ * @param {string} dataset
+ */
 async function startTemplate(scenario, backend, dataset) {
 	const workflow = t.withConfig(template, {
 		dataset,
@@ -77,14 +102,20 @@ async function startTemplate(scenario, backend, dataset) {
 	return { workflowId: stored.id, executionId };
 }
 
+/** @param {string} executionId */
 async function finished(executionId) {
 	const execution = await harness.waitForExecution(n8n, { executionId, timeoutMs: 120_000 });
 	return harness.summarise(execution);
 }
 
-/** Waits for the run to reach the approval wait and returns the link the approver was sent. */
+/**
+ * Waits for the run to reach the approval wait and returns the link the approver was sent.
+ * @param {string} scenario
+ * @param {string} executionId
+ */
 async function approvalLinkOf(scenario, executionId) {
-	const notification = await recorder.waitFor((r) => r.path === `/approval-requests/${scenario}`, { what: 'the approval link' });
+	const request = await recorder.waitFor((r) => r.path === `/approval-requests/${scenario}`, { what: 'the approval link' });
+	const notification = { json: /** @type {ApprovalNotification} */ (request.json) };
 	const waiting = await harness.waitForExecution(n8n, { executionId, statuses: ['waiting', 'success', 'error', 'crashed', 'canceled'] });
 	assert.equal(waiting.status, 'waiting', JSON.stringify(harness.summarise(waiting).error));
 	const url = new URL(notification.json.approvalUrl);
@@ -95,13 +126,22 @@ async function approvalLinkOf(scenario, executionId) {
 	return { url, notification: notification.json };
 }
 
+/**
+ * @param {URL} url
+ * @param {Record<string, string>} fields
+ */
 function postDecision(url, fields) {
 	return fetch(url, { method: 'POST', body: new URLSearchParams(fields), redirect: 'manual' });
 }
 
 /** Worker job ids that finished `executionId` (n8n logs one line per job), waiting a little for the log to catch up. */
+/**
+ * @param {string} executionId
+ * @param {number} expected
+ */
 async function workerJobsOf(executionId, expected) {
 	const pattern = new RegExp(`Worker finished execution ${executionId} \\(job ([^)]+)\\)`, 'g');
+	/** @type {string[]} */
 	let jobs = [];
 	for (let attempt = 0; attempt < 50 && jobs.length < expected; attempt++) {
 		if (attempt) await new Promise((resolve) => setTimeout(resolve, 200));
@@ -111,10 +151,27 @@ async function workerJobsOf(executionId, expected) {
 	return jobs;
 }
 
+/**
+ * @param {import('../../scripts/n8n/run').Summary} summary
+ * @param {string} node
+ */
 function ran(summary, node) {
 	return Object.hasOwn(summary.nodes, node);
 }
 
+/**
+ * @param {import('../../lib/index').StoreConfig} store
+ * @param {string} dataset
+ * @returns {Promise<ApprovalMeta>}
+ */
+async function approvalMeta(store, dataset) {
+	return /** @type {ApprovalMeta} */ (await t.datasetMeta(store, dataset));
+}
+
+/**
+ * @param {string} scenario
+ * @param {Backend} backend
+ */
 async function approveScenario(scenario, backend) {
 	const store = stores[backend];
 	const expectedVersion = await t.withStore(store, async (s) => (await t.library().computeVersion(s, 'news_ner')).id);
@@ -133,12 +190,12 @@ async function approveScenario(scenario, backend) {
 	// Opening the link shows the page and decides nothing.
 	const page = await fetch(url);
 	assert.equal(page.status, 200);
-	assert.match(page.headers.get('content-type'), /text\/html/);
-	assert.match(page.headers.get('content-security-policy'), /default-src 'none'/);
+	assert.match(page.headers.get('content-type') ?? '', /text\/html/);
+	assert.match(page.headers.get('content-security-policy') ?? '', /default-src 'none'/);
 	const html = await page.text();
 	assert.ok(html.includes('news_ner') && html.includes(expectedVersion), 'the page names the dataset and version');
 	assert.match(html, /<button[^>]*value="approve"/);
-	const meta = await t.datasetMeta(store, 'news_ner');
+	const meta = await approvalMeta(store, 'news_ner');
 	const request = meta.approvalRequests.find((r) => r.id === url.searchParams.get('request'));
 	assert.ok(request, 'the request is pending in the dataset meta');
 	assert.equal(request.executionId, String(executionId));
@@ -152,7 +209,7 @@ async function approveScenario(scenario, backend) {
 	assert.equal(summary.status, 'success', JSON.stringify(summary.error));
 	assert.equal(ran(summary, ALERT_NODE), false, 'nothing went to the Rejected branch');
 
-	const [approved] = harness.outputOf(summary, HUMAN_NODE);
+	const [approved] = /** @type {{ approval: Approval }[]} */ (harness.outputOf(summary, HUMAN_NODE));
 	assert.equal(approved.approval.decision, 'approved');
 	assert.equal(approved.approval.approver, 'Dana Data-Owner');
 	const [exported] = harness.outputOf(summary, EXPORT_NODE);
@@ -171,7 +228,7 @@ async function approveScenario(scenario, backend) {
 	assert.deepEqual(lines, await t.dbOut(store, 'news_ner'));
 
 	// The audit trail: the rules' approval and the person's, both about this version; no request left pending.
-	const after = await t.datasetMeta(store, 'news_ner');
+	const after = await approvalMeta(store, 'news_ner');
 	assert.deepEqual(after.approvalRequests, []);
 	assert.ok(after.versions.some((v) => v.id === expectedVersion && v.modelVersion === 'ner-news-2025-03'));
 	const [rules, human] = after.approvals.slice(-2);
@@ -192,7 +249,7 @@ async function approveScenario(scenario, backend) {
 	// A second POST on the same link is refused: the decision stands.
 	const again = await postDecision(url, { name: 'Mallory', decision: 'reject' });
 	assert.ok([404, 409, 410].includes(again.status), `second POST answered ${again.status}`);
-	assert.equal((await t.datasetMeta(store, 'news_ner')).approvals.length, after.approvals.length);
+	assert.equal((await approvalMeta(store, 'news_ner')).approvals.length, after.approvals.length);
 }
 
 test('SQLite: rules pass, the approver opens the link, then approves; the approved version goes to training', { timeout: 300_000 }, async () => {
@@ -216,13 +273,13 @@ test('the approver rejects: the team is told who rejected and why, nothing is ex
 	assert.equal(summary.status, 'success', JSON.stringify(summary.error));
 	assert.equal(ran(summary, EXPORT_NODE), false);
 	assert.equal(recorder.to(`/training/${scenario}`).length, 0);
-	const [alert] = recorder.to(`/alerts/${scenario}`);
-	assert.equal(alert.json.decidedBy, 'Sam Reviewer');
-	assert.equal(alert.json.dataset, 'news_ner');
-	assert.equal(alert.json.text, 'Prodigy dataset "news_ner" was not approved for training by Sam Reviewer: Too few DATE spans');
-	const last = (await t.datasetMeta(stores.sqlite, 'news_ner')).approvals.at(-1);
-	assert.equal(last.decision, 'rejected');
-	assert.equal(last.approver, 'Sam Reviewer');
+	const alert = /** @type {Alert} */ (recorder.to(`/alerts/${scenario}`)[0]?.json);
+	assert.equal(alert.decidedBy, 'Sam Reviewer');
+	assert.equal(alert.dataset, 'news_ner');
+	assert.equal(alert.text, 'Prodigy dataset "news_ner" was not approved for training by Sam Reviewer: Too few DATE spans');
+	const last = (await approvalMeta(stores.sqlite, 'news_ner')).approvals.at(-1);
+	assert.equal(last?.decision, 'rejected');
+	assert.equal(last?.approver, 'Sam Reviewer');
 });
 
 test('the quality rules fail: nobody is asked, the team gets the failed checks', { timeout: 300_000 }, async () => {
@@ -233,13 +290,13 @@ test('the quality rules fail: nobody is asked, the team gets the failed checks',
 	assert.equal(ran(summary, HUMAN_NODE), false);
 	assert.equal(ran(summary, EXPORT_NODE), false);
 	assert.equal(recorder.to(`/approval-requests/${scenario}`).length, 0);
-	const [rejected] = harness.outputOf(summary, RULES_NODE, { output: 1 });
+	const [rejected] = /** @type {{ approval: Approval }[]} */ (harness.outputOf(summary, RULES_NODE, { output: 1 }));
 	assert.equal(rejected.approval.decision, 'rejected');
-	const [alert] = recorder.to(`/alerts/${scenario}`);
-	assert.equal(alert.json.decidedBy, 'quality rules');
-	assert.deepEqual(alert.json.reasons, rejected.approval.reasons);
-	assert.match(alert.json.text, /^Prodigy dataset "news_ner_draft" was not approved for training by the quality rules: Annotations 2 is below the minimum 50/);
-	const meta = await t.datasetMeta(stores.sqlite, 'news_ner_draft');
-	assert.equal(meta.approvals.at(-1).decision, 'rejected');
+	const alert = /** @type {Alert} */ (recorder.to(`/alerts/${scenario}`)[0]?.json);
+	assert.equal(alert.decidedBy, 'quality rules');
+	assert.deepEqual(alert.reasons, rejected.approval.reasons);
+	assert.match(alert.text, /^Prodigy dataset "news_ner_draft" was not approved for training by the quality rules: Annotations 2 is below the minimum 50/);
+	const meta = await approvalMeta(stores.sqlite, 'news_ner_draft');
+	assert.equal(meta.approvals.at(-1)?.decision, 'rejected');
 	assert.deepEqual(meta.approvalRequests ?? [], []);
 });

@@ -1,4 +1,3 @@
-// @ts-nocheck -- checked from issue 13's next step (this file was being edited on other branches)
 // Templates 6, 7 and 8 on one real n8n (one start for three templates), each against its own Prodigy SQLite
 // database: multi-source consolidation with normalised meta (6), dataset versioning with an audit trail in
 // PostgreSQL and byte-identical exports of a version (7), and monitoring with alerts: stalled annotation and
@@ -12,17 +11,28 @@ const path = require('node:path');
 const harness = require('../../scripts/n8n');
 const t = require('./templates-05-08-support');
 
+/** @typedef {import('../../scripts/demo-services').RecordedRequest} RecordedRequest */
+/**
+ * An alert template 8 posts, with the fields these tests read.
+ * @typedef {{ channel: string, severity: string, title: string, text: string, dataset?: string,
+ *   details: Record<string, unknown> & { url: string, error: string, mode: string } }} Alert
+ */
+
 const queue = harness.queueModeRequested();
+/** @type {Awaited<ReturnType<typeof harness.startN8n>>} set by before() */
 let n8n;
+/** @type {string} */
 let userFolder;
+/** @type {string} */
 let dataDir;
+/** @type {import('../../scripts/demo-services').Recorder} */
 let recorder;
-/** Where the n8n process that executes workflows may read and write files (in queue mode the worker's own folder). */
+/** @type {string} Where the n8n process that executes workflows may read and write files (in queue mode the worker's own folder). */
 let filesDir;
 /** Per template: the Prodigy store config and the credential map that points "Prodigy Demo DB" at it. */
-const prodigy = {};
+const prodigy = /** @type {Record<'t06' | 't07' | 't08', { store: ReturnType<typeof t.sqliteStore>, credentials: Map<string, { id: string, name: string }> }>} filled by before() */ ({});
 
-/** Answers of the stand-in external systems, by path. */
+/** @type {Map<string, import('../../scripts/demo-services').Respond>} Answers of the stand-in external systems, by path. */
 const responders = new Map();
 
 before(async () => {
@@ -32,13 +42,15 @@ before(async () => {
 	n8n = await harness.startN8n({ userFolder, queue, pack: { tarball: await harness.sharedTarball() } });
 	// A queue worker is another machine: its file nodes may touch only its own files folder.
 	filesDir = queue ? path.join(userFolder, 'worker', 'files') : n8n.filesDir;
-	for (const key of ['t06', 't07', 't08']) {
+	for (const key of /** @type {const} */ (['t06', 't07', 't08'])) {
 		// One folder per database: template 8's test takes its folder away to simulate the database going down.
 		const store = t.sqliteStore(path.join(dataDir, key, 'prodigy.db'));
 		fs.mkdirSync(path.dirname(store.path), { recursive: true });
 		const name = `Prodigy ${key}`;
 		const imported = await harness.importCredentials(n8n, [t.prodigyCredential(name, store)]);
-		prodigy[key] = { store, credentials: new Map([[t.PRODIGY_CREDENTIAL, imported.get(name)]]) };
+		const credential = imported.get(name);
+		assert.ok(credential);
+		prodigy[key] = { store, credentials: new Map([[t.PRODIGY_CREDENTIAL, credential]]) };
 	}
 }, { timeout: 900_000 });
 
@@ -48,21 +60,32 @@ after(async () => {
 	for (const cleanup of cleanups.reverse()) await cleanup();
 	if (userFolder) fs.rmSync(userFolder, { recursive: true, force: true });
 });
+/** @type {(() => Promise<unknown>)[]} */
 const cleanups = [];
 
+/**
+ * @param {import('../../scripts/n8n/run').Summary} summary
+ * @param {string} node
+ */
 function ran(summary, node) {
 	return Object.hasOwn(summary.nodes, node);
 }
 
 // ---- Template 8, part 1: published first, so the trigger's polls run while the other tests do ------------------
 
+/** @type {{ workflowId: string | null }} */
 const t08 = { workflowId: null };
-/** Planned HTTP statuses per text the model service is asked about (then 200). */
+/** @type {Map<string, number[]>} Planned HTTP statuses per text the model service is asked about (then 200). */
 const modelPlan = new Map();
+/** @type {string[]} */
 const modelCalls = [];
 
+/**
+ * @param {RecordedRequest} request
+ * @returns {import('../../scripts/demo-services').Answer}
+ */
 function modelAnswer(request) {
-	const text = request.json?.text ?? '';
+	const text = String(request.json?.text ?? '');
 	modelCalls.push(text);
 	const status = modelPlan.get(text)?.shift() ?? 200;
 	if (status !== 200) return { status, json: { error: 'model service unavailable' } };
@@ -96,6 +119,7 @@ test('template 6: a JSONL file, a CSV file and a CRM endpoint become one dedupli
 	const emailTicketsFile = path.join(folder, 'email-tickets.csv');
 	fs.copyFileSync(t.fixture('06-web-form-submissions.jsonl'), webFormFile);
 	fs.copyFileSync(t.fixture('06-email-tickets.csv'), emailTicketsFile);
+	/** @type {{ caseId: string, description: string, account: { name: string, country: string } }[]} */
 	const crmCases = JSON.parse(fs.readFileSync(t.fixture('06-crm-cases.json'), 'utf8'));
 	responders.set('/crm/cases', () => ({ json: crmCases }));
 
@@ -109,6 +133,11 @@ test('template 6: a JSONL file, a CSV file and a CRM endpoint become one dedupli
 	// The second line of the web form export repeats the first one's text: skipped by input hash, within the run.
 	assert.deepEqual(harness.outputOf(first, 'Add Web Form Feedback').map((o) => o.duplicate), [false, false, false, true]);
 	const lib = t.library();
+	/**
+	 * @param {string} dataset
+	 * @param {string} source
+	 * @param {{ text: string, meta: Record<string, unknown> }[]} records
+	 */
 	const expectSource = async (dataset, source, records) => {
 		const stored = await t.examplesOf(store, dataset);
 		assert.deepEqual(
@@ -132,7 +161,7 @@ test('template 6: a JSONL file, a CSV file and a CRM endpoint become one dedupli
 	const consolidated = await t.examplesOf(store, 'customer_feedback');
 	assert.equal(consolidated.length, 8);
 	assert.deepEqual(
-		consolidated.map((e) => e.task.meta.record_id),
+		consolidated.map((e) => /** @type {{ record_id: string }} */ (e.task.meta).record_id),
 		['W-1001', 'W-1002', 'W-1003', 'E-501', 'E-502', 'E-503', 'CASE-9001', 'CASE-9003'],
 	);
 	assert.deepEqual(harness.outputOf(first, 'Consolidate into One Dataset'), [
@@ -144,12 +173,12 @@ test('template 6: a JSONL file, a CSV file and a CRM endpoint become one dedupli
 	]);
 
 	// The nightly rerun on the same exports adds nothing anywhere.
-	const second = await harness.runStoredWorkflow(n8n, first.workflow.id);
+	const second = await harness.runStoredWorkflow(n8n, /** @type {string} imported */ (first.workflow.id));
 	assert.equal(second.status, 'success', JSON.stringify(second.error));
 	assert.deepEqual(harness.outputOf(second, 'Summarise the Run'), [
 		{ dataset: 'customer_feedback', examples: 8, newFromWebForm: 0, newFromEmail: 0, newFromCrm: 0, alreadyKnown: 10, linkedIntoConsolidated: 0, sameInputInAnotherSource: 9 },
 	]);
-	for (const [dataset, count] of [['feedback_web', 3], ['feedback_email', 3], ['feedback_crm', 3], ['customer_feedback', 8]]) {
+	for (const [dataset, count] of /** @type {[string, number][]} */ ([['feedback_web', 3], ['feedback_email', 3], ['feedback_crm', 3], ['customer_feedback', 8]])) {
 		assert.equal((await t.examplesOf(store, dataset)).length, count, dataset);
 	}
 });
@@ -175,7 +204,7 @@ test('template 7: versions recorded and stamped, audit rows in PostgreSQL, an ol
 	const auditRows = () => t.withPg(auditDatabase, async (c) => (await c.query('SELECT * FROM prodigy_audit ORDER BY id')).rows);
 	const lib = t.library();
 	const versionNow = () => t.withStore(store, async (s) => (await lib.computeVersion(s, 'news_ner')).id);
-	const sha256 = (bytes) => require('node:crypto').createHash('sha256').update(bytes).digest('hex');
+	const sha256 = (/** @type {Buffer | string} */ bytes) => require('node:crypto').createHash('sha256').update(bytes).digest('hex');
 
 	// Run 1: the dataset as the demo has it.
 	const v1 = await versionNow();
@@ -184,7 +213,7 @@ test('template 7: versions recorded and stamped, audit rows in PostgreSQL, an ol
 	const [recorded] = harness.outputOf(first, 'Record Dataset Version');
 	assert.equal(recorded.id, v1);
 	assert.equal(recorded.recorded, true);
-	const [stamped] = harness.outputOf(first, 'Stamp Provenance');
+	const [stamped] = /** @type {{ provenance: Record<string, unknown> }[]} */ (harness.outputOf(first, 'Stamp Provenance'));
 	assert.equal(stamped.provenance.versionId, v1);
 	assert.equal(stamped.provenance.sourceSystem, 'prodigy');
 	assert.equal(stamped.provenance.sourceRecordId, 'news_ner');
@@ -224,7 +253,7 @@ test('template 7: versions recorded and stamped, audit rows in PostgreSQL, an ol
 	assert.notEqual(v2, v1);
 
 	// Run 2 records and exports the new version.
-	const second = await harness.runStoredWorkflow(n8n, first.workflow.id);
+	const second = await harness.runStoredWorkflow(n8n, /** @type {string} imported */ (first.workflow.id));
 	assert.equal(second.status, 'success', JSON.stringify(second.error));
 	rows = await auditRows();
 	assert.deepEqual(rows.map((r) => [r.exported_version, r.current_version, r.examples]), [[v1, v1, 80], [v2, v2, 85]]);
@@ -248,12 +277,14 @@ test('template 7: versions recorded and stamped, audit rows in PostgreSQL, an ol
 
 	// The check can fail: with the first export's fingerprint altered in the table, the same export no longer matches.
 	await t.withPg(auditDatabase, (c) => c.query("UPDATE prodigy_audit SET export_sha256 = repeat('0', 64) WHERE id = $1", [rows[0].id]));
-	const tampered = await harness.runStoredWorkflow(n8n, third.workflow.id);
+	const tampered = await harness.runStoredWorkflow(n8n, /** @type {string} imported */ (third.workflow.id));
 	assert.equal(tampered.status, 'error');
-	assert.equal(tampered.error.node, 'Stop: Export Differs');
-	assert.match(tampered.error.message, new RegExp(`^The export of version ${v1} differs from its first export`));
+	assert.equal(tampered.error?.node, 'Stop: Export Differs');
+	assert.match(tampered.error?.message ?? '', new RegExp(`^The export of version ${v1} differs from its first export`));
 
-	const versions = (await t.datasetMeta(store, 'news_ner')).versions;
+	const { versions } = /** @type {{ versions: { id: string, count: number, modelVersion: string, source: string, note: string }[] }} */ (
+		await t.datasetMeta(store, 'news_ner')
+	);
 	assert.deepEqual(versions.map((v) => [v.id, v.count, v.modelVersion, v.source, v.note]), [
 		[v1, 80, 'ner-news-2025-03', 'weekly annotation review', 'Baseline before retraining'],
 		[v2, 85, 'ner-news-2025-03', 'weekly annotation review', 'Baseline before retraining'],
@@ -267,7 +298,11 @@ async function latestExecutionId() {
 	return latest ? Number(latest.id) : 0;
 }
 
-/** The first finished execution of template 8 started by `mode` (webhook, error, trigger) after `afterId`. */
+/**
+ * The first finished execution of template 8 started by `mode` (webhook, error, trigger) after `afterId`.
+ * @param {string} mode
+ * @param {number} afterId
+ */
 async function runOf(mode, afterId) {
 	const deadline = Date.now() + 120_000;
 	while (Date.now() < deadline) {
@@ -280,6 +315,7 @@ async function runOf(mode, afterId) {
 	throw new Error(`no finished ${mode} execution of template 8 after ${afterId}`);
 }
 
+/** @param {Record<string, string>[]} tickets */
 function pushTickets(tickets) {
 	return fetch(`${n8n.baseUrl}/webhook/prodigy-ticket-intake`, {
 		method: 'POST',
@@ -288,7 +324,18 @@ function pushTickets(tickets) {
 	});
 }
 
-const alertTitled = (title) => (r) => r.path === '/alerts' && r.json?.title === title;
+/** @param {string} title */
+const alertTitled = (title) => (/** @type {RecordedRequest} */ r) => r.path === '/alerts' && r.json?.title === title;
+
+/**
+ * The body of the first alert matching `predicate` (already there or still to come).
+ * @param {(request: RecordedRequest) => boolean} predicate
+ * @param {{ timeoutMs?: number, what?: string }} options
+ * @returns {Promise<Alert>}
+ */
+async function alertWhere(predicate, options) {
+	return /** @type {Alert} */ ((await recorder.waitFor(predicate, options)).json);
+}
 
 test('template 8: a malformed ticket is alerted with its item and error, the others are added; a model hiccup is retried', { timeout: 300_000 }, async () => {
 	const afterId = await latestExecutionId();
@@ -304,10 +351,10 @@ test('template 8: a malformed ticket is alerted with its item and error, the oth
 	assert.equal(run.status, 'success', JSON.stringify(run.error));
 	assert.equal(modelCalls.filter((text) => text === charged).length, 2, 'the 503 was retried once');
 
-	const alert = await recorder.waitFor(alertTitled('Malformed Input'), { what: 'the malformed-input alert' });
+	const alert = await alertWhere(alertTitled('Malformed Input'), { what: 'the malformed-input alert' });
 	const [errorItem] = harness.outputOf(run, 'Add to Annotation Queue', { output: 1 });
-	assert.match(errorItem.error, /no "text"/);
-	assert.deepEqual(alert.json, {
+	assert.match(String(errorItem.error), /no "text"/);
+	assert.deepEqual(alert, {
 		channel: '#annotation-ops',
 		severity: 'error',
 		title: 'Malformed Input',
@@ -332,55 +379,55 @@ test('template 8: a job that still fails after its retries runs the Error Trigge
 	assert.equal((await pushTickets([{ id: 'T-3001', body: text, customer: 'Polder BV' }])).status, 200);
 	const failed = await runOf('webhook', afterId);
 	assert.equal(failed.status, 'error');
-	assert.equal(failed.error.node, 'Score with the Model Service');
+	assert.equal(failed.error?.node, 'Score with the Model Service');
 	assert.equal(modelCalls.filter((t2) => t2 === text).length, 3, 'three tries, then the run failed');
 
-	const alert = await recorder.waitFor(alertTitled('Workflow Run Failed'), { what: 'the failed-job alert' });
-	assert.equal(alert.json.severity, 'critical');
+	const alert = await alertWhere(alertTitled('Workflow Run Failed'), { what: 'the failed-job alert' });
+	assert.equal(alert.severity, 'critical');
 	assert.deepEqual(
-		{ ...alert.json.details, error: undefined, url: undefined },
+		{ ...alert.details, error: undefined, url: undefined },
 		{ executionId: String(failed.executionId), node: 'Score with the Model Service', mode: 'webhook', error: undefined, url: undefined },
 	);
-	assert.equal(alert.json.details.error, failed.error.message);
-	assert.ok(alert.json.details.url.endsWith(`/workflow/${t08.workflowId}/executions/${failed.executionId}`), alert.json.details.url);
+	assert.equal(alert.details.error, failed.error?.message);
+	assert.ok(alert.details.url.endsWith(`/workflow/${t08.workflowId}/executions/${failed.executionId}`), alert.details.url);
 	assert.equal(
-		alert.json.text,
-		`Run ${failed.executionId} of "${t.loadTemplate('08').name}" failed in "Score with the Model Service": ${failed.error.message} (${alert.json.details.url})`,
+		alert.text,
+		`Run ${failed.executionId} of "${t.loadTemplate('08').name}" failed in "Score with the Model Service": ${failed.error?.message} (${alert.details.url})`,
 	);
 	const errorRun = await runOf('error', afterId);
 	assert.equal(errorRun.status, 'success', JSON.stringify(errorRun.error));
-	assert.ok(!(await t.examplesOf(prodigy.t08.store, 'support_tickets_inbox')).some(({ task }) => task.meta.ticket === 'T-3001'));
+	assert.ok(!(await t.examplesOf(prodigy.t08.store, 'support_tickets_inbox')).some(({ task }) => /** @type {{ ticket?: string }} */ (task.meta).ticket === 'T-3001'));
 });
 
 test('template 8: the Prodigy Trigger alerts: a stalled queue, the 100 milestone, then the database going away', { timeout: 400_000 }, async () => {
 	const { store } = prodigy.t08;
 	// Polls run at the start of each minute. Nobody annotates news_ner (80 of the 1000 wanted) after the
 	// workflow was published, so the first scheduled poll reports the stall.
-	const stall = await recorder.waitFor(alertTitled('Annotation Stalled'), { timeoutMs: 150_000, what: 'the stall alert' });
-	assert.equal(stall.json.severity, 'warning');
-	assert.equal(stall.json.dataset, 'news_ner');
+	const stall = await alertWhere(alertTitled('Annotation Stalled'), { timeoutMs: 150_000, what: 'the stall alert' });
+	assert.equal(stall.severity, 'warning');
+	assert.equal(stall.dataset, 'news_ner');
 	assert.deepEqual(
-		{ ...stall.json.details, idleMinutes: undefined, idleFor: undefined, lastActivityAt: undefined },
+		{ ...stall.details, idleMinutes: undefined, idleFor: undefined, lastActivityAt: undefined },
 		{ dataset: 'news_ner', count: 80, target: 1000, idleMinutes: undefined, idleFor: undefined, lastActivityAt: undefined },
 	);
-	assert.match(stall.json.text, /^No new annotation in "news_ner" for (less than a minute|\d+ minutes?): 80 of 1,000 done, last one on \d{1,2} \w{3} \d{4}, \d\d:\d\d\.$/);
+	assert.match(stall.text, /^No new annotation in "news_ner" for (less than a minute|\d+ minutes?): 80 of 1,000 done, last one on \d{1,2} \w{3} \d{4}, \d\d:\d\d\.$/);
 
 	// Bob annotates 20 more: the next poll sees the count reach 100.
 	const tasks = Array.from({ length: 20 }, (_, i) => ({ text: `Follow-up sentence ${i + 1} about Airbus in Toulouse.`, spans: [], answer: 'accept', _annotator_id: 'news_ner-bob', _session_id: 'news_ner-bob' }));
 	await t.withStore(store, (s) => s.addExamples('news_ner', tasks, { session: 'bob' }));
-	const milestone = await recorder.waitFor(alertTitled('Milestone Reached'), { timeoutMs: 150_000, what: 'the milestone alert' });
-	assert.equal(milestone.json.severity, 'info');
-	assert.equal(milestone.json.text, '"news_ner" reached 100 annotations (100 now).');
-	assert.deepEqual({ ...milestone.json.details, linkId: undefined }, { dataset: 'news_ner', milestone: 100, type: 'every', count: 100, linkId: undefined, session: 'news_ner-bob' });
+	const milestone = await alertWhere(alertTitled('Milestone Reached'), { timeoutMs: 150_000, what: 'the milestone alert' });
+	assert.equal(milestone.severity, 'info');
+	assert.equal(milestone.text, '"news_ner" reached 100 annotations (100 now).');
+	assert.deepEqual({ ...milestone.details, linkId: undefined }, { dataset: 'news_ner', milestone: 100, type: 'every', count: 100, linkId: undefined, session: 'news_ner-bob' });
 	assert.equal(recorder.requests.filter(alertTitled('Annotation Stalled')).length, 1, 'one alert per stall');
 
 	// The Prodigy database disappears (volume unmounted): the next polls fail and the Error Trigger alerts.
 	const failuresBefore = recorder.requests.filter(alertTitled('Workflow Run Failed')).length;
 	fs.renameSync(path.dirname(store.path), `${path.dirname(store.path)}-gone`);
-	const down = await recorder.waitFor(
+	const down = await alertWhere(
 		(r) => alertTitled('Workflow Run Failed')(r) && recorder.requests.filter(alertTitled('Workflow Run Failed')).indexOf(r) >= failuresBefore,
 		{ timeoutMs: 150_000, what: 'the trigger failure alert' },
 	);
-	assert.equal(down.json.details.mode, 'trigger');
-	assert.match(down.json.text, new RegExp(`^A trigger of "${t.loadTemplate('08').name}" failed: Could not open the SQLite database at ${store.path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+	assert.equal(down.details.mode, 'trigger');
+	assert.match(down.text, new RegExp(`^A trigger of "${t.loadTemplate('08').name}" failed: Could not open the SQLite database at ${store.path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
 });
