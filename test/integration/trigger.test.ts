@@ -6,7 +6,7 @@ import { openStore } from '../../lib/store';
 import type { ProdigyStore, Task } from '../../lib/store/types';
 import type { TriggerState } from '../../lib/triggerState';
 import { BACKENDS, createTestDatabase, type BackendName, type TestDatabase } from '../helpers/databases';
-import { createPoller, datasetsParameter } from './triggerPoller';
+import { createPoller, datasetsParameter } from '../helpers/triggerPoller';
 
 const answer = (text: string, extra: Task = {}): Task => ({ text, answer: 'accept', ...extra });
 const fromAlex = (text: string, extra: Task = {}): Task =>

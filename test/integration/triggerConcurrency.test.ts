@@ -8,7 +8,7 @@ import { Client } from 'pg';
 import { openStore } from '../../lib/store';
 import type { ProdigyStore, StoreConfig } from '../../lib/store/types';
 import { createTestDatabase, type BackendName, type TestDatabase } from '../helpers/databases';
-import { createPoller, datasetsParameter, type Poller } from './triggerPoller';
+import { createPoller, datasetsParameter, type Poller } from '../helpers/triggerPoller';
 
 /** One writer's own connection, used the way Prodigy's peewee would: explicit transactions, raw inserts. */
 interface Writer {

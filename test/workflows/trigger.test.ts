@@ -20,7 +20,7 @@ import type { ProdigyStore, Task } from '../../lib/store/types';
 import { ProdigyDatasetTrigger } from '../../nodes/ProdigyDatasetTrigger/ProdigyDatasetTrigger.node';
 import { createTestDatabase, type TestDatabase } from '../helpers/databases';
 import { buildWorkflow, runWorkflow, testAdditionalData, type TestWorkflow } from '../helpers/workflow';
-import { credentialsFor, datasetsParameter, TRIGGER_TYPE, triggerNode } from '../integration/triggerPoller';
+import { credentialsFor, datasetsParameter, TRIGGER_TYPE, triggerNode } from '../helpers/triggerPoller';
 
 const NODE_TYPES = { [TRIGGER_TYPE]: new ProdigyDatasetTrigger() };
 

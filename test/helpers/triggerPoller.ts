@@ -18,7 +18,7 @@ import { ProdigyDatasetTrigger } from '../../nodes/ProdigyDatasetTrigger/Prodigy
 import { STATE_FIELD } from '../../nodes/ProdigyDatasetTrigger/poll';
 import type { StoreConfig } from '../../lib/store/types';
 import type { TriggerState } from '../../lib/triggerState';
-import { buildWorkflow, testAdditionalData } from '../helpers/workflow';
+import { buildWorkflow, testAdditionalData } from './workflow';
 
 export const TRIGGER_TYPE = 'n8n-nodes-prodigy.prodigyDatasetTrigger';
 
