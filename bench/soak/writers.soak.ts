@@ -8,7 +8,7 @@ import { openStore } from '../../lib/store';
 import type { ProdigyStore, StoreConfig, Task } from '../../lib/store/types';
 import { createTestDatabase, rawQuery, type BackendName } from '../../test/helpers/databases';
 import { FaultProxy } from '../../test/helpers/faultProxy';
-import { createPoller, datasetsParameter } from '../../test/integration/triggerPoller';
+import { createPoller, datasetsParameter } from '../../test/helpers/triggerPoller';
 
 const ROUNDS = Number(process.env.SOAK_ROUNDS ?? 12);
 const BATCH = Number(process.env.SOAK_BATCH ?? 25);
