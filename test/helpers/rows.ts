@@ -1,5 +1,6 @@
 // Reading raw rows the way Prodigy would, whatever the driver returns (Buffer / Uint8Array, bigint strings, 0/1).
-import type { ExampleRecord, StoreConfig } from '../../lib/store/types';
+import { openStore } from '../../lib/store';
+import type { ExampleRecord, JsonObject, StoreConfig } from '../../lib/store/types';
 import { rawQuery } from './databases';
 
 export function text(value: unknown): string {
@@ -60,4 +61,14 @@ export async function collect<T>(iterable: AsyncIterable<T>): Promise<T[]> {
 
 export function linkIds(records: ExampleRecord[]): number[] {
 	return records.map((record) => record.linkId);
+}
+
+/** A dataset's meta as stored (through the store, so it reads like the nodes do); {} when the dataset has none. */
+export async function datasetMeta(config: StoreConfig, dataset: string): Promise<JsonObject> {
+	const store = openStore(config);
+	try {
+		return (await store.getDataset(dataset))?.meta ?? {};
+	} finally {
+		await store.close();
+	}
 }

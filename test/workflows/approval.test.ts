@@ -21,6 +21,7 @@ import { openStore } from '../../lib/store';
 import { findVersion } from '../../lib/versions';
 import { ApprovalGate } from '../../nodes/ApprovalGate/ApprovalGate.node';
 import { createTestDatabase, type TestDatabase } from '../helpers/databases';
+import { datasetMeta } from '../helpers/rows';
 import { buildWorkflow, chain, runWorkflow, testAdditionalData, type TestWorkflow } from '../helpers/workflow';
 
 const TYPE = 'n8n-nodes-prodigy.approvalGate';
@@ -67,14 +68,7 @@ describe('Approval Gate (workflow)', () => {
 		await db.cleanup();
 	});
 
-	async function meta(): Promise<IDataObject> {
-		const store = openStore(db.config);
-		try {
-			return ((await store.getDataset('news'))?.meta ?? {}) as IDataObject;
-		} finally {
-			await store.close();
-		}
-	}
+	const meta = async (): Promise<IDataObject> => (await datasetMeta(db.config, 'news')) as IDataObject;
 
 	it('has a Timed Out output only in human mode with that choice, the way n8n evaluates outputs', () => {
 		const labels = (parameters: INodeParameters) => {

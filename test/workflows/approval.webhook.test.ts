@@ -8,6 +8,7 @@ import { openStore } from '../../lib/store';
 import { ApprovalGate } from '../../nodes/ApprovalGate/ApprovalGate.node';
 import { escapeHtml } from '../../nodes/ApprovalGate/page';
 import { createTestDatabase, type TestDatabase } from '../helpers/databases';
+import { datasetMeta } from '../helpers/rows';
 import { buildWorkflow, testAdditionalData } from '../helpers/workflow';
 
 const gate = new ApprovalGate();
@@ -41,14 +42,7 @@ describe('Approval Gate webhook', () => {
 		await db.cleanup();
 	});
 
-	async function meta(): Promise<IDataObject> {
-		const store = openStore(db.config);
-		try {
-			return ((await store.getDataset('news'))?.meta ?? {}) as IDataObject;
-		} finally {
-			await store.close();
-		}
-	}
+	const meta = async (): Promise<IDataObject> => (await datasetMeta(db.config, 'news')) as IDataObject;
 
 	async function call(
 		method: 'GET' | 'POST',
