@@ -40,6 +40,17 @@ export interface TriggerState {
 	stalls?: Record<string, StallProgress>;
 }
 
+/**
+ * A first state for an event: nothing seen yet, with the parts that event keeps. The key is stamped by the poller
+ * (it knows what is watched), so it starts empty.
+ */
+export function freshState(
+	startedAt: number,
+	parts: Partial<Omit<TriggerState, 'version' | 'key' | 'startedAt'>> = {},
+): TriggerState {
+	return { version: STATE_VERSION, key: '', startedAt, linkSnapshots: [], streams: [], ...parts };
+}
+
 /** How long a session dataset may wait for its first answer before New Session stops looking for its dataset. */
 export const SESSION_CANDIDATE_TTL_MS = 24 * 60 * 60_000;
 export const MAX_SESSION_CANDIDATES = 1000;

@@ -6,7 +6,7 @@ import type { IDataObject, INodeProperties } from 'n8n-workflow';
 import { ProdigyInputError } from '../../../lib/errors';
 import { advanceMilestone, startMilestone, type MilestoneProgress, type MilestoneRule } from '../../../lib/milestones';
 import type { ExampleRecord } from '../../../lib/store/types';
-import { STATE_VERSION, type TriggerState } from '../../../lib/triggerState';
+import { freshState } from '../../../lib/triggerState';
 import { pollLinks, requireDatasets, startStreams } from '../read';
 import { NoSampleError, OVERFLOW_WARNING, type EventContext, type TriggerEvent } from './types';
 
@@ -103,15 +103,7 @@ export const milestone: TriggerEvent = {
 			});
 			milestones[dataset.name] = startMilestone(rule, count);
 		}
-		const state: TriggerState = {
-			version: STATE_VERSION,
-			key: '',
-			startedAt: context.now,
-			linkSnapshots: [],
-			streams: startStreams(datasets, top),
-			milestones,
-		};
-		return state;
+		return freshState(context.now, { streams: startStreams(datasets, top), milestones });
 	},
 
 	async poll(context, state) {

@@ -1,6 +1,6 @@
 import type { IDataObject, INodeProperties } from 'n8n-workflow';
 
-import { STATE_VERSION, type TriggerState } from '../../../lib/triggerState';
+import { freshState } from '../../../lib/triggerState';
 import type { ExampleRecord } from '../../../lib/store/types';
 import { pollLinks, readTail, requireDatasets, startStreams } from '../read';
 import { NoSampleError, OVERFLOW_WARNING, type EventContext, type TriggerEvent } from './types';
@@ -174,14 +174,7 @@ export const newAnnotation: TriggerEvent = {
 				if (tail.length > 0) afterByDataset[dataset.name] = tail[0].linkId - 1;
 			}
 		}
-		const state: TriggerState = {
-			version: STATE_VERSION,
-			key: '',
-			startedAt: context.now,
-			linkSnapshots: [],
-			streams: startStreams(datasets, top, afterByDataset),
-		};
-		return state;
+		return freshState(context.now, { streams: startStreams(datasets, top, afterByDataset) });
 	},
 
 	async poll(context, state) {

@@ -1,7 +1,7 @@
 import type { IDataObject, INodeProperties } from 'n8n-workflow';
 
 import { pollStep, startCursor } from '../../../lib/cursor';
-import { STATE_VERSION } from '../../../lib/triggerState';
+import { freshState } from '../../../lib/triggerState';
 import type { DatasetInfo } from '../../../lib/store/types';
 import { maxDatasetId, readNewDatasets } from '../read';
 import { NoSampleError, OVERFLOW_WARNING, type TriggerEvent } from './types';
@@ -37,15 +37,7 @@ export const newDataset: TriggerEvent = {
 	properties,
 
 	async start(context) {
-		return {
-			version: STATE_VERSION,
-			key: '',
-			startedAt: context.now,
-			linkSnapshots: [],
-			streams: [],
-			datasetCursor: startCursor(await maxDatasetId(context.store)),
-			datasetSnapshots: [],
-		};
+		return freshState(context.now, { datasetCursor: startCursor(await maxDatasetId(context.store)), datasetSnapshots: [] });
 	},
 
 	async poll(context, state) {

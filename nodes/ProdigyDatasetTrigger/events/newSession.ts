@@ -7,7 +7,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { pollStep, startCursor } from '../../../lib/cursor';
-import { pruneCandidates, STATE_VERSION, type SessionCandidate } from '../../../lib/triggerState';
+import { freshState, pruneCandidates, type SessionCandidate } from '../../../lib/triggerState';
 import type { SessionDatasetInfo } from '../../../lib/store/types';
 import { maxDatasetId, readNewDatasets, requireDatasets } from '../read';
 import { NoSampleError, OVERFLOW_WARNING, type TriggerEvent } from './types';
@@ -34,16 +34,7 @@ export const newSession: TriggerEvent = {
 
 	async start(context) {
 		await requireDatasets(context.store, context.datasets, true);
-		return {
-			version: STATE_VERSION,
-			key: '',
-			startedAt: context.now,
-			linkSnapshots: [],
-			streams: [],
-			datasetCursor: startCursor(await maxDatasetId(context.store)),
-			datasetSnapshots: [],
-			candidates: [],
-		};
+		return freshState(context.now, { datasetCursor: startCursor(await maxDatasetId(context.store)), datasetSnapshots: [], candidates: [] });
 	},
 
 	async poll(context, state) {

@@ -6,7 +6,7 @@ import type { IDataObject, INodeProperties } from 'n8n-workflow';
 import { ProdigyInputError } from '../../../lib/errors';
 import { formatDuration } from '../../../lib/format';
 import { advanceStall, startStall, type StallProgress, type StallRule } from '../../../lib/stalls';
-import { STATE_VERSION, type TriggerState } from '../../../lib/triggerState';
+import { freshState } from '../../../lib/triggerState';
 import { pollLinks, readTail, requireDatasets, startStreams } from '../read';
 import { OVERFLOW_WARNING, type EventContext, type TriggerEvent } from './types';
 
@@ -78,15 +78,7 @@ export const stalled: TriggerEvent = {
 			const count = rule.target === null ? null : await context.store.countExamples(dataset.name, { upToLinkId: top });
 			stalls[dataset.name] = startStall(context.now, count);
 		}
-		const state: TriggerState = {
-			version: STATE_VERSION,
-			key: '',
-			startedAt: context.now,
-			linkSnapshots: [],
-			streams: startStreams(datasets, top),
-			stalls,
-		};
-		return state;
+		return freshState(context.now, { streams: startStreams(datasets, top), stalls });
 	},
 
 	async poll(context, state) {
