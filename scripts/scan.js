@@ -15,6 +15,7 @@ const { PACKAGE, packTarball, REPO } = require('./n8n/pack');
 
 const NO_DEPENDENCIES = '@n8n/community-nodes/no-runtime-dependencies';
 const RESTRICTED_IMPORT = '@n8n/community-nodes/no-restricted-imports';
+const RESTRICTED_GLOBAL = '@n8n/community-nodes/no-restricted-globals';
 const SELF_HOSTED =
 	'n8n Cloud forbids it; this pack reads and writes Prodigy\'s database directly, so it is self-hosted only ' +
 	'(README, "Install into n8n")';
@@ -64,6 +65,27 @@ const KNOWN = [
 		rule: RESTRICTED_IMPORT,
 		message: "'node:stream'",
 		why: SELF_HOSTED,
+	},
+	// The library entry keeps its types (dist/lib/*.d.ts), and the dialects' classes name their drivers' types.
+	{ leg: 'tarball', file: 'dist/lib/store/postgres.d.ts', rule: RESTRICTED_IMPORT, message: "'pg'", why: SELF_HOSTED },
+	{ leg: 'tarball', file: 'dist/lib/store/mysql.d.ts', rule: RESTRICTED_IMPORT, message: "'mysql2/promise'", why: SELF_HOSTED },
+	// Export for training writes its train and dev files as two streams in one pass over the dataset.
+	...["'node:stream'", "'node:events'"].map((message) => ({
+		leg: /** @type {'tarball'} */ ('tarball'),
+		file: 'dist/lib/exportFiles.js',
+		rule: RESTRICTED_IMPORT,
+		message,
+		why: SELF_HOSTED,
+	})),
+	{ leg: 'tarball', file: 'dist/lib/exportFiles.d.ts', rule: RESTRICTED_IMPORT, message: "'node:stream'", why: SELF_HOSTED },
+	// One timer in lib (sleep in lib/store/dialect.ts): lock-wait, schema-race and session-settling backoff that must
+	// not block n8n's event loop. n8n's own `sleep` is the same setTimeout, but lib may not import n8n-workflow.
+	{
+		leg: 'tarball',
+		file: 'dist/lib/store/dialect.js',
+		rule: RESTRICTED_GLOBAL,
+		message: "'setTimeout'",
+		why: 'lib/ is free of n8n (its own backoff timer); the pack is self-hosted only',
 	},
 	// Only the source leg applies n8n-nodes-base's credential rules. Users and the issue call them "Prodigy Database"
 	// and "Prodigy Server": one is a database, and Prodigy's web server offers no public API (eslint.config.mjs).

@@ -199,6 +199,14 @@ export async function atomically<T>(
 }
 
 /**
+ * Waits without blocking the event loop: the backoff of lock waits, schema races and session settling. lib may not
+ * import n8n-workflow's `sleep`, which is the same timer.
+ */
+export function sleep(ms: number): Promise<void> {
+	return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/**
  * After a COMMIT whose reply was lost: waits until the old session is gone on the server (ending it if it lingers
  * past 2 s), so that its transaction is committed or rolled back for good before anyone checks. False when that
  * could not be established within 10 s (the server is unreachable).
@@ -210,7 +218,7 @@ export async function settleSession(sessionExists: () => Promise<boolean>, endSe
 			if (!(await sessionExists())) return true;
 			if (waited >= 2_000) await endSession();
 			if (waited >= 10_000) return false;
-			await new Promise((resolve) => setTimeout(resolve, step));
+			await sleep(step);
 		}
 	} catch {
 		// Unreachable: the outcome stays unknown, which the caller reports.

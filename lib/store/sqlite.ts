@@ -9,6 +9,7 @@ import {
 	BoundedCache,
 	DatabaseError,
 	multiRowInsert,
+	sleep,
 	type Dialect,
 	type Executor,
 	type ReservedExecutor,
@@ -162,7 +163,7 @@ export class SqliteDialect implements Dialect {
 				const locked = error instanceof DatabaseError && (error.code === 'SQLITE_BUSY' || error.code === 'SQLITE_LOCKED');
 				if (!locked || Date.now() + pause > deadline) throw error;
 			}
-			await new Promise((resolve) => setTimeout(resolve, pause));
+			await sleep(pause);
 		}
 	}
 

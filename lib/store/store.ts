@@ -14,7 +14,7 @@ import {
 import type { HashOptions } from '../hashing';
 import { isPlainObject, parseJsonLossless, stringifyTask, toPlainJson } from '../json';
 import { contentTooLarge, locateError, prepareTask, type PreparedTask } from '../tasks';
-import { DatabaseError, multiRowInsert, type Dialect, type Executor, type SqlValue } from './dialect';
+import { DatabaseError, multiRowInsert, sleep, type Dialect, type Executor, type SqlValue } from './dialect';
 import { chunks, filtersTasks, IN_CHUNK, IN_SESSION_COLUMN, linkRange, placeholders, selectorColumns, taskFilter, type ExampleFilter } from './filters';
 import { dedupeMode, DEFAULT_PAGE_SIZE, DEFAULT_ROWS_PER_INSERT, idBound, limitOption, positiveInt } from './options';
 import { missingSchemaStatements, PRODIGY_TABLES } from './schema';
@@ -103,7 +103,7 @@ export class Store implements ProdigyStore {
 				// what exists and create only the rest.
 				if (await this.hasSchema()) break;
 				if (attempt >= 5) throw error;
-				await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
+				await sleep(50 * attempt);
 			}
 		}
 		this.schemaPresent = true;
