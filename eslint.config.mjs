@@ -24,7 +24,7 @@ export default [
 	{
 		// The callbacks given to Playwright's page.evaluate / waitForFunction run in the browser.
 		files: ['scripts/screenshots.js'],
-		languageOptions: { globals: { ...globals.node, document: 'readonly' } },
+		languageOptions: { globals: { ...globals.node, document: 'readonly', HTMLElement: 'readonly' } },
 	},
 	{
 		files: ['**/*.mjs'],

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// @ts-nocheck -- the one script not typed yet (issue 13 item 3 follow-up; it was being edited on the issue-14 branch)
+/// <reference lib="dom" />
+// (The callbacks given to Playwright's evaluate and waitForFunction run in the browser.)
 // `npm run screenshots [-- --no-build] [--out <dir>] [name filters...]`: README pictures, taken on the real n8n.
 //
 // Starts the pinned n8n with the pack (the same harness the e2e tests use), creates the demo Prodigy database and
@@ -23,17 +24,28 @@ const EXAMPLES_DIR = path.join(REPO, 'examples');
 const DEFAULT_OUT = path.join(REPO, 'docs', 'images');
 const DEMO_CREDENTIAL = 'Prodigy Demo DB';
 // The Prodigy Dataset panels pictured (README): Example → Add, and Example → Export as template 2 sets it.
+/** @type {NodePanel[]} */
 const NODE_PANELS = [
 	{ file: 'node-prodigy-dataset-example-add.png', operation: 'add' },
 	{ file: 'node-prodigy-dataset-example-export.png', operation: 'export', format: 'tokens' },
 ];
 // One parameter panel per other node, as a template sets it: [picture, template file prefix, node name].
+/** @type {[string, string, string][]} */
 const TEMPLATE_NODE_PANELS = [
 	['node-prodigy-dataset-trigger.png', '03-', 'When a Reviewer Accepts'],
 	['node-confidence-filter.png', '03-', 'Route by Confidence'],
 	['node-version-stamp.png', '07-', 'Record Dataset Version'],
 	['node-approval-gate.png', '05-', 'Ask the Data Owner'],
 ];
+/** @typedef {import('playwright-core').Page} Page */
+/** @typedef {import('./n8n/api').Workflow} Workflow */
+/** @typedef {Workflow & { id: string }} StoredWorkflow */
+/** @typedef {Awaited<ReturnType<typeof harness.startN8n>>} N8n the running harness instance (startN8n's handle) */
+/** @typedef {{ baseUrl: string, owner: { email: string, password: string } }} Editor what signing in needs of it */
+/** @typedef {{ file: string, path: string, workflow: Workflow }} Example */
+/** @typedef {{ file: string, operation: string, format?: string }} NodePanel */
+/** @typedef {{ build: boolean, out: string, filters: string[], nodePanel: boolean, help: boolean }} Args */
+
 const SEARCH_PANEL_FILE = 'node-panel-search-prodigy.png';
 // Width of every picture; the height follows the workflow's shape (within these bounds) so the fitted canvas
 // uses the frame instead of leaving wide empty bands, and text stays legible.
@@ -51,8 +63,13 @@ const HIDE_CSS = `
 .el-notification, .el-message, .el-tooltip__popper, .el-popper[role="tooltip"] { display: none !important; }
 `;
 
+/**
+ * @param {string[]} argv
+ * @returns {Args}
+ */
 function parseArgs(argv) {
-	const args = { build: true, out: DEFAULT_OUT, filters: [], nodePanel: true };
+	/** @type {Args} */
+	const args = { build: true, out: DEFAULT_OUT, filters: [], nodePanel: true, help: false };
 	for (let i = 0; i < argv.length; i++) {
 		const a = argv[i];
 		if (a === '--no-build') args.build = false;
@@ -66,25 +83,32 @@ function parseArgs(argv) {
 }
 
 function chromiumPath() {
-	const candidates = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'].filter(Boolean);
-	const found = candidates.find((c) => fs.existsSync(c));
+	const candidates = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'];
+	const found = candidates.find((c) => c && fs.existsSync(c));
 	if (!found) throw new Error('Chromium not found: install Debian\'s package (apt-get install chromium) or set CHROMIUM_PATH');
 	return found;
 }
 
-/** playwright-core from the repo when a developer added it, else the copy the cached n8n install ships. */
+/**
+ * playwright-core from the repo when a developer added it, else the copy the cached n8n install ships.
+ * @returns {typeof import('playwright-core')}
+ */
 function loadPlaywright() {
 	for (const base of [REPO, harness.cacheDir()]) {
 		try {
 			return require(require.resolve('playwright-core', { paths: [base] }));
 		} catch (error) {
-			if (error.code !== 'MODULE_NOT_FOUND') throw error;
+			if (/** @type {NodeJS.ErrnoException} */ (error).code !== 'MODULE_NOT_FOUND') throw error;
 		}
 	}
 	throw new Error(`playwright-core is neither in ${REPO}/node_modules nor in the n8n cache ${harness.cacheDir()}`);
 }
 
-/** examples/*.json, sorted, optionally only those whose file name contains one of the filters. */
+/**
+ * examples/*.json, sorted, optionally only those whose file name contains one of the filters.
+ * @param {string[]} [filters]
+ * @returns {Example[]}
+ */
 function listExamples(filters = []) {
 	if (!fs.existsSync(EXAMPLES_DIR)) return [];
 	return fs
@@ -97,7 +121,11 @@ function listExamples(filters = []) {
 
 // A placeholder for each required field of a credential type nobody here configures, so the canvas shows the
 // template as a user sees it after filling in their own (no "credential missing" warnings).
+/**
+ * @param {{ required?: string[], properties?: Record<string, { enum?: unknown[], type?: string }> }} schema n8n's JSON schema of the type
+ */
 function placeholderData(schema) {
+	/** @type {Record<string, unknown>} */
 	const data = {};
 	for (const name of schema.required ?? []) {
 		const property = schema.properties?.[name] ?? {};
@@ -110,7 +138,12 @@ function placeholderData(schema) {
 	return data;
 }
 
-/** Creates the demo database credential and a stand-in for every other credential the templates name. */
+/**
+ * Creates the demo database credential and a stand-in for every other credential the templates name.
+ * @param {N8n} n8n
+ * @param {{ workflow: Workflow }[]} workflows
+ * @param {string} demoDbPath
+ */
 async function provideCredentials(n8n, workflows, demoDbPath) {
 	const wanted = new Map([[`prodigyDatabaseApi\u0000${DEMO_CREDENTIAL}`, { name: DEMO_CREDENTIAL, type: 'prodigyDatabaseApi' }]]);
 	for (const { workflow } of workflows) {
@@ -121,6 +154,7 @@ async function provideCredentials(n8n, workflows, demoDbPath) {
 			}
 		}
 	}
+	/** @type {import('./n8n/api').CredentialInput[]} */
 	const credentials = [];
 	for (const { name, type } of wanted.values()) {
 		if (type === 'prodigyDatabaseApi') credentials.push({ name, type, data: { type: 'sqlite', path: demoDbPath } });
@@ -130,22 +164,26 @@ async function provideCredentials(n8n, workflows, demoDbPath) {
 				const { data: schema } = await n8n.api.get(`/credentials/schema/${type}`);
 				credentials.push({ name, type, data: placeholderData(schema) });
 			} catch (error) {
-				log(`no stand-in for credential "${name}" (${type}): ${error.message}`);
+				log(`no stand-in for credential "${name}" (${type}): ${error instanceof Error ? error.message : String(error)}`);
 			}
 		}
 	}
+	/** @type {Map<string, import('./n8n/api').StoredCredential>} */
 	const byName = new Map();
 	for (const credential of credentials) {
 		try {
 			for (const [key, value] of await harness.importCredentials(n8n, [credential])) byName.set(key, value);
 		} catch (error) {
-			log(`credential "${credential.name}" (${credential.type}) not created, its nodes will show a warning: ${error.message}`);
+			log(`credential "${credential.name}" (${credential.type}) not created, its nodes will show a warning: ${error instanceof Error ? error.message : String(error)}`);
 		}
 	}
 	return byName;
 }
 
-/** Viewport height for a workflow, from the bounding box of its nodes and sticky notes. */
+/**
+ * Viewport height for a workflow, from the bounding box of its nodes and sticky notes.
+ * @param {Workflow} workflow
+ */
 function viewportFor(workflow) {
 	let minX = Infinity;
 	let minY = Infinity;
@@ -155,8 +193,8 @@ function viewportFor(workflow) {
 		const [x, y] = node.position ?? [0, 0];
 		const sticky = node.type === 'n8n-nodes-base.stickyNote';
 		// Regular nodes are 100 px squares whose name and subtitle hang below; stickies carry their own size.
-		const width = sticky ? (node.parameters?.width ?? 240) : 160;
-		const height = sticky ? (node.parameters?.height ?? 160) : 150;
+		const width = sticky ? Number(node.parameters?.width ?? 240) : 160;
+		const height = sticky ? Number(node.parameters?.height ?? 160) : 150;
 		minX = Math.min(minX, x);
 		minY = Math.min(minY, y);
 		maxX = Math.max(maxX, x + width);
@@ -168,6 +206,7 @@ function viewportFor(workflow) {
 	return { width: WIDTH, height: Math.min(MAX_HEIGHT, Math.max(MIN_HEIGHT, canvasHeight + 160)) };
 }
 
+/** @param {string} file */
 function quantise(file) {
 	const probe = spawnSync('pngquant', ['--version'], { encoding: 'utf8' });
 	if (probe.error || probe.status !== 0) return false;
@@ -177,6 +216,10 @@ function quantise(file) {
 	return result.status === 0;
 }
 
+/**
+ * @param {Page} page
+ * @param {Editor} n8n
+ */
 async function signIn(page, n8n) {
 	await page.goto(`${n8n.baseUrl}/signin`);
 	await page.locator('input[name="emailOrLdapLoginId"]').fill(n8n.owner.email);
@@ -185,7 +228,13 @@ async function signIn(page, n8n) {
 	await page.waitForURL((url) => !url.pathname.startsWith('/signin'), { timeout: 60_000 });
 }
 
-/** Opens a stored workflow's editor and waits until every node and sticky note is drawn. */
+/**
+ * Opens a stored workflow's editor and waits until every node and sticky note is drawn.
+ * @param {Page} page
+ * @param {Editor} n8n
+ * @param {{ id: string }} stored
+ * @param {number} nodeCount
+ */
 async function openWorkflow(page, n8n, stored, nodeCount) {
 	await page.goto(`${n8n.baseUrl}/workflow/${stored.id}`);
 	await page.locator('[data-test-id="canvas-wrapper"]').waitFor({ timeout: 60_000 });
@@ -194,13 +243,20 @@ async function openWorkflow(page, n8n, stored, nodeCount) {
 	// Node icons are images: wait for them (and the fonts) so no placeholder boxes are captured.
 	await page.evaluate(async () => {
 		await document.fonts.ready;
-		await Promise.all([...document.images].filter((img) => !img.complete).map((img) => new Promise((resolve) => {
+		await Promise.all(Array.from(document.images).filter((img) => !img.complete).map((img) => new Promise((resolve) => {
 			img.addEventListener('load', resolve, { once: true });
 			img.addEventListener('error', resolve, { once: true });
 		})));
 	});
 }
 
+/**
+ * @param {Page} page
+ * @param {N8n} n8n
+ * @param {StoredWorkflow} stored
+ * @param {Workflow} workflow
+ * @param {string} file
+ */
 async function captureCanvas(page, n8n, stored, workflow, file) {
 	await page.setViewportSize(viewportFor(workflow));
 	await openWorkflow(page, n8n, stored, (workflow.nodes ?? []).length);
@@ -212,13 +268,15 @@ async function captureCanvas(page, n8n, stored, workflow, file) {
 	await page.mouse.move(0, 0);
 	await page.waitForTimeout(1200);
 	const outside = await page.evaluate(() => {
-		const canvas = document.querySelector('[data-test-id="canvas-wrapper"]').getBoundingClientRect();
-		return [...document.querySelectorAll('.vue-flow__node')]
+		const wrapper = document.querySelector('[data-test-id="canvas-wrapper"]');
+		if (!wrapper) return ['(the canvas is gone)'];
+		const canvas = wrapper.getBoundingClientRect();
+		return Array.from(document.querySelectorAll('.vue-flow__node'))
 			.filter((node) => {
 				const r = node.getBoundingClientRect();
 				return r.left < canvas.left - 1 || r.top < canvas.top - 1 || r.right > canvas.right + 1 || r.bottom > canvas.bottom + 1;
 			})
-			.map((node) => node.innerText.split('\n')[0]);
+			.map((node) => (node instanceof HTMLElement ? node.innerText : (node.textContent ?? '')).split('\n')[0]);
 	});
 	if (outside.length) log(`${path.basename(file)}: not fully in the picture after fit view: ${outside.join(', ')}`);
 	await page.screenshot({ path: file });
@@ -227,6 +285,9 @@ async function captureCanvas(page, n8n, stored, workflow, file) {
 /**
  * A Prodigy Dataset node set to Example → `operation` (and `format`, when given) from the templates; for Add, else one
  * in a small workflow of its own; undefined when no template has one.
+ * @param {{ workflow: Workflow }[]} workflows
+ * @param {NodePanel} wanted
+ * @returns {{ workflow: Workflow, nodeName: string } | undefined}
  */
 function nodePanelWorkflow(workflows, { operation, format }) {
 	for (const { workflow } of workflows) {
@@ -272,10 +333,19 @@ function nodePanelWorkflow(workflows, { operation, format }) {
 	};
 }
 
+/**
+ * @param {Page} page
+ * @param {N8n} n8n
+ * @param {StoredWorkflow} stored
+ * @param {string} nodeName
+ * @param {number} nodeCount
+ * @param {string} file
+ */
 async function captureNodePanel(page, n8n, stored, nodeName, nodeCount, file) {
 	await page.setViewportSize({ width: WIDTH, height: 1000 });
 	await openWorkflow(page, n8n, stored, nodeCount);
-	const node = stored.nodes.find((n) => n.name === nodeName);
+	const node = (stored.nodes ?? []).find((n) => n.name === nodeName);
+	if (!node) throw new Error(`workflow "${stored.name}" has no node "${nodeName}"`);
 	await page.goto(`${n8n.baseUrl}/workflow/${stored.id}/${node.id}`);
 	const parameters = page.locator('[data-test-id="ndv"] [data-test-id="node-parameters"]');
 	await parameters.waitFor({ timeout: 60_000 });
@@ -289,14 +359,22 @@ async function captureNodePanel(page, n8n, stored, nodeName, nodeCount, file) {
 	// Only the parameter column (tabs, credential, resource, operation, fields, options): the input and output
 	// panels beside it are empty before a run.
 	const column = await parameters.evaluate((el) => {
-		const settings = el.closest('.node-settings') ?? el.parentElement;
+		const settings = el.closest('.node-settings') ?? el.parentElement ?? el;
 		const r = settings.getBoundingClientRect();
 		return { x: r.x, y: r.y, width: r.width, height: Math.min(r.height, el.getBoundingClientRect().top - r.top + el.scrollHeight + 16) };
 	});
 	await page.screenshot({ path: file, clip: column });
 }
 
-/** The node panel (opened with the canvas's + button) listing what a search finds. */
+/**
+ * The node panel (opened with the canvas's + button) listing what a search finds.
+ * @param {Page} page
+ * @param {N8n} n8n
+ * @param {StoredWorkflow} stored
+ * @param {number} nodeCount
+ * @param {string} query
+ * @param {string} file
+ */
 async function captureSearch(page, n8n, stored, nodeCount, query, file) {
 	await page.setViewportSize({ width: WIDTH, height: 900 });
 	await openWorkflow(page, n8n, stored, nodeCount);
@@ -308,6 +386,7 @@ async function captureSearch(page, n8n, stored, nodeCount, query, file) {
 	await page.mouse.move(0, 0);
 	await page.waitForTimeout(1200);
 	const box = await page.locator('[data-test-id="node-creator"]').first().boundingBox();
+	if (!box) throw new Error(`the node panel is not on the page after searching "${query}"`);
 	await page.screenshot({ path: file, clip: { x: box.x, y: box.y, width: box.width, height: Math.min(box.height, 620) } });
 	await page.keyboard.press('Escape');
 }
@@ -315,6 +394,8 @@ async function captureSearch(page, n8n, stored, nodeCount, query, file) {
 /**
  * Takes the pictures on a running harness instance (startN8n's handle): one PNG per example into `out`, and the
  * node panel unless `nodePanel` is false. Returns [{ file, bytes }].
+ * @param {N8n} n8n
+ * @param {{ out?: string, filters?: string[], nodePanel?: boolean }} [options]
  */
 async function captureAll(n8n, { out = DEFAULT_OUT, filters = [], nodePanel = true } = {}) {
 	const examples = listExamples(filters);
@@ -322,7 +403,10 @@ async function captureAll(n8n, { out = DEFAULT_OUT, filters = [], nodePanel = tr
 	const demoDbPath = path.join(n8n.filesDir, 'prodigy', 'prodigy.db');
 	if (!fs.existsSync(demoDbPath)) await require('./demo-data').createDemoDatabase(demoDbPath);
 	const panels = nodePanel
-		? NODE_PANELS.map((wanted) => ({ ...wanted, ...nodePanelWorkflow(examples, wanted) })).filter((panel) => panel.workflow)
+		? NODE_PANELS.flatMap((wanted) => {
+				const found = nodePanelWorkflow(examples, wanted);
+				return found ? [{ ...wanted, ...found }] : [];
+			})
 		: [];
 	const credentials = await provideCredentials(n8n, [...examples, ...panels], demoDbPath);
 
@@ -340,6 +424,7 @@ async function captureAll(n8n, { out = DEFAULT_OUT, filters = [], nodePanel = tr
 			'--disable-component-update', '--disable-sync',
 		],
 	});
+	/** @type {{ file: string, bytes: number }[]} */
 	const written = [];
 	try {
 		const page = context.pages()[0] ?? (await context.newPage());
@@ -359,7 +444,7 @@ async function captureAll(n8n, { out = DEFAULT_OUT, filters = [], nodePanel = tr
 				if (!example) continue;
 				const stored = await harness.importWorkflow(n8n, example.workflow, { credentials, replace: true });
 				const png = path.join(out, picture);
-				await captureNodePanel(page, n8n, stored, nodeName, example.workflow.nodes.length, png);
+				await captureNodePanel(page, n8n, stored, nodeName, (example.workflow.nodes ?? []).length, png);
 				quantise(png);
 				written.push({ file: png, bytes: fs.statSync(png).size });
 				log(`${path.relative(REPO, png)}: "${nodeName}" parameters (${Math.round(fs.statSync(png).size / 1024)} KB)`);
@@ -367,7 +452,7 @@ async function captureAll(n8n, { out = DEFAULT_OUT, filters = [], nodePanel = tr
 			if (examples.length) {
 				const png = path.join(out, SEARCH_PANEL_FILE);
 				const stored = await harness.importWorkflow(n8n, examples[0].workflow, { credentials, replace: true });
-				await captureSearch(page, n8n, stored, examples[0].workflow.nodes.length, 'Prodigy', png);
+				await captureSearch(page, n8n, stored, (examples[0].workflow.nodes ?? []).length, 'Prodigy', png);
 				quantise(png);
 				written.push({ file: png, bytes: fs.statSync(png).size });
 				log(`${path.relative(REPO, png)}: the node panel searching "Prodigy"`);
@@ -376,7 +461,7 @@ async function captureAll(n8n, { out = DEFAULT_OUT, filters = [], nodePanel = tr
 		for (const panel of panels) {
 			const stored = await harness.importWorkflow(n8n, panel.workflow, { credentials, replace: true });
 			const png = path.join(out, panel.file);
-			await captureNodePanel(page, n8n, stored, panel.nodeName, panel.workflow.nodes.length, png);
+			await captureNodePanel(page, n8n, stored, panel.nodeName, (panel.workflow.nodes ?? []).length, png);
 			quantise(png);
 			written.push({ file: png, bytes: fs.statSync(png).size });
 			log(`${path.relative(REPO, png)}: "${panel.nodeName}" parameters (${Math.round(fs.statSync(png).size / 1024)} KB)`);
@@ -388,6 +473,7 @@ async function captureAll(n8n, { out = DEFAULT_OUT, filters = [], nodePanel = tr
 	return written;
 }
 
+/** @param {string[]} argv */
 async function main(argv) {
 	const args = parseArgs(argv);
 	if (args.help) {
@@ -423,7 +509,7 @@ if (require.main === module) {
 	main(process.argv.slice(2)).then(
 		(code) => process.exit(code),
 		(error) => {
-			log(error.stack || error.message);
+			log(error instanceof Error ? (error.stack ?? error.message) : String(error));
 			process.exit(1);
 		},
 	);

@@ -1,4 +1,3 @@
-// @ts-nocheck -- the one e2e file not typed yet (issue 13 item 3 follow-up; it was being edited on the issue-14 branch)
 // Templates 1-4 (examples/01-04) on the real n8n with the pack installed from its tarball: each template is imported
 // as a user would import it (only its Config node's values are pointed at this test's folders and services), run,
 // and checked against the Prodigy database it wrote (SQLite, and PostgreSQL for templates 1 and 2) and against what
@@ -18,16 +17,42 @@ const REPO = path.join(__dirname, '..', '..');
 const FIXTURES = path.join(__dirname, 'fixtures');
 const CREDENTIAL = 'Prodigy Demo DB';
 const queue = harness.queueModeRequested();
+/** @type {typeof import('../../lib/index')} the built dist/lib/index.js, typed from its sources */
 const lib = require(path.join(REPO, 'dist', 'lib', 'index.js'));
+/** @type {typeof import('../../lib/training')} the built dist/lib/training.js, typed from its sources */
 const training = require(path.join(REPO, 'dist', 'lib', 'training.js'));
+/** @type {typeof import('pg')} */
 const { Client } = require(require.resolve('pg', { paths: [REPO] }));
 const PG = { host: '127.0.0.1', port: 5432, user: process.env.PGUSER || 'postgres' };
 
+/** @typedef {import('../../lib/index').StoreConfig} StoreConfig */
+/** @typedef {import('../../lib/index').ProdigyStore} ProdigyStore */
+/** @typedef {import('../../lib/index').ExampleRecord} ExampleRecord */
+/** @typedef {import('../../lib/index').Task} Task */
+/** @typedef {import('../../scripts/n8n/api').WorkflowNode} WorkflowNode */
+/** @typedef {import('../../scripts/n8n/api').Workflow & { name: string, nodes: WorkflowNode[] }} Template an examples/ file */
+/**
+ * A Prodigy database of one test: the library's store config and the "Prodigy Demo DB" credential's data.
+ * @typedef {{ backend: 'sqlite', store: Extract<StoreConfig, { type: 'sqlite' }>, credential: Record<string, unknown> }} SqliteDatabase
+ * @typedef {{ backend: 'postgres', database: string, store: StoreConfig, credential: Record<string, unknown> }} PostgresDatabase
+ * @typedef {SqliteDatabase | PostgresDatabase} Database
+ */
+/** @typedef {Awaited<ReturnType<typeof startServices>>} Services */
+/**
+ * A request as `services.received()` gives it, its body being the JSON the template sent.
+ * @template T
+ * @typedef {Omit<import('../../scripts/demo-services').RecordedRequest, 'body'> & { body: T }} Received
+ */
+
+/** @type {Awaited<ReturnType<typeof harness.startN8n>>} set by before() */
 let n8n;
+/** @type {string} */
 let userFolder;
+/** @type {Services} */
 let services;
-/** Where the n8n process that executes workflows may read and write files (the worker's own folder in queue mode). */
+/** @type {string} Where the n8n process that executes workflows may read and write files (the worker's own folder in queue mode). */
 let filesDir;
+/** @type {(() => Promise<void>)[]} */
 const cleanups = [];
 
 // ---- outside systems ----------------------------------------------------------------------------------------------
@@ -38,6 +63,7 @@ const cleanups = [];
  * parsed JSON body.
  */
 async function startServices() {
+	/** @type {Map<string, unknown>} path → the JSON a GET there answers */
 	const responses = new Map();
 	const recorder = await startRecorder((request) => {
 		if (request.method !== 'GET') return { json: { ok: true } };
@@ -46,13 +72,26 @@ async function startServices() {
 	});
 	return {
 		url: recorder.base,
+		/**
+		 * @param {string} pathname
+		 * @param {unknown} json
+		 */
 		respond(pathname, json) {
 			responses.set(pathname, json);
 		},
+		/**
+		 * @param {string} method
+		 * @param {string} pathname
+		 */
 		received(method, pathname) {
 			return recorder.requests.filter((r) => r.method === method && r.path === pathname).map((r) => ({ ...r, body: r.json }));
 		},
-		/** Resolves once `predicate()` holds, re-checked on every request (for triggers running on their own). */
+		/**
+		 * Resolves once `predicate()` holds, re-checked on every request (for triggers running on their own).
+		 * @param {() => boolean} predicate
+		 * @param {number} timeoutMs
+		 * @param {string} what
+		 */
 		async waitFor(predicate, timeoutMs, what) {
 			if (predicate()) return;
 			await recorder.waitFor(() => predicate(), { timeoutMs, what });
@@ -63,6 +102,10 @@ async function startServices() {
 
 // ---- Prodigy databases --------------------------------------------------------------------------------------------
 
+/**
+ * @param {string} name
+ * @returns {SqliteDatabase}
+ */
 function sqliteDatabase(name) {
 	const file = path.join(userFolder, 'prodigy', `${name}-${crypto.randomBytes(3).toString('hex')}.db`);
 	fs.mkdirSync(path.dirname(file), { recursive: true });
@@ -73,6 +116,7 @@ function sqliteDatabase(name) {
 	};
 }
 
+/** @returns {Promise<PostgresDatabase>} */
 async function postgresDatabase() {
 	const database = `prodigy_e2e_${crypto.randomBytes(6).toString('hex')}`;
 	const admin = new Client({ ...PG, database: 'postgres' });
@@ -100,6 +144,12 @@ async function postgresDatabase() {
 	};
 }
 
+/**
+ * @template T
+ * @param {Database} db
+ * @param {(store: ProdigyStore) => Promise<T>} fn
+ * @returns {Promise<T>}
+ */
 async function withStore(db, fn) {
 	const store = await lib.openStore(db.store);
 	try {
@@ -109,15 +159,26 @@ async function withStore(db, fn) {
 	}
 }
 
+/**
+ * @param {Database} db
+ * @param {string} dataset
+ * @param {import('../../lib/index').GetExamplesOptions} [options]
+ */
 async function examplesOf(db, dataset, options) {
 	return withStore(db, async (store) => {
+		/** @type {ExampleRecord[]} */
 		const rows = [];
 		for await (const record of store.getExamples(dataset, options)) rows.push(record);
 		return rows;
 	});
 }
 
-/** PostgreSQL rows straight from Prodigy's tables (not through the library): what Prodigy itself would read. */
+/**
+ * PostgreSQL rows straight from Prodigy's tables (not through the library): what Prodigy itself would read.
+ * @param {PostgresDatabase} db
+ * @param {string} sql
+ * @param {unknown[]} [params]
+ */
 async function pgRows(db, sql, params = []) {
 	const client = new Client({ ...PG, database: db.database });
 	await client.connect();
@@ -130,17 +191,28 @@ async function pgRows(db, sql, params = []) {
 
 // ---- templates ----------------------------------------------------------------------------------------------------
 
+/**
+ * @param {string} prefix
+ * @returns {Template}
+ */
 function loadTemplate(prefix) {
 	const file = fs.readdirSync(path.join(REPO, 'examples')).find((f) => f.startsWith(prefix) && f.endsWith('.json'));
 	assert.ok(file, `examples/${prefix}*.json exists`);
 	return JSON.parse(fs.readFileSync(path.join(REPO, 'examples', file), 'utf8'));
 }
 
-/** The only change a test makes to a template: the values of its Config node(s), as a user would set them. */
+/**
+ * The only change a test makes to a template: the values of its Config node(s), as a user would set them.
+ * @param {Template} workflow
+ * @param {Record<string, unknown>} values
+ * @param {string} [nodeName]
+ * @returns {Template}
+ */
 function configure(workflow, values, nodeName = 'Config') {
 	const node = workflow.nodes.find((n) => n.name === nodeName);
 	assert.ok(node, `template has a "${nodeName}" node`);
-	const assignments = node.parameters.assignments.assignments;
+	// A Set node's fields (n8n's assignmentCollection).
+	const assignments = /** @type {{ assignments: { name: string, type: string, value: unknown }[] }} */ (node.parameters.assignments).assignments;
 	for (const [name, value] of Object.entries(values)) {
 		const assignment = assignments.find((a) => a.name === name);
 		assert.ok(assignment, `"${nodeName}" has a field "${name}"`);
@@ -149,7 +221,12 @@ function configure(workflow, values, nodeName = 'Config') {
 	return workflow;
 }
 
-/** Imports the template once per database, with the "Prodigy Demo DB" credential pointing at that database. */
+/**
+ * Imports the template once per database, with the "Prodigy Demo DB" credential pointing at that database.
+ * @param {Template} workflow
+ * @param {Database} db
+ * @param {{ publish?: boolean }} [options]
+ */
 async function importTemplate(workflow, db, { publish = false } = {}) {
 	const credentials = await harness.importCredentials(n8n, [{ name: CREDENTIAL, type: 'prodigyDatabaseApi', data: db.credential }]);
 	const stored = await harness.importWorkflow(n8n, { ...workflow, name: `${workflow.name} (${db.backend} ${crypto.randomBytes(3).toString('hex')})` }, {
@@ -159,6 +236,7 @@ async function importTemplate(workflow, db, { publish = false } = {}) {
 	return stored;
 }
 
+/** @param {{ id: string }} stored */
 async function run(stored) {
 	const result = await harness.runStoredWorkflow(n8n, stored.id, { timeoutMs: 240_000 });
 	assert.equal(result.status, 'success', `run failed: ${JSON.stringify(result.error)} ${JSON.stringify(result.nodes, null, 1).slice(0, 4000)}`);
@@ -166,12 +244,16 @@ async function run(stored) {
 	return result;
 }
 
-/** In queue mode the main process only enqueues: the worker (with its own pack install) must have run it. */
+/**
+ * In queue mode the main process only enqueues: the worker (with its own pack install) must have run it.
+ * @param {string | number} executionId
+ */
 function assertRanOnWorker(executionId) {
 	const workerLog = fs.readFileSync(path.join(userFolder, 'n8n-worker.log'), 'utf8');
 	assert.match(workerLog, new RegExp(`Worker finished execution ${executionId}\\b`));
 }
 
+/** @param {...string} parts */
 function folder(...parts) {
 	const dir = path.join(filesDir, ...parts);
 	fs.mkdirSync(dir, { recursive: true });
@@ -195,11 +277,23 @@ after(async () => {
 
 // ---- 1: ingest ------------------------------------------------------------------------------------------------------
 
+/**
+ * What template 1 writes, as far as this test reads it: file lines keep their meta, CRM tickets get theirs.
+ * @typedef {{ text: string, _task_hash: number, meta: { source: string, file?: string, ticket_id?: string, customer?: string } }} IngestedTask
+ * @typedef {ExampleRecord & { task: IngestedTask }} IngestedRecord
+ * @typedef {{ dataset: string, files: number, fileTasksAdded: number, fileTasksSkipped: number, crmTicketsAdded: number,
+ *   crmTicketsSkipped: number, added: number, skipped: number, text: string }} IngestSummary the team-channel post
+ */
+
 const CRM_TICKETS = [
 	{ id: 'T-9001', customer: 'ACME GmbH', channel: 'email', body: 'The invoice for May lists the wrong VAT rate.' },
 	{ id: 'T-9002', customer: 'Globex', channel: 'web', body: 'Password reset emails never arrive.' },
 ];
 
+/**
+ * @param {Database} db
+ * @param {string} label
+ */
 async function ingestTemplate(db, label) {
 	const inbox = folder(label, 'inbox');
 	const archive = folder(label, 'archive');
@@ -221,7 +315,7 @@ async function ingestTemplate(db, label) {
 	// morning: 3 tasks; noon: 3 tasks, one repeating a morning text (skipped by input hash).
 	assert.equal(added.length, 6);
 	assert.deepEqual(added.map((a) => a.duplicate), [false, false, false, false, true, false]);
-	const rows = await examplesOf(db, 'support_tickets_incoming');
+	const rows = /** @type {IngestedRecord[]} the tasks template 1 wrote */ (await examplesOf(db, 'support_tickets_incoming'));
 	assert.equal(rows.length, 7, 'five new file tasks and two CRM tickets');
 	const fromFiles = rows.filter((r) => r.task.meta.source === 'inbox');
 	assert.deepEqual(fromFiles.map((r) => r.task.meta.file), [
@@ -229,7 +323,7 @@ async function ingestTemplate(db, label) {
 	]);
 	// Hashes are Prodigy's for the file as written: the float 1.0 in a hashed field stays a float.
 	const source = fs.readFileSync(path.join(FIXTURES, '01-tickets-morning.jsonl'), 'utf8');
-	const expected = lib.parseJsonLines(source).map((task) => lib.setHashes(task));
+	const expected = /** @type {Task[]} the fixture's lines are tasks */ (lib.parseJsonLines(source)).map((task) => lib.setHashes(task));
 	for (const [i, task] of expected.entries()) {
 		assert.equal(fromFiles[i].inputHash, task._input_hash);
 		assert.equal(fromFiles[i].taskHash, task._task_hash);
@@ -251,7 +345,7 @@ async function ingestTemplate(db, label) {
 	for (const name of ['01-tickets-morning.jsonl', '01-tickets-noon.jsonl']) {
 		assert.equal(fs.readFileSync(path.join(archive, name), 'utf8'), fs.readFileSync(path.join(inbox, name), 'utf8'));
 	}
-	const [summary] = services.received('POST', channelPath);
+	const [summary] = /** @type {Received<IngestSummary>[]} the JSON the template posted */ (services.received('POST', channelPath));
 	assert.deepEqual(
 		{ ...summary.body, text: undefined },
 		{ dataset: 'support_tickets_incoming', files: 2, fileTasksAdded: 5, fileTasksSkipped: 1, crmTicketsAdded: 2, crmTicketsSkipped: 0, added: 7, skipped: 1, text: undefined },
@@ -262,7 +356,7 @@ async function ingestTemplate(db, label) {
 	const second = await run(stored);
 	assert.equal(harness.outputOf(second, 'Add CRM Tickets').filter((t) => !t.duplicate).length, 0);
 	assert.equal((await examplesOf(db, 'support_tickets_incoming')).length, 7);
-	const posts = services.received('POST', channelPath);
+	const posts = /** @type {Received<IngestSummary>[]} the JSON the template posted */ (services.received('POST', channelPath));
 	assert.equal(posts.length, 2);
 	assert.equal(posts[1].body.added, 0);
 	assert.equal(posts[1].body.skipped, 8);
@@ -284,6 +378,7 @@ test('template 1 ingests inbox files and CRM tickets into a PostgreSQL Prodigy d
 	const db = await postgresDatabase();
 	await ingestTemplate(db, 't01-postgres');
 	// Prodigy's own view of the rows: the hash columns equal the hashes inside content.
+	/** @type {{ input_hash: string, task_hash: string, content: string }[]} pg returns BIGINT columns as strings */
 	const rows = await pgRows(
 		db,
 		`SELECT e.input_hash, e.task_hash, convert_from(e.content, 'UTF8') AS content FROM example e
@@ -300,9 +395,22 @@ test('template 1 ingests inbox files and CRM tickets into a PostgreSQL Prodigy d
 
 // ---- 2: export and retrain ------------------------------------------------------------------------------------------
 
+/** @type {typeof import('../../scripts/demo-data')} */
 const { createDemoDatabase, demoTasks, NER_DATASET } = require(path.join(REPO, 'scripts', 'demo-data.js'));
 
-/** The demo data `npm start` ships (two annotators on news_ner), written into any Prodigy database. */
+/**
+ * The demo's NER answers, as far as this test reads them.
+ * @typedef {{ answer?: string, tokens: { text: string }[], spans: { start: number, end: number, label: string }[] }} NerTask
+ * @typedef {ExampleRecord & { task: NerTask }} NerRecord
+ * @typedef {{ file: string, path: string, count: number, labels: Record<string, number> }} JobFile one side of the split
+ * @typedef {{ model: string, dataset: string, format: string, versionId: string, conflicts: number, train: JobFile, dev: JobFile }} TrainingJob
+ *   what template 2 posts to the training service
+ */
+
+/**
+ * The demo data `npm start` ships (two annotators on news_ner), written into any Prodigy database.
+ * @param {Database} db
+ */
 async function seedDemoData(db) {
 	if (db.backend === 'sqlite') {
 		await createDemoDatabase(db.store.path, { library: lib });
@@ -315,6 +423,10 @@ async function seedDemoData(db) {
 	});
 }
 
+/**
+ * @param {Database} db
+ * @param {string} label
+ */
 async function exportTemplate(db, label) {
 	await seedDemoData(db);
 	const handoff = folder(label, 'handoff');
@@ -329,7 +441,7 @@ async function exportTemplate(db, label) {
 
 	// The training files as the export must write them: every input with an accepted answer is one line of tokens
 	// with IOB2 tags, on the side its input hash gives, unless its accepted answers disagree (then it is a conflict).
-	const expectFiles = async (job) => {
+	const expectFiles = async (/** @type {TrainingJob} */ job) => {
 		assert.equal(job.format, 'tokens');
 		assert.match(job.versionId, /^[0-9a-f]{64}$/);
 		const base = `${NER_DATASET}-${job.versionId.slice(0, 12)}`;
@@ -337,10 +449,12 @@ async function exportTemplate(db, label) {
 		assert.equal(job.dev.file, `${base}.dev.jsonl`);
 		assert.equal(job.train.path, path.join(handoff, job.train.file));
 		assert.equal(job.dev.path, path.join(handoff, job.dev.file));
-		const records = await examplesOf(db, NER_DATASET);
+		const records = /** @type {NerRecord[]} the demo's NER answers */ (await examplesOf(db, NER_DATASET));
+		/** @type {Map<number, NerTask[]>} */
 		const byInput = new Map();
 		for (const record of records) byInput.set(record.inputHash, [...(byInput.get(record.inputHash) ?? []), record.task]);
-		const spanKey = (task) => JSON.stringify(task.spans.map((span) => [span.start, span.end, span.label]).sort());
+		const spanKey = (/** @type {NerTask} */ task) => JSON.stringify(task.spans.map((span) => [span.start, span.end, span.label]).sort());
+		/** @type {Map<string, { dev: boolean, accepted: NerTask[] }>} */
 		const expectedSides = new Map();
 		let conflicts = 0;
 		for (const [inputHash, tasks] of byInput) {
@@ -358,10 +472,11 @@ async function exportTemplate(db, label) {
 		assert.equal(job.conflicts, conflicts);
 		const sides = { train: fs.readFileSync(job.train.path, 'utf8'), dev: fs.readFileSync(job.dev.path, 'utf8') };
 		const seen = new Set();
-		for (const [side, text] of Object.entries(sides)) {
+		for (const [side, text] of /** @type {['train' | 'dev', string][]} */ (Object.entries(sides))) {
 			const lines = text.split('\n').filter(Boolean);
 			assert.equal(lines.length, job[side].count);
 			for (const line of lines) {
+				/** @type {{ tokens: string[], ner_tags: string[] }} a line of the tokens format */
 				const { tokens, ner_tags: tags } = JSON.parse(line);
 				assert.equal(tags.length, tokens.length);
 				const expected = expectedSides.get(tokens.join(' '));
@@ -378,13 +493,17 @@ async function exportTemplate(db, label) {
 		assert.ok(job.dev.count > 0 && job.train.count > job.dev.count, `20 % dev share (${job.train.count} / ${job.dev.count})`);
 		assert.ok(job.train.labels.PERSON > 0 && job.train.labels.ORG > 0);
 		const dataset = await withStore(db, (store) => store.getDataset(NER_DATASET));
-		assert.equal(dataset.meta.versions.at(-1).id, job.versionId);
-		assert.equal(dataset.meta.versions.at(-1).modelVersion, 'ner-news');
+		assert.ok(dataset, `${NER_DATASET} exists`);
+		const { versions } = /** @type {{ versions: import('../../lib/versions').VersionRecord[] }} the versions the template records */ (dataset.meta);
+		const latest = versions.at(-1);
+		assert.ok(latest, `${NER_DATASET} has a recorded version`);
+		assert.equal(latest.id, job.versionId);
+		assert.equal(latest.modelVersion, 'ner-news');
 		return sides;
 	};
 
 	await run(stored);
-	const jobs = services.received('POST', jobsPath);
+	const jobs = /** @type {Received<TrainingJob>[]} the JSON the template posted */ (services.received('POST', jobsPath));
 	assert.equal(jobs.length, 1);
 	assert.equal(jobs[0].body.model, 'ner-news');
 	assert.equal(jobs[0].body.dataset, NER_DATASET);
@@ -407,7 +526,7 @@ async function exportTemplate(db, label) {
 		}),
 	);
 	await run(stored);
-	const after = services.received('POST', jobsPath);
+	const after = /** @type {Received<TrainingJob>[]} the JSON the template posted */ (services.received('POST', jobsPath));
 	assert.equal(after.length, 2);
 	assert.notEqual(after[1].body.versionId, after[0].body.versionId);
 	const secondFiles = await expectFiles(after[1].body);
@@ -435,9 +554,23 @@ const CATEGORIES = [
 	{ id: 'FEATURE', text: 'Feature request' },
 ];
 
+/**
+ * @param {Record<string, number>} cats
+ * @returns {[string, number][]}
+ */
 function topTwo(cats) {
 	return Object.entries(cats).sort((a, b) => b[1] - a[1]).slice(0, 2);
 }
+
+/**
+ * What template 3 writes and posts, as far as this test reads it.
+ * @typedef {{ text: string, options: { id: string, text: string }[], accept: string[], answer?: string, priority: number,
+ *   meta: { prediction_id: string, suggested: string, model: string, source: string, score: number } }} ReviewTask
+ * @typedef {ExampleRecord & { task: ReviewTask }} ReviewRecord
+ * @typedef {{ prediction_id: string, label: string, source: string, model_label?: string, corrected?: boolean, reviewer?: string }} LabelPost
+ *   what the template sends to the model service
+ * @typedef {{ dataset: string, answer: string, session: string, task: ReviewTask }} ReviewerAnswer an item of the Prodigy Trigger
+ */
 
 test('template 3 queues unsure predictions for review and an active Prodigy Trigger sends reviewed labels back', async () => {
 	const db = sqliteDatabase('t03');
@@ -451,14 +584,15 @@ test('template 3 queues unsure predictions for review and an active Prodigy Trig
 	});
 	configure(workflow, { modelServiceUrl: `${services.url}${base}` }, 'Config (Corrections)');
 	const stored = await importTemplate(workflow, db);
-	const labels = () => services.received('POST', `${base}/labels`).map((r) => r.body);
+	const labels = () => services.received('POST', `${base}/labels`).map((r) => /** @type {LabelPost} the JSON the template posted */ (r.body));
 
 	// Part 1: margins below 0.5 (P-1, P-3, P-6) are queued for review, the others go back as accepted.
 	await run(stored);
-	const queued = await examplesOf(db, 'ticket_review_queue');
+	const queued = /** @type {ReviewRecord[]} the tasks template 3 queued */ (await examplesOf(db, 'ticket_review_queue'));
 	assert.deepEqual(queued.map((r) => r.task.meta.prediction_id), ['P-1', 'P-3', 'P-6']);
 	for (const record of queued) {
 		const prediction = PREDICTIONS.find((p) => p.id === record.task.meta.prediction_id);
+		assert.ok(prediction, `${record.task.meta.prediction_id} is one of the model's predictions`);
 		const [[top, first], [, second]] = topTwo(prediction.cats);
 		assert.equal(record.task.text, prediction.text);
 		assert.deepEqual(record.task.options, CATEGORIES);
@@ -488,12 +622,14 @@ test('template 3 queues unsure predictions for review and an active Prodigy Trig
 	await harness.publishAndWait(n8n, stored.id);
 	try {
 		const now = Math.floor(Date.now() / 1000);
-		const answers = [
+		const answers = /** @type {[string, string, string[]][]} prediction id, answer, accepted options */ ([
 			['P-1', 'accept', ['ACCOUNT']],
 			['P-3', 'accept', ['ACCOUNT']],
 			['P-6', 'reject', []],
-		].map(([id, answer, accept], i) => {
-			const { task } = queued.find((r) => r.task.meta.prediction_id === id);
+		]).map(([id, answer, accept], i) => {
+			const record = queued.find((r) => r.task.meta.prediction_id === id);
+			assert.ok(record, `${id} was queued for review`);
+			const { task } = record;
 			return {
 				...task,
 				accept,
@@ -520,7 +656,7 @@ test('template 3 queues unsure predictions for review and an active Prodigy Trig
 		assert.equal(triggered.status, 'success');
 		if (queue) assertRanOnWorker(triggered.executionId);
 		assert.deepEqual(
-			harness.outputOf(triggered, 'When a Reviewer Accepts').map((a) => [a.dataset, a.answer, a.session, a.task.meta.prediction_id]),
+			/** @type {ReviewerAnswer[]} the trigger's items */ (harness.outputOf(triggered, 'When a Reviewer Accepts')).map((a) => [a.dataset, a.answer, a.session, a.task.meta.prediction_id]),
 			[['ticket_review', 'accept', 'ticket_review-alex', 'P-1'], ['ticket_review', 'accept', 'ticket_review-alex', 'P-3']],
 		);
 	} finally {
@@ -535,6 +671,15 @@ const TEAMS = [
 	{ team: 'tech', queueDataset: 'al_queue_tech', labelsDataset: 'al_labels_tech', members: ['carol'] },
 ];
 
+/**
+ * What template 4 writes and posts, as far as this test reads it.
+ * @typedef {{ text: string, meta: { candidate_id: string, assignee: string, rank: number, score: number, source: string } }} QueuedTask
+ * @typedef {ExampleRecord & { task: QueuedTask }} QueuedRecord
+ * @typedef {{ member: string, assigned: number, done: number, open: number }} MemberProgress
+ * @typedef {{ team: string, assigned: number, done: number, percentDone: number, members: MemberProgress[] }} TeamProgress
+ * @typedef {{ text: string, teams: TeamProgress[] }} ProgressReport the team-channel post
+ */
+
 test('template 4 queues the most uncertain items per team and member and reports completion', async () => {
 	const db = sqliteDatabase('t04');
 	const base = '/t04';
@@ -547,13 +692,13 @@ test('template 4 queues the most uncertain items per team and member and reports
 		teamChannelUrl: `${services.url}${base}/channel`,
 	});
 	const stored = await importTemplate(workflow, db);
-	const reports = () => services.received('POST', `${base}/channel`).map((r) => r.body);
+	const reports = () => services.received('POST', `${base}/channel`).map((r) => /** @type {ProgressReport} the JSON the template posted */ (r.body));
 	// In rank order (the node writes each session's tasks as one batch, so link order groups them by session).
-	const queueOf = async (dataset) =>
-		(await examplesOf(db, dataset))
-			.map((r) => [r.task.meta.candidate_id, r.task.meta.assignee, r.task.meta.rank])
+	const queueOf = async (/** @type {string} */ dataset) =>
+		/** @type {QueuedRecord[]} the tasks template 4 queued */ (await examplesOf(db, dataset))
+			.map((r) => /** @type {[string, string, number]} */ ([r.task.meta.candidate_id, r.task.meta.assignee, r.task.meta.rank]))
 			.sort((a, b) => a[2] - b[2]);
-	const sessionsOf = async (dataset) =>
+	const sessionsOf = async (/** @type {string} */ dataset) =>
 		Object.fromEntries((await withStore(db, (store) => store.listSessions(dataset))).map((s) => [s.name, s.examples]));
 
 	// The 5 lowest scores below 0.7 (C-09, C-01, C-03, C-06, C-02) are queued, round-robin per team by rank.
@@ -562,12 +707,14 @@ test('template 4 queues the most uncertain items per team and member and reports
 	assert.deepEqual(await queueOf('al_queue_tech'), [['C-09', 'carol', 1], ['C-03', 'carol', 3]]);
 	assert.deepEqual(await sessionsOf('al_queue_billing'), { 'al_queue_billing-alice': 2, 'al_queue_billing-bob': 1 });
 	assert.deepEqual(await sessionsOf('al_queue_tech'), { 'al_queue_tech-carol': 2 });
-	const queued = (await examplesOf(db, 'al_queue_billing')).find((r) => r.task.meta.candidate_id === 'C-01');
+	const queued = /** @type {QueuedRecord[]} the tasks template 4 queued */ (await examplesOf(db, 'al_queue_billing')).find((r) => r.task.meta.candidate_id === 'C-01');
+	assert.ok(queued, 'C-01 is in the billing queue');
 	assert.equal(queued.task.text, CANDIDATES[0].text);
 	assert.equal(queued.task.meta.score, 0.31);
 	assert.equal(queued.task.meta.source, 'active-learning');
 	assert.equal(queued.inputHash, lib.getInputHash({ text: CANDIDATES[0].text }));
 	const labels = await withStore(db, (store) => store.getDataset('al_labels_billing'));
+	assert.ok(labels, 'the template created al_labels_billing');
 	assert.equal(labels.meta.description, 'Labels of team billing');
 	const [first] = reports();
 	assert.deepEqual(
@@ -581,6 +728,13 @@ test('template 4 queues the most uncertain items per team and member and reports
 
 	// Annotators label their queues in Prodigy (named sessions in the labels datasets), a new candidate arrives.
 	const now = Math.floor(Date.now() / 1000);
+	/**
+	 * @param {QueuedRecord} record
+	 * @param {string} member
+	 * @param {string} dataset
+	 * @param {string} answerValue
+	 * @param {number} i
+	 */
 	const answer = (record, member, dataset, answerValue, i) => ({
 		...record.task,
 		answer: answerValue,
@@ -589,7 +743,11 @@ test('template 4 queues the most uncertain items per team and member and reports
 		_annotator_id: `${dataset}-${member}`,
 		_timestamp: now + i,
 	});
-	const queuedTask = async (dataset, id) => (await examplesOf(db, dataset)).find((r) => r.task.meta.candidate_id === id);
+	const queuedTask = async (/** @type {string} */ dataset, /** @type {string} */ id) => {
+		const record = /** @type {QueuedRecord[]} the tasks template 4 queued */ (await examplesOf(db, dataset)).find((r) => r.task.meta.candidate_id === id);
+		assert.ok(record, `${id} is in ${dataset}`);
+		return record;
+	};
 	const aliceAnswers = [
 		answer(await queuedTask('al_queue_billing', 'C-01'), 'alice', 'al_labels_billing', 'accept', 0),
 		answer(await queuedTask('al_queue_billing', 'C-02'), 'alice', 'al_labels_billing', 'reject', 1),
