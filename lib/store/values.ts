@@ -99,9 +99,34 @@ export function parseContent(raw: string, exampleId: number, datasetId: number):
 	return task;
 }
 
+/**
+ * Refuses content that is not a JSON object, as parseContent would, without building the lossless task: V8's own
+ * parser decides the common case several times faster. Only when it refuses (it also refuses NaN and Infinity, which
+ * Python's json writes and reads) does the lossless parser decide, and name the error.
+ */
+function checkContent(raw: string, exampleId: number, datasetId: number): void {
+	let parsed: unknown;
+	try {
+		parsed = JSON.parse(raw);
+	} catch {
+		parseContent(raw, exampleId, datasetId);
+		return;
+	}
+	if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+		throw new ProdigyError(`Example ${exampleId} (dataset id ${datasetId}) does not hold a JSON object`);
+	}
+}
+
+/**
+ * A stored row as the store's record. The content is checked here, so every read (Export included) fails on a row
+ * that is not a JSON object; `task` is parsed losslessly on first use only, because Export writes `raw` and never
+ * reads it, and the lossless parse was most of an export's time (docs/benchmarks.md, export-speed).
+ */
 export function toRecord(row: LinkRow, dataset: DatasetInfo): ExampleRecord {
 	const raw = toText(row.content);
 	const exampleId = toInt(row.example_id);
+	checkContent(raw, exampleId, dataset.id);
+	let task: Task | undefined;
 	return {
 		linkId: toInt(row.link_id),
 		exampleId,
@@ -109,7 +134,9 @@ export function toRecord(row: LinkRow, dataset: DatasetInfo): ExampleRecord {
 		dataset: dataset.name,
 		inputHash: toInt(row.input_hash),
 		taskHash: toInt(row.task_hash),
-		task: parseContent(raw, exampleId, dataset.id),
+		get task() {
+			return (task ??= parseContent(raw, exampleId, dataset.id));
+		},
 		raw,
 	};
 }

@@ -8,7 +8,7 @@ import {
 	ProdigyInputError,
 } from '../../lib/errors';
 import { setHashes } from '../../lib/hashing';
-import { parseJsonLossless, stringifyTask } from '../../lib/json';
+import { parseJsonLossless, PyFloat, stringifyTask } from '../../lib/json';
 import { openStore, type ProdigyStore, type Task } from '../../lib/store';
 import { BACKENDS, createTestDatabase, rawQuery, type TestDatabase } from '../helpers/databases';
 import { collect, linkIds, rawDatasets, rawExamples, rawLinks, rowCounts, text } from '../helpers/rows';
@@ -379,6 +379,30 @@ describe.each(BACKENDS)('ProdigyStore on %s', (backend) => {
 				expect(record.datasetId).toBe((await store.getDataset('news'))?.id);
 			}
 			await expect(collect(store.getExamples('missing'))).rejects.toThrow(DatasetNotFoundError);
+		});
+
+		it('fails a read on a row that is not a JSON object, naming it, and reads what Python writes (NaN, 1.0) as it is', async () => {
+			const { id: datasetId } = await store.createDataset('odd');
+			const link = async (content: string) => {
+				const hex = Buffer.from(content, 'utf8').toString('hex');
+				const blob = backend === 'postgres' ? `decode('${hex}', 'hex')` : `X'${hex}'`;
+				await rawQuery(db.config, `INSERT INTO example (input_hash, task_hash, content) VALUES (1, 2, ${blob})`);
+				const [{ id }] = await rawQuery(db.config, 'SELECT MAX(id) AS id FROM example');
+				await rawQuery(db.config, `INSERT INTO link (example_id, dataset_id) VALUES (${Number(id)}, ${datasetId})`);
+				return Number(id);
+			};
+			await link('{"text":"a","score":NaN,"w":1.0}');
+			const [record] = await collect(store.getExamples('odd'));
+			expect(record.raw).toBe('{"text":"a","score":NaN,"w":1.0}');
+			expect(Number.isNaN(record.task.score)).toBe(true);
+			expect(record.task.w).toBeInstanceOf(PyFloat);
+			// Truncated content (what a non-strict MySQL does to an oversized BLOB) fails every read, Export's included,
+			// which writes `raw` and never touches `task`.
+			const truncated = await link('{"text":"b","spans":[{"start":0');
+			await expect(collect(store.getExamples('odd'))).rejects.toThrow(`Example ${truncated} (dataset id ${datasetId}) does not hold valid JSON`);
+			await rawQuery(db.config, `DELETE FROM link WHERE example_id = ${truncated}`);
+			const array = await link('["text"]');
+			await expect(collect(store.getExamples('odd'))).rejects.toThrow(`Example ${array} (dataset id ${datasetId}) does not hold a JSON object`);
 		});
 
 		it('filters by answer, flagged, session, link range and limit', async () => {
