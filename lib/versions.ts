@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 
 import { ProdigyInputError } from './errors';
-import { JsonSyntaxError, parseJsonLossless, pythonJsonDumps } from './json';
+import { isPlainObject, JsonSyntaxError, parseJsonLossless, pythonJsonDumps } from './json';
 import type { ExampleRecord, JsonObject, ProdigyStore } from './store/types';
 
 /** Bumped if the digest recipe ever changes, so old ids are never silently compared with new ones. */
@@ -30,22 +30,25 @@ export interface VersionRecord extends VersionSummary {
 	note?: string;
 }
 
-type DigestInput = Pick<ExampleRecord, 'linkId' | 'taskHash' | 'task' | 'raw'>;
+type DigestInput = Pick<ExampleRecord, 'linkId' | 'taskHash' | 'raw'>;
 
 /**
  * One example's digest: its task hash column, its answer and its content as Python's canonical JSON (sorted keys,
  * ASCII), so the same annotation hashes the same whichever backend or key order stored it. Content that is not
  * valid JSON (written by something other than Prodigy) is hashed as its raw text rather than failing the version.
+ * Reads `raw` only, parsed once: an export that records a version never needs the record's task.
  */
 export function exampleDigest(example: DigestInput): Buffer {
 	let canonical: string;
+	let answer = '';
 	try {
-		canonical = pythonJsonDumps(parseJsonLossless(example.raw));
+		const content = parseJsonLossless(example.raw);
+		canonical = pythonJsonDumps(content);
+		if (isPlainObject(content) && typeof content.answer === 'string') answer = content.answer;
 	} catch (error) {
 		if (!(error instanceof JsonSyntaxError)) throw error;
 		canonical = `raw:${example.raw}`;
 	}
-	const answer = typeof example.task.answer === 'string' ? example.task.answer : '';
 	return createHash('sha256').update(`${example.taskHash}\n${answer}\n${canonical}`, 'utf8').digest();
 }
 
@@ -92,7 +95,9 @@ export async function computeVersion(
 	options: { upToLinkId?: number; pageSize?: number } = {},
 ): Promise<VersionSummary> {
 	const accumulator = new VersionAccumulator();
-	for await (const example of store.getExamples(dataset, { upToLinkId: options.upToLinkId, pageSize: options.pageSize })) {
+	// The digest reads the stored bytes only.
+	const read = { upToLinkId: options.upToLinkId, pageSize: options.pageSize, parseTasks: false };
+	for await (const example of store.getExamples(dataset, read)) {
 		accumulator.add(example);
 	}
 	return accumulator.finish();

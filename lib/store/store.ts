@@ -408,9 +408,11 @@ export class Store implements ProdigyStore {
 				const seenExamples = new Set<number>();
 				const seenHashes = new Set<number>();
 				if (!datasetCreated) {
-					for await (const row of this.scanLinks(tx, targetId, { pageSize: DEFAULT_PAGE_SIZE, withoutContent: true })) {
-						seenExamples.add(toInt(row.example_id));
-						if (dedupe !== 'none') seenHashes.add(toInt(dedupe === 'input' ? row.input_hash : row.task_hash));
+					for await (const page of this.scanLinkPages(tx, targetId, { pageSize: DEFAULT_PAGE_SIZE, withoutContent: true })) {
+						for (const row of page) {
+							seenExamples.add(toInt(row.example_id));
+							if (dedupe !== 'none') seenHashes.add(toInt(dedupe === 'input' ? row.input_hash : row.task_hash));
+						}
 					}
 				}
 				let linked = 0;
@@ -427,38 +429,39 @@ export class Store implements ProdigyStore {
 					pendingLinks = [];
 				};
 				for (const sourceId of sourceIds) {
-					const scan = this.scanLinks(tx, sourceId, { pageSize: DEFAULT_PAGE_SIZE, withoutContent: !rehash });
-					for await (const row of scan) {
-						const exampleId = toInt(row.example_id);
-						if (seenExamples.has(exampleId)) {
-							skipped++;
-							continue;
-						}
-						seenExamples.add(exampleId);
-						let prepared: PreparedTask | undefined;
-						let inputHash = toInt(row.input_hash);
-						let taskHash = toInt(row.task_hash);
-						if (rehash) {
-							const task = parseContent(toText(row.content), exampleId, sourceId);
-							try {
-								prepared = prepareTask(task, { hashOptions: rehash, contentLimit, requireContent: false });
-							} catch (error) {
-								throw locateError(error, `Example ${exampleId}`);
-							}
-							({ inputHash, taskHash } = prepared);
-						}
-						if (dedupe !== 'none') {
-							const hash = dedupe === 'input' ? inputHash : taskHash;
-							if (seenHashes.has(hash)) {
+					for await (const page of this.scanLinkPages(tx, sourceId, { pageSize: DEFAULT_PAGE_SIZE, withoutContent: !rehash })) {
+						for (const row of page) {
+							const exampleId = toInt(row.example_id);
+							if (seenExamples.has(exampleId)) {
 								skipped++;
 								continue;
 							}
-							seenHashes.add(hash);
+							seenExamples.add(exampleId);
+							let prepared: PreparedTask | undefined;
+							let inputHash = toInt(row.input_hash);
+							let taskHash = toInt(row.task_hash);
+							if (rehash) {
+								const task = parseContent(toText(row.content), exampleId, sourceId);
+								try {
+									prepared = prepareTask(task, { hashOptions: rehash, contentLimit, requireContent: false });
+								} catch (error) {
+									throw locateError(error, `Example ${exampleId}`);
+								}
+								({ inputHash, taskHash } = prepared);
+							}
+							if (dedupe !== 'none') {
+								const hash = dedupe === 'input' ? inputHash : taskHash;
+								if (seenHashes.has(hash)) {
+									skipped++;
+									continue;
+								}
+								seenHashes.add(hash);
+							}
+							linked++;
+							if (prepared) pendingExamples.push(prepared);
+							else pendingLinks.push([exampleId, targetId]);
+							if (pendingExamples.length + pendingLinks.length >= DEFAULT_ROWS_PER_INSERT) await flush();
 						}
-						linked++;
-						if (prepared) pendingExamples.push(prepared);
-						else pendingLinks.push([exampleId, targetId]);
-						if (pendingExamples.length + pendingLinks.length >= DEFAULT_ROWS_PER_INSERT) await flush();
 					}
 				}
 				await flush();
@@ -512,18 +515,22 @@ export class Store implements ProdigyStore {
 		if (!read) return;
 		const { found, pageSize, limit, filter, inSessionOf } = read;
 		let emitted = 0;
-		const scan = this.scanLinks(this.dialect, found.id, {
+		const pages = this.scanLinkPages(this.dialect, found.id, {
 			afterLinkId: options.afterLinkId,
 			upToLinkId: options.upToLinkId,
 			// Without filters in JavaScript, never fetch more rows than will be returned.
 			pageSize: filter ? pageSize : Math.min(pageSize, limit),
 			inSessionOf,
 		});
-		for await (const row of scan) {
-			const record = toRecord(row, found);
-			if (filter && !filter(record.task, row)) continue;
-			yield record;
-			if (++emitted >= limit) return;
+		// A filter reads every task: parsed at once then, once.
+		const lazyTask = options.parseTasks === false && !filter;
+		for await (const page of pages) {
+			for (const row of page) {
+				const record = toRecord(row, found, lazyTask);
+				if (filter && !filter(record.task, row)) continue;
+				yield record;
+				if (++emitted >= limit) return;
+			}
 		}
 	}
 
@@ -555,15 +562,17 @@ export class Store implements ProdigyStore {
 					if (keys.length > 0) await session?.run(multiRowInsert(table, ['input_hash', 'link_id'], keys.length), keys.flat());
 					keys = [];
 				};
-				const scan = this.scanLinks(this.dialect, found.id, {
+				const pages = this.scanLinkPages(this.dialect, found.id, {
 					afterLinkId: options.afterLinkId,
 					upToLinkId: options.upToLinkId,
 					pageSize: DEFAULT_PAGE_SIZE,
 					withoutContent: true,
 				});
-				for await (const row of scan) {
-					keys.push([toInt(row.input_hash), toInt(row.link_id)]);
-					if (keys.length >= DEFAULT_ROWS_PER_INSERT) await flush();
+				for await (const page of pages) {
+					for (const row of page) {
+						keys.push([toInt(row.input_hash), toInt(row.link_id)]);
+						if (keys.length >= DEFAULT_ROWS_PER_INSERT) await flush();
+					}
 				}
 				await flush();
 
@@ -584,7 +593,7 @@ export class Store implements ProdigyStore {
 					const rows = await session.queryPage(sql, [...selectParams, afterHash, afterHash, afterLink, pageSize]);
 					for (const row of rows) {
 						if (row.content === null || row.content === undefined) continue;
-						const record = toRecord(row as unknown as LinkRow, found);
+						const record = toRecord(row as unknown as LinkRow, found, options.parseTasks === false && !filter);
 						if (filter && !filter(record.task, row as unknown as LinkRow)) continue;
 						yield record;
 						if (++emitted >= limit) return;
@@ -637,11 +646,13 @@ export class Store implements ProdigyStore {
 			),
 		);
 		const stats = new DatasetStatsAccumulator(found);
-		for await (const row of this.scanLinks(this.dialect, found.id, { pageSize: DEFAULT_PAGE_SIZE, withSessionDataset: true })) {
-			const task = toRecord(row, found).task;
-			const sessionDatasetId = row.session_dataset_id === null || row.session_dataset_id === undefined ? undefined : toInt(row.session_dataset_id);
-			const sessionId = typeof task._session_id === 'string' ? task._session_id : undefined;
-			stats.add(task, toInt(row.link_id), (sessionDatasetId !== undefined ? sessionNames.get(sessionDatasetId) : undefined) ?? sessionId);
+		for await (const page of this.scanLinkPages(this.dialect, found.id, { pageSize: DEFAULT_PAGE_SIZE, withSessionDataset: true })) {
+			for (const row of page) {
+				const task = parseContent(toText(row.content), toInt(row.example_id), found.id);
+				const sessionDatasetId = row.session_dataset_id === null || row.session_dataset_id === undefined ? undefined : toInt(row.session_dataset_id);
+				const sessionId = typeof task._session_id === 'string' ? task._session_id : undefined;
+				stats.add(task, toInt(row.link_id), (sessionDatasetId !== undefined ? sessionNames.get(sessionDatasetId) : undefined) ?? sessionId);
+			}
 		}
 		return stats.result();
 	}
@@ -784,10 +795,11 @@ export class Store implements ProdigyStore {
 	}
 
 	/**
-	 * A dataset's links in id order, one page per round trip, resuming after the last id seen (keyset
-	 * pagination: each page is found through the link indexes, memory is bounded by the page).
+	 * A dataset's links joined with their examples in id order, one page per round trip, resuming after the last id
+	 * seen (keyset pagination: each page is found through the link indexes, memory is bounded by the page). Yields
+	 * pages, which readers loop over synchronously: a generator of rows cost an export one more await per row.
 	 */
-	private async *scanLinks(executor: Executor, datasetId: number, options: ScanOptions): AsyncGenerator<LinkRow> {
+	private async *scanLinkPages(executor: Executor, datasetId: number, options: ScanOptions): AsyncGenerator<LinkRow[]> {
 		const columns = [
 			'l."id" AS link_id',
 			'l."example_id" AS example_id',
@@ -814,7 +826,7 @@ export class Store implements ProdigyStore {
 				`SELECT ${columns.join(', ')} FROM "link" l JOIN "example" e ON e."id" = l."example_id" WHERE ${where} ORDER BY l."id" LIMIT ?`,
 				[...selectParams, ...params, options.pageSize],
 			);
-			for (const row of rows) yield row as unknown as LinkRow;
+			if (rows.length > 0) yield rows as unknown as LinkRow[];
 			if (rows.length < options.pageSize) return;
 			after = toInt(rows[rows.length - 1].link_id);
 		}

@@ -135,6 +135,11 @@ export interface GetExamplesOptions {
 	limit?: number;
 	/** Rows fetched per round trip (default 1000); memory stays bounded by it. */
 	pageSize?: number;
+	/**
+	 * false: each record's `task` is parsed on first use instead of at once, for a reader that writes `raw` and
+	 * rarely or never looks at the task (Export). Every row is still checked to hold a JSON object. Default true.
+	 */
+	parseTasks?: boolean;
 }
 
 export interface ExampleRecord {

@@ -118,15 +118,16 @@ function checkContent(raw: string, exampleId: number, datasetId: number): void {
 }
 
 /**
- * A stored row as the store's record. The content is checked here, so every read (Export included) fails on a row
- * that is not a JSON object; `task` is parsed losslessly on first use only, because Export writes `raw` and never
- * reads it, and the lossless parse was most of an export's time (docs/benchmarks.md, export-speed).
+ * A stored row as the store's record; fails on content that is not a JSON object. With `lazyTask`, `task` is parsed
+ * losslessly on first use and the content only checked here: Export writes `raw` and never reads the task, and the
+ * lossless parse was most of an export's time (docs/benchmarks.md, export-speed).
  */
-export function toRecord(row: LinkRow, dataset: DatasetInfo): ExampleRecord {
+export function toRecord(row: LinkRow, dataset: DatasetInfo, lazyTask = false): ExampleRecord {
 	const raw = toText(row.content);
 	const exampleId = toInt(row.example_id);
-	checkContent(raw, exampleId, dataset.id);
 	let task: Task | undefined;
+	if (lazyTask) checkContent(raw, exampleId, dataset.id);
+	else task = parseContent(raw, exampleId, dataset.id);
 	return {
 		linkId: toInt(row.link_id),
 		exampleId,

@@ -344,6 +344,21 @@ describe.each(BACKENDS)('Prodigy Dataset node: examples on %s', (backend) => {
 			expect(run.error?.description).toBe('Check the name (it is case-sensitive) or create the dataset first.');
 		});
 
+		it('Export fails on a stored row that is not valid JSON, naming the example, in every file format', async () => {
+			await runOk(config, add('truncated'), { items: [{ text: 'fine' }] });
+			const [{ id: datasetId }] = await rawQuery(config, "SELECT id FROM dataset WHERE name = 'truncated'");
+			// What a non-strict MySQL leaves of an oversized BLOB: the content cut off mid-task.
+			const hex = Buffer.from('{"text":"cut","spans":[{"start":0', 'utf8').toString('hex');
+			await rawExec(config, `INSERT INTO example (input_hash, task_hash, content) VALUES (1, 2, ${backend === 'postgres' ? `decode('${hex}', 'hex')` : `X'${hex}'`})`);
+			const [{ id: exampleId }] = await rawQuery(config, 'SELECT MAX(id) AS id FROM example');
+			await rawExec(config, `INSERT INTO link (example_id, dataset_id) VALUES (${Number(exampleId)}, ${Number(datasetId)})`);
+			for (const extra of [{}, { format: 'json' }, { devShare: 0.5 }, { format: 'tokens' }]) {
+				const run = await runNode(config, { resource: 'example', operation: 'export', dataset: byName('truncated'), ...extra });
+				expect(run.status).toBe('error');
+				expect(run.error?.message).toMatch(`Example ${Number(exampleId)} (dataset id ${Number(datasetId)}) does not hold valid JSON`);
+			}
+		});
+
 		it('Session → Get Many shows each annotator\'s progress', async () => {
 			const sessions = await runOk(config, { resource: 'session', operation: 'getAll', dataset: byName(dataset) });
 			const byName_ = Object.fromEntries(sessions.map((item) => [item.json.session, item.json]));

@@ -179,7 +179,9 @@ export async function execute(this: IExecuteFunctions, { store, eachItem }: Stor
 		const plan = await planExport.call(this, store, { dataset, filters, options, itemIndex: i });
 		const progress: ExportProgress = { count: 0, byteSize: 0, minLinkId: null, maxLinkId: null };
 		if (!training && devShare === 0) {
-			const stream = Readable.from(exportChunks(store.getExamples(dataset, plan.query), format, progress, plan.onRecord));
+			// The stored bytes are written as they are: no task is parsed unless a filter needs it.
+			const records = store.getExamples(dataset, { ...plan.query, parseTasks: false });
+			const stream = Readable.from(exportChunks(records, format, progress, plan.onRecord));
 			// With n8n's filesystem / S3 binary mode the stream goes to storage chunk by chunk; in the default
 			// in-memory mode n8n itself gathers the file into one Buffer (never the examples as objects).
 			const binary = await this.helpers.prepareBinaryData(stream, fileName, mimeType(format));

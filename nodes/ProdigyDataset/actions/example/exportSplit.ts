@@ -44,8 +44,10 @@ export async function exportSplit(this: IExecuteFunctions, store: ProdigyStore, 
 		});
 	}
 	const merge = training && (this.getNodeParameter('mergePerInput', i, true) as boolean);
-	// Merging needs all answers to one input together: read ordered by input hash instead of link id.
-	const records = observed(merge ? store.getExamplesByInput(dataset, plan.query) : store.getExamples(dataset, plan.query), progress, plan.onRecord);
+	// Merging needs all answers to one input together: read ordered by input hash instead of link id. Only the
+	// training formats read the tasks; a stored-format split writes the stored bytes.
+	const query = { ...plan.query, parseTasks: training };
+	const records = observed(merge ? store.getExamplesByInput(dataset, query) : store.getExamples(dataset, query), progress, plan.onRecord);
 	const summary = emptyTrainingSummary();
 	const lines = training
 		? trainingLines(
