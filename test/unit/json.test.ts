@@ -106,6 +106,28 @@ describe('pythonJsonDumps', () => {
 		expect(keys.sort(compareCodePoints)).toEqual(['', 'b', 'ba', '\ue000', '\uffff', '\u{1F600}']);
 	});
 
+	it('sorts objects of any size and insertion order by code point (small ones take another path than large ones)', () => {
+		// Keys below U+D800 only (sorted as UTF-16 units), and keys with units above (sorted by code point).
+		const alphabets = [
+			['a', 'b', 'B', '_', '0', '~', 'é', '\u4e2d'],
+			['a', 'b', 'B', '_', '0', 'é', '\ue000', '\uffff', '\u{1F600}', '\ud83d'],
+		];
+		let seed = 7;
+		const next = (n: number) => {
+			seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+			return (seed >>> 16) % n; // the high bits: an LCG's low bits repeat with a short period
+		};
+		for (let round = 0; round < 300; round++) {
+			const keys = new Set<string>();
+			const size = 1 + next(40);
+			const alphabet = alphabets[round % 2];
+			while (keys.size < size) keys.add(Array.from({ length: 1 + next(3) }, () => alphabet[next(alphabet.length)]).join(''));
+			const value: Record<string, number> = Object.fromEntries([...keys].map((key, i) => [key, i]));
+			const expected = [...keys].sort(compareCodePoints).map((key) => `${pythonJsonDumps(key)}:${value[key]}`);
+			expect(pythonJsonDumps(value)).toBe(`{${expected.join(',')}}`);
+		}
+	});
+
 	it('orders lone surrogates by their own code point', () => {
 		// Python: "\ud83d" + "\ue000" is (U+D83D, U+E000), which sorts before (U+1F600,).
 		expect(pythonJsonDumps({ '\u{1F600}': 1, '\ud83d\ue000': 2 })).toBe('{"\\ud83d\\ue000":2,"\\ud83d\\ude00":1}');
