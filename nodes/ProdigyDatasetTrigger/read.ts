@@ -165,6 +165,16 @@ export async function pollLinks(
 	};
 }
 
+/** Links a counting poll reads per dataset; a bigger backlog is counted over the next polls, in order. */
+const COUNT_SCAN_LIMIT = 5000;
+
+/**
+ * A poll that emits no link and hands every new one to the event, which counts them (Milestone, Stalled).
+ */
+export function countNewLinks(store: ProdigyStore, state: TriggerState, options: { startedAt: number; limits: CursorLimits }): Promise<LinkPoll> {
+	return pollLinks(store, state, { ...options, accept: () => false, maxEmit: 0, scanLimit: COUNT_SCAN_LIMIT });
+}
+
 /** Highest dataset id in the database (0 when none), for the dataset-id cursor's start. */
 export async function maxDatasetId(store: ProdigyStore): Promise<number> {
 	const all = await store.listDatasets({ includeSessions: true });
@@ -175,7 +185,7 @@ export async function maxDatasetId(store: ProdigyStore): Promise<number> {
  * New dataset rows (sessions included) above the dataset-id cursor, handled ones skipped, and a snapshot of the
  * highest visible dataset id (null when nothing is above the watermark: nothing new to say).
  */
-export async function readNewDatasets(
+async function readNewDatasets(
 	store: ProdigyStore,
 	cursor: IdCursor,
 ): Promise<{ read: StreamRead<DatasetInfo>; snapshot: { id: number; at: number } | null }> {
@@ -184,4 +194,26 @@ export async function readNewDatasets(
 	const rows = above.filter((dataset) => !isHandled(cursor, dataset.id)).sort((a, b) => a.id - b.id);
 	const highest = above.reduce((max, dataset) => Math.max(max, dataset.id), 0);
 	return { read: { rows, truncated: false }, snapshot: highest > 0 ? { id: highest, at } : null };
+}
+
+/** One poll of the dataset-id cursor (New Dataset, New Session): the new datasets and the state that saves them. */
+export async function pollDatasets(
+	store: ProdigyStore,
+	state: TriggerState,
+	options: { startedAt: number; accept: (dataset: DatasetInfo) => boolean; maxEmit: number; limits: CursorLimits },
+): Promise<{ emit: DatasetInfo[]; overflow: boolean; state: TriggerState }> {
+	const cursor = state.datasetCursor ?? startCursor(0);
+	const { read, snapshot } = await readNewDatasets(store, cursor);
+	const step = pollStep({
+		cursors: [cursor],
+		reads: [read],
+		snapshots: state.datasetSnapshots ?? [],
+		snapshot,
+		startedAt: options.startedAt,
+		idOf: (dataset) => dataset.id,
+		accept: options.accept,
+		maxEmit: options.maxEmit,
+		limits: options.limits,
+	});
+	return { emit: step.emit, overflow: step.overflow, state: { ...state, datasetCursor: step.cursors[0], datasetSnapshots: step.snapshots } };
 }

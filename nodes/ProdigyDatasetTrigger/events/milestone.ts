@@ -7,12 +7,10 @@ import { ProdigyInputError } from '../../../lib/errors';
 import { advanceMilestone, startMilestone, type MilestoneProgress, type MilestoneRule } from '../../../lib/milestones';
 import type { ExampleRecord } from '../../../lib/store/types';
 import { freshState } from '../../../lib/triggerState';
-import { pollLinks, requireDatasets, startStreams } from '../read';
+import { countNewLinks, requireDatasets, startStreams } from '../read';
 import { NoSampleError, OVERFLOW_WARNING, type EventContext, type TriggerEvent } from './types';
 
 const show = { show: { event: ['milestone'] } };
-/** Links a poll reads per dataset; a bigger backlog is counted over the next polls, in order. */
-const SCAN_LIMIT = 5000;
 
 const properties: INodeProperties[] = [
 	{
@@ -109,13 +107,7 @@ export const milestone: TriggerEvent = {
 	async poll(context, state) {
 		const rule = ruleOf(context);
 		const counted = counts(answersOf(context));
-		const result = await pollLinks(context.store, state, {
-			startedAt: context.now,
-			accept: () => false,
-			maxEmit: 0,
-			scanLimit: SCAN_LIMIT,
-			limits: context.limits,
-		});
+		const result = await countNewLinks(context.store, state, { startedAt: context.now, limits: context.limits });
 		const milestones: Record<string, MilestoneProgress> = { ...(state.milestones ?? {}) };
 		const items: IDataObject[] = [];
 		for (const stream of result.state.streams) {

@@ -1,9 +1,9 @@
 import type { IDataObject, INodeProperties } from 'n8n-workflow';
 
-import { pollStep, startCursor } from '../../../lib/cursor';
+import { startCursor } from '../../../lib/cursor';
 import { freshState } from '../../../lib/triggerState';
 import type { DatasetInfo } from '../../../lib/store/types';
-import { maxDatasetId, readNewDatasets } from '../read';
+import { maxDatasetId, pollDatasets } from '../read';
 import { NoSampleError, OVERFLOW_WARNING, type TriggerEvent } from './types';
 
 const properties: INodeProperties[] = [
@@ -42,24 +42,13 @@ export const newDataset: TriggerEvent = {
 
 	async poll(context, state) {
 		const includeSessions = context.param('includeSessions', false);
-		const cursor = state.datasetCursor ?? startCursor(0);
-		const { read, snapshot } = await readNewDatasets(context.store, cursor);
-		const step = pollStep({
-			cursors: [cursor],
-			reads: [read],
-			snapshots: state.datasetSnapshots ?? [],
-			snapshot,
+		const polled = await pollDatasets(context.store, state, {
 			startedAt: context.now,
-			idOf: (dataset) => dataset.id,
 			accept: (dataset) => includeSessions || !dataset.session,
 			maxEmit: context.maxItems,
 			limits: context.limits,
 		});
-		return {
-			items: step.emit.map(datasetItem),
-			state: { ...state, datasetCursor: step.cursors[0], datasetSnapshots: step.snapshots },
-			warnings: step.overflow ? [OVERFLOW_WARNING] : [],
-		};
+		return { items: polled.emit.map(datasetItem), state: polled.state, warnings: polled.overflow ? [OVERFLOW_WARNING] : [] };
 	},
 
 	async sample(context) {

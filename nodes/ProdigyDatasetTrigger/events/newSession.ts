@@ -6,10 +6,10 @@
 // and saved nothing for a day is not reported.
 import type { IDataObject } from 'n8n-workflow';
 
-import { pollStep, startCursor } from '../../../lib/cursor';
+import { startCursor } from '../../../lib/cursor';
 import { freshState, pruneCandidates, type SessionCandidate } from '../../../lib/triggerState';
 import type { SessionDatasetInfo } from '../../../lib/store/types';
-import { maxDatasetId, readNewDatasets, requireDatasets } from '../read';
+import { maxDatasetId, pollDatasets, requireDatasets } from '../read';
 import { NoSampleError, OVERFLOW_WARNING, type TriggerEvent } from './types';
 
 export function sessionItem(dataset: string, session: SessionDatasetInfo): IDataObject {
@@ -39,20 +39,13 @@ export const newSession: TriggerEvent = {
 
 	async poll(context, state) {
 		await requireDatasets(context.store, context.datasets, false);
-		const cursor = state.datasetCursor ?? startCursor(0);
-		const { read, snapshot } = await readNewDatasets(context.store, cursor);
-		const step = pollStep({
-			cursors: [cursor],
-			reads: [read],
-			snapshots: state.datasetSnapshots ?? [],
-			snapshot,
+		const polled = await pollDatasets(context.store, state, {
 			startedAt: context.now,
-			idOf: (dataset) => dataset.id,
 			accept: () => true,
 			maxEmit: Number.POSITIVE_INFINITY,
 			limits: context.limits,
 		});
-		const fresh: SessionCandidate[] = step.emit
+		const fresh: SessionCandidate[] = polled.emit
 			.filter((dataset) => dataset.session)
 			.map((dataset) => ({ id: dataset.id, name: dataset.name, seenAt: context.now }));
 		let candidates = pruneCandidates([...(state.candidates ?? []), ...fresh], context.now);
@@ -80,8 +73,8 @@ export const newSession: TriggerEvent = {
 		candidates = candidates.filter((candidate) => !emitted.has(candidate.id));
 		return {
 			items,
-			state: { ...state, datasetCursor: step.cursors[0], datasetSnapshots: step.snapshots, candidates },
-			warnings: step.overflow ? [OVERFLOW_WARNING] : [],
+			state: { ...polled.state, candidates },
+			warnings: polled.overflow ? [OVERFLOW_WARNING] : [],
 		};
 	},
 

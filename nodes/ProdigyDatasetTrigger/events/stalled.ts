@@ -7,11 +7,10 @@ import { ProdigyInputError } from '../../../lib/errors';
 import { formatDuration } from '../../../lib/format';
 import { advanceStall, startStall, type StallProgress, type StallRule } from '../../../lib/stalls';
 import { freshState } from '../../../lib/triggerState';
-import { pollLinks, readTail, requireDatasets, startStreams } from '../read';
+import { countNewLinks, readTail, requireDatasets, startStreams } from '../read';
 import { OVERFLOW_WARNING, type EventContext, type TriggerEvent } from './types';
 
 const show = { show: { event: ['stalled'] } };
-const SCAN_LIMIT = 5000;
 const SAMPLE_MAX_SCAN = 20_000;
 
 const properties: INodeProperties[] = [
@@ -83,13 +82,7 @@ export const stalled: TriggerEvent = {
 
 	async poll(context, state) {
 		const rule = ruleOf(context);
-		const result = await pollLinks(context.store, state, {
-			startedAt: context.now,
-			accept: () => false,
-			maxEmit: 0,
-			scanLimit: SCAN_LIMIT,
-			limits: context.limits,
-		});
+		const result = await countNewLinks(context.store, state, { startedAt: context.now, limits: context.limits });
 		const stalls: Record<string, StallProgress> = { ...(state.stalls ?? {}) };
 		const items: IDataObject[] = [];
 		for (const stream of result.state.streams) {
