@@ -1,6 +1,6 @@
 // Prodigy's `set_hashes`: `_input_hash` identifies the input (the text, image...), `_task_hash` the question
 // asked about it (input + spans / label...). Prodigy excludes already-answered questions by these values, so they
-// must come out bit-for-bit as Prodigy computes them (see prodigy-reference.md §2).
+// must come out bit-for-bit as Prodigy computes them (docs/prodigy.md §4).
 import { InvalidTaskError } from './errors';
 import { builtinKind, isPlainObject, PyJsonWriter, pythonJsonDumps, withPyJsonWriter } from './json';
 import { murmurhash3_32Bytes } from './murmurhash';
