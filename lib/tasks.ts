@@ -158,9 +158,10 @@ export function applyMeta(task: Task, rules: MetaRules): Task {
 
 /** Throws unless the task has non-empty content under one of `inputKeys` (or audio / video). */
 export function requireContent(task: Task, inputKeys: readonly string[]): void {
-	const keys = [...new Set([...inputKeys, ...MEDIA_KEYS])];
-	if (keys.some((key) => !isEmpty(task[key]))) return;
-	const [first, ...rest] = keys;
+	// Every task of every ingest passes here: look before building the list the error names.
+	for (const key of inputKeys) if (!isEmpty(task[key])) return;
+	for (const key of MEDIA_KEYS) if (!isEmpty(task[key])) return;
+	const [first, ...rest] = [...new Set([...inputKeys, ...MEDIA_KEYS])];
 	throw new InvalidTaskError(`The task has no "${first}"${rest.length ? ` (nor ${rest.join(', ')})` : ''}`, {
 		hint: 'Each task needs its content, e.g. {"text": "..."}. Map the field that holds it, or fix the source data.',
 	});
