@@ -327,32 +327,17 @@ const utf8Encoder = new TextEncoder();
  * keys each, where an insertion sort is several times faster than Array.prototype.sort (hashing's hot path).
  */
 function sortedKeys(keys: string[]): string[] {
-	const n = keys.length;
-	if (n > 16) {
-		keys.sort();
-		for (const key of keys) if (SURROGATE_OR_ABOVE.test(key)) return keys.sort(compareCodePoints);
-		return keys;
-	}
-	let wide = false;
-	for (let i = 1; i < n; i++) {
-		const key = keys[i];
-		let j = i - 1;
-		while (j >= 0 && keys[j] > key) {
-			keys[j + 1] = keys[j];
-			j--;
-		}
-		keys[j + 1] = key;
-	}
-	for (let i = 0; i < n && !wide; i++) {
-		const key = keys[i];
-		for (let c = 0; c < key.length; c++) {
-			if (key.charCodeAt(c) >= 0xd800) {
-				wide = true;
-				break;
-			}
+	if (keys.length > 16) keys.sort();
+	else {
+		for (let i = 1; i < keys.length; i++) {
+			const key = keys[i];
+			let j = i - 1;
+			for (; j >= 0 && keys[j] > key; j--) keys[j + 1] = keys[j];
+			keys[j + 1] = key;
 		}
 	}
-	return wide ? keys.sort(compareCodePoints) : keys;
+	for (const key of keys) if (SURROGATE_OR_ABOVE.test(key)) return keys.sort(compareCodePoints);
+	return keys;
 }
 
 /**

@@ -513,7 +513,7 @@ export class Store implements ProdigyStore {
 	async *getExamples(dataset: string, options: GetExamplesOptions = {}): AsyncIterable<ExampleRecord> {
 		const read = await this.startRead(dataset, options);
 		if (!read) return;
-		const { found, pageSize, limit, filter, inSessionOf } = read;
+		const { found, pageSize, limit, filter, inSessionOf, lazyTask } = read;
 		let emitted = 0;
 		const pages = this.scanLinkPages(this.dialect, found.id, {
 			afterLinkId: options.afterLinkId,
@@ -522,8 +522,6 @@ export class Store implements ProdigyStore {
 			pageSize: filter ? pageSize : Math.min(pageSize, limit),
 			inSessionOf,
 		});
-		// A filter reads every task: parsed at once then, once.
-		const lazyTask = options.parseTasks === false && !filter;
 		for await (const page of pages) {
 			for (const row of page) {
 				const record = toRecord(row, found, lazyTask);
@@ -545,7 +543,7 @@ export class Store implements ProdigyStore {
 	async *getExamplesByInput(dataset: string, options: GetExamplesOptions = {}): AsyncIterable<ExampleRecord> {
 		const read = await this.startRead(dataset, options);
 		if (!read) return;
-		const { found, pageSize, limit, filter, inSessionOf } = read;
+		const { found, pageSize, limit, filter, inSessionOf, lazyTask } = read;
 		let number = 1;
 		while (this.inputOrderTables.has(`prodigy_input_order_${number}`)) number++;
 		// A constant prefix and a counter: never user input.
@@ -593,7 +591,7 @@ export class Store implements ProdigyStore {
 					const rows = await session.queryPage(sql, [...selectParams, afterHash, afterHash, afterLink, pageSize]);
 					for (const row of rows) {
 						if (row.content === null || row.content === undefined) continue;
-						const record = toRecord(row as unknown as LinkRow, found, options.parseTasks === false && !filter);
+						const record = toRecord(row as unknown as LinkRow, found, lazyTask);
 						if (filter && !filter(record.task, row as unknown as LinkRow)) continue;
 						yield record;
 						if (++emitted >= limit) return;
@@ -836,7 +834,7 @@ export class Store implements ProdigyStore {
 	private async startRead(
 		dataset: string,
 		options: GetExamplesOptions,
-	): Promise<{ found: DatasetInfo; pageSize: number; limit: number; filter?: ExampleFilter; inSessionOf?: number } | null> {
+	): Promise<{ found: DatasetInfo; pageSize: number; limit: number; filter?: ExampleFilter; inSessionOf?: number; lazyTask: boolean } | null> {
 		const pageSize = positiveInt(options.pageSize, DEFAULT_PAGE_SIZE, 'Page size');
 		const limit = limitOption(options.limit) ?? Number.POSITIVE_INFINITY;
 		if (!(await this.hasSchema())) throw new DatasetNotFoundError(dataset);
@@ -846,6 +844,8 @@ export class Store implements ProdigyStore {
 		const filter = taskFilter(options);
 		// A session filter also matches examples linked to the session dataset, when there is one.
 		const inSessionOf = options.session === undefined ? undefined : (await this.findDataset(this.dialect, options.session))?.id;
-		return { found, pageSize, limit, filter, inSessionOf };
+		// A filter reads every task: parsed at once then, once.
+		const lazyTask = options.parseTasks === false && !filter;
+		return { found, pageSize, limit, filter, inSessionOf, lazyTask };
 	}
 }
