@@ -72,3 +72,16 @@ export async function datasetMeta(config: StoreConfig, dataset: string): Promise
 		await store.close();
 	}
 }
+
+/**
+ * Links an example row holding `content` byte for byte (e.g. text that is not JSON, as a foreign writer or a
+ * truncating MySQL could leave it) to the dataset, written with SQL as no store would; returns its example id.
+ */
+export async function linkRawContent(config: StoreConfig, datasetId: number, content: string): Promise<number> {
+	const hex = Buffer.from(content, 'utf8').toString('hex');
+	const blob = config.type === 'postgres' ? `decode('${hex}', 'hex')` : `X'${hex}'`;
+	await rawQuery(config, `INSERT INTO example (input_hash, task_hash, content) VALUES (1, 2, ${blob})`);
+	const [{ id }] = await rawQuery(config, 'SELECT MAX(id) AS id FROM example');
+	await rawQuery(config, `INSERT INTO link (example_id, dataset_id) VALUES (${Number(id)}, ${datasetId})`);
+	return Number(id);
+}

@@ -11,7 +11,7 @@ import { setHashes } from '../../lib/hashing';
 import { parseJsonLossless, PyFloat, stringifyTask } from '../../lib/json';
 import { openStore, type ProdigyStore, type Task } from '../../lib/store';
 import { BACKENDS, createTestDatabase, rawQuery, type TestDatabase } from '../helpers/databases';
-import { collect, linkIds, rawDatasets, rawExamples, rawLinks, rowCounts, text } from '../helpers/rows';
+import { collect, linkIds, linkRawContent, rawDatasets, rawExamples, rawLinks, rowCounts, text } from '../helpers/rows';
 
 const NOW = new Date(2024, 4, 17, 9, 3, 7); // local time → session "2024-05-17_09-03-07"
 const NOW_SECONDS = Math.floor(NOW.getTime() / 1000);
@@ -381,28 +381,27 @@ describe.each(BACKENDS)('ProdigyStore on %s', (backend) => {
 			await expect(collect(store.getExamples('missing'))).rejects.toThrow(DatasetNotFoundError);
 		});
 
-		it('fails a read on a row that is not a JSON object, naming it, and reads what Python writes (NaN, 1.0) as it is', async () => {
+		it('fails a read on a row that is not a JSON object, naming it, and reads what Python writes (NaN, 1.0) as it is, with tasks parsed at once or on use', async () => {
 			const { id: datasetId } = await store.createDataset('odd');
-			const link = async (content: string) => {
-				const hex = Buffer.from(content, 'utf8').toString('hex');
-				const blob = backend === 'postgres' ? `decode('${hex}', 'hex')` : `X'${hex}'`;
-				await rawQuery(db.config, `INSERT INTO example (input_hash, task_hash, content) VALUES (1, 2, ${blob})`);
-				const [{ id }] = await rawQuery(db.config, 'SELECT MAX(id) AS id FROM example');
-				await rawQuery(db.config, `INSERT INTO link (example_id, dataset_id) VALUES (${Number(id)}, ${datasetId})`);
-				return Number(id);
-			};
+			const link = (content: string) => linkRawContent(db.config, datasetId, content);
 			await link('{"text":"a","score":NaN,"w":1.0}');
-			const [record] = await collect(store.getExamples('odd'));
-			expect(record.raw).toBe('{"text":"a","score":NaN,"w":1.0}');
-			expect(Number.isNaN(record.task.score)).toBe(true);
-			expect(record.task.w).toBeInstanceOf(PyFloat);
+			for (const parseTasks of [true, false]) {
+				const [record] = await collect(store.getExamples('odd', { parseTasks }));
+				expect(record.raw).toBe('{"text":"a","score":NaN,"w":1.0}');
+				expect(Number.isNaN(record.task.score)).toBe(true);
+				expect(record.task.w).toBeInstanceOf(PyFloat);
+			}
 			// Truncated content (what a non-strict MySQL does to an oversized BLOB) fails every read, Export's included,
 			// which writes `raw` and never touches `task`.
 			const truncated = await link('{"text":"b","spans":[{"start":0');
-			await expect(collect(store.getExamples('odd'))).rejects.toThrow(`Example ${truncated} (dataset id ${datasetId}) does not hold valid JSON`);
+			for (const parseTasks of [true, false]) {
+				await expect(collect(store.getExamples('odd', { parseTasks }))).rejects.toThrow(`Example ${truncated} (dataset id ${datasetId}) does not hold valid JSON`);
+			}
 			await rawQuery(db.config, `DELETE FROM link WHERE example_id = ${truncated}`);
 			const array = await link('["text"]');
-			await expect(collect(store.getExamples('odd'))).rejects.toThrow(`Example ${array} (dataset id ${datasetId}) does not hold a JSON object`);
+			for (const parseTasks of [true, false]) {
+				await expect(collect(store.getExamples('odd', { parseTasks }))).rejects.toThrow(`Example ${array} (dataset id ${datasetId}) does not hold a JSON object`);
+			}
 		});
 
 		it('filters by answer, flagged, session, link range and limit', async () => {
@@ -561,10 +560,7 @@ describe.each(BACKENDS)('ProdigyStore on %s', (backend) => {
 			await expect(store.mergeDatasets(['a'], 'all', { createDataset: false })).rejects.toThrow(DatasetNotFoundError);
 			// An example whose content is not JSON fails the rehash after the target was created: all rolled back.
 			const [{ id: datasetId }] = await rawQuery(db.config, "SELECT id FROM dataset WHERE name = 'a'");
-			const blob = backend === 'postgres' ? "decode('6e6f74206a736f6e', 'hex')" : "X'6e6f74206a736f6e'";
-			await rawQuery(db.config, `INSERT INTO example (input_hash, task_hash, content) VALUES (1, 2, ${blob})`);
-			const [{ id: exampleId }] = await rawQuery(db.config, 'SELECT MAX(id) AS id FROM example');
-			await rawQuery(db.config, `INSERT INTO link (example_id, dataset_id) VALUES (${Number(exampleId)}, ${Number(datasetId)})`);
+			await linkRawContent(db.config, Number(datasetId), 'not json');
 			const counts = await rowCounts(db.config);
 			await expect(store.mergeDatasets(['a'], 'all', { rehash: {} })).rejects.toThrow(/does not hold valid JSON/);
 			expect(await rowCounts(db.config)).toEqual(counts);

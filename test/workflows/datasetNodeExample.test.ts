@@ -7,6 +7,7 @@ import type { StoreConfig } from '../../lib/store/types';
 import { openStore } from '../../lib/store';
 import { BACKENDS, createTestDatabase, rawExec, rawQuery, type TestDatabase } from '../helpers/databases';
 import { FaultProxy } from '../helpers/faultProxy';
+import { linkRawContent } from '../helpers/rows';
 import { byName, datasetRow, NODE, rowCount, runNode, runOk, storedExamples } from './datasetNode.helpers';
 
 const add = (dataset: string, extra: IDataObject = {}) => ({ resource: 'example', operation: 'add', dataset: byName(dataset), ...extra });
@@ -348,14 +349,11 @@ describe.each(BACKENDS)('Prodigy Dataset node: examples on %s', (backend) => {
 			await runOk(config, add('truncated'), { items: [{ text: 'fine' }] });
 			const [{ id: datasetId }] = await rawQuery(config, "SELECT id FROM dataset WHERE name = 'truncated'");
 			// What a non-strict MySQL leaves of an oversized BLOB: the content cut off mid-task.
-			const hex = Buffer.from('{"text":"cut","spans":[{"start":0', 'utf8').toString('hex');
-			await rawExec(config, `INSERT INTO example (input_hash, task_hash, content) VALUES (1, 2, ${backend === 'postgres' ? `decode('${hex}', 'hex')` : `X'${hex}'`})`);
-			const [{ id: exampleId }] = await rawQuery(config, 'SELECT MAX(id) AS id FROM example');
-			await rawExec(config, `INSERT INTO link (example_id, dataset_id) VALUES (${Number(exampleId)}, ${Number(datasetId)})`);
+			const exampleId = await linkRawContent(config, Number(datasetId), '{"text":"cut","spans":[{"start":0');
 			for (const extra of [{}, { format: 'json' }, { devShare: 0.5 }, { format: 'tokens' }]) {
 				const run = await runNode(config, { resource: 'example', operation: 'export', dataset: byName('truncated'), ...extra });
 				expect(run.status).toBe('error');
-				expect(run.error?.message).toMatch(`Example ${Number(exampleId)} (dataset id ${Number(datasetId)}) does not hold valid JSON`);
+				expect(run.error?.message).toMatch(`Example ${exampleId} (dataset id ${Number(datasetId)}) does not hold valid JSON`);
 			}
 		});
 
