@@ -319,7 +319,9 @@ const SURROGATE_OR_ABOVE = /[\ud800-\uffff]/;
 const HEX_DIGITS = [48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 97, 98, 99, 100, 101, 102]; // 0-9a-f
 // Python's short escapes for the control characters that have one (\b \t \n \f \r), by char code.
 const SHORT_ESCAPE_LETTER: Record<number, number> = { 8: 98, 9: 116, 10: 110, 12: 102, 13: 114 };
-const utf8Encoder = new TextEncoder();
+// The units ensure_ascii writes as themselves: printable ASCII but the quote and the backslash.
+const UNESCAPED_ASCII = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
+const NATIVE_COPY_FROM = 16;
 
 /**
  * Keys sorted by code point, in place. Comparing strings compares UTF-16 units, which differs from code points only
@@ -347,7 +349,8 @@ function sortedKeys(keys: string[]): string[] {
  * removes them before hashing), so no filtered copy of the task is made.
  */
 export class PyJsonWriter {
-	bytes = new Uint8Array(4096);
+	// A Buffer for its native latin1 write (string's fast path); not from the shared pool, it is reused for long.
+	bytes = Buffer.allocUnsafeSlow(4096);
 	length = 0;
 
 	reset(): void {
@@ -356,14 +359,14 @@ export class PyJsonWriter {
 
 	/** The bytes written so far as text (UTF-8: a hashed key name may be non-ASCII). */
 	text(): string {
-		return Buffer.from(this.bytes.buffer, this.bytes.byteOffset, this.length).toString('utf8');
+		return this.bytes.toString('utf8', 0, this.length);
 	}
 
 	private reserve(extra: number): void {
 		const needed = this.length + extra;
 		if (needed <= this.bytes.length) return;
-		const grown = new Uint8Array(Math.max(needed, this.bytes.length * 2));
-		grown.set(this.bytes.subarray(0, this.length));
+		const grown = Buffer.allocUnsafeSlow(Math.max(needed, this.bytes.length * 2));
+		this.bytes.copy(grown, 0, 0, this.length);
 		this.bytes = grown;
 	}
 
@@ -384,8 +387,20 @@ export class PyJsonWriter {
 
 	/** Text as raw UTF-8, unescaped (the `key=` prefix of a hashed piece). */
 	utf8(text: string): void {
-		this.reserve(text.length * 3);
-		this.length += utf8Encoder.encodeInto(text, this.bytes.subarray(this.length)).written;
+		const n = text.length;
+		this.reserve(n * 3);
+		const bytes = this.bytes;
+		const start = this.length;
+		// A key name is short and nearly always ASCII: copied unit by unit, the encoder only when it is not.
+		for (let i = 0; i < n; i++) {
+			const c = text.charCodeAt(i);
+			if (c >= 0x80) {
+				this.length = start + bytes.write(text, start, 'utf8');
+				return;
+			}
+			bytes[start + i] = c;
+		}
+		this.length = start + n;
 	}
 
 	/** A JSON string, ensure_ascii: every unit outside U+0020–U+007E escaped, lowercase hex, lone surrogates too. */
@@ -395,6 +410,14 @@ export class PyJsonWriter {
 		const bytes = this.bytes;
 		let at = this.length;
 		bytes[at++] = 0x22;
+		// Most text needs no escape at all: one native check and one native copy instead of a loop per unit
+		// (hashing's hot path). Short strings (keys, labels) are cheaper in the loop.
+		if (n >= NATIVE_COPY_FROM && UNESCAPED_ASCII.test(value)) {
+			at += bytes.write(value, at, n, 'latin1');
+			bytes[at++] = 0x22;
+			this.length = at;
+			return;
+		}
 		for (let i = 0; i < n; i++) {
 			const c = value.charCodeAt(i);
 			if (c >= 0x20 && c < 0x7f) {
@@ -463,7 +486,7 @@ export class PyJsonWriter {
 		const withToJson = value as { toJSON?: () => unknown };
 		if (typeof withToJson.toJSON === 'function' && override === undefined) return this.value(withToJson.toJSON(), ignore, depth - 1);
 		const record = value as Record<string, unknown>;
-		const keys = ignore.size === 0 ? Object.keys(record) : Object.keys(record).filter((key) => !ignore.has(key));
+		const keys = keptKeys(record, ignore);
 		if (override && !Object.prototype.hasOwnProperty.call(record, override.key)) keys.push(override.key);
 		this.byte(0x7b);
 		let first = true;
@@ -478,6 +501,14 @@ export class PyJsonWriter {
 		this.byte(0x7d);
 		return true;
 	}
+}
+
+/** The object's keys but the ignored ones; the list is copied only when a key is dropped (hashing's hot path). */
+function keptKeys(record: Record<string, unknown>, ignore: ReadonlySet<string>): string[] {
+	const keys = Object.keys(record);
+	if (ignore.size === 0) return keys;
+	for (const key of keys) if (ignore.has(key)) return keys.filter((kept) => !ignore.has(kept));
+	return keys;
 }
 
 // Hashing and pythonJsonDumps write into one reused buffer; a nested call (a toJSON that dumps) gets its own.

@@ -14,7 +14,7 @@ import {
 	setHashes,
 	taskHashString,
 } from '../../lib/hashing';
-import { parseJsonLossless, stringifyTask } from '../../lib/json';
+import { parseJsonLossless, pythonJsonDumps, stringifyTask } from '../../lib/json';
 import { murmurhash3_32, murmurhash3_32Bytes } from '../../lib/murmurhash';
 import type { Task } from '../../lib/store/types';
 
@@ -59,6 +59,22 @@ describe('the single-pass byte writer behind the hashes', () => {
 		expect(taskHashString({ ...t, _input_hash: 5 })).toBe('5label={"\\ud83d\\ue000":3,"\\uffff":2,"\\ud83d\\ude00":"\\ud834\\udd1e"}');
 		// The hash is MurmurHash of exactly those (ASCII) bytes.
 		expect(getInputHash(t)).toBe(murmurhash3_32(inputHashString(t)));
+	});
+
+	it('escapes one character anywhere in a long string exactly as in a short one (the native copy path)', () => {
+		// Python's ensure_ascii: JSON.stringify's escapes, plus \uXXXX (lowercase) for every unit from U+007F up.
+		const python = (s: string) => JSON.stringify(s).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+		for (const length of [1, 15, 16, 17, 64]) {
+			const plain = ' ~!#[]az'.repeat(8).slice(0, length);
+			expect(inputHashString({ text: plain })).toBe(`text=${python(plain)}`);
+			for (const special of ['"', '\\', '\n', '\u0000', '\u001f', '\u007f', 'é', '\ud800', '😀']) {
+				for (const at of [0, length >> 1, length]) {
+					const text = plain.slice(0, at) + special + plain.slice(at);
+					expect(inputHashString({ text })).toBe(`text=${python(text)}`);
+					expect(pythonJsonDumps({ [text]: text })).toBe(`{${python(text)}:${python(text)}}`);
+				}
+			}
+		}
 	});
 
 	it('writes a non-ASCII custom key name before "=" as UTF-8, unescaped', () => {
