@@ -327,18 +327,22 @@ export class Store implements ProdigyStore {
 				const exampleIds = await this.insertExamples(tx, fresh, rowsPerInsert);
 				// Prodigy links each example to every dataset in turn (main, then session), so link ids interleave.
 				const targets = sessionDataset ? [main.id, sessionDataset.id] : [main.id];
-				const linkIds = await this.insertLinks(
-					tx,
-					exampleIds.flatMap((exampleId) => targets.map((datasetId) => [exampleId, datasetId] as [number, number])),
-					rowsPerInsert * targets.length,
-				);
+				const links: Array<[number, number]> = [];
+				for (const exampleId of exampleIds) for (const datasetId of targets) links.push([exampleId, datasetId]);
+				const linkIds = await this.insertLinks(tx, links, rowsPerInsert * targets.length);
 
+				// One object per task, built once: a large ingest returns as many as it was given.
 				let next = 0;
-				const examples: AddedExample[] = rows.map((task, i) => {
-					const base = { inputHash: task.inputHash, taskHash: task.taskHash, task: task.task };
-					if (duplicate[i]) return { ...base, exampleId: null, linkId: null, duplicate: true };
-					const position = next++;
-					return { ...base, exampleId: exampleIds[position], linkId: linkIds[position * targets.length], duplicate: false };
+				const examples = rows.map((row, i): AddedExample => {
+					const position = duplicate[i] ? -1 : next++;
+					return {
+						inputHash: row.inputHash,
+						taskHash: row.taskHash,
+						task: row.task,
+						exampleId: position < 0 ? null : exampleIds[position],
+						linkId: position < 0 ? null : linkIds[position * targets.length],
+						duplicate: position < 0,
+					};
 				});
 				const result: AddExamplesResult = {
 					dataset,
@@ -354,14 +358,16 @@ export class Store implements ProdigyStore {
 			() => this.retryingRaces(attempt),
 			async (result) => {
 				// A transaction's links become visible together or never (ids of a rolled-back insert are not reused).
-				const linkIds = result.examples.flatMap((example) => (example.linkId === null ? [] : [example.linkId]));
-				if (linkIds.length === 0) {
+				const linked = (example: AddedExample) => example.linkId !== null;
+				const first = result.examples.find(linked)?.linkId;
+				const last = result.examples.findLast(linked)?.linkId;
+				if (first == null || last == null) {
 					for (const name of [dataset, result.sessionDataset]) {
 						if (name !== undefined && !(await this.findDataset(this.dialect, name))) return false;
 					}
 					return true;
 				}
-				const ends = [...new Set([linkIds[0], linkIds[linkIds.length - 1]])];
+				const ends = [...new Set([first, last])];
 				const [row] = await this.dialect.query(`SELECT COUNT(*) AS n FROM "link" WHERE "id" IN (${placeholders(ends.length)})`, ends);
 				const found = toInt(row?.n);
 				if (found === ends.length) return true;
