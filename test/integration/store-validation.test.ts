@@ -2,10 +2,11 @@
 // MySQL's collation equates with an existing one, holes in a task array, a session that is neither name nor flag.
 import { DatasetExistsError, InvalidDatasetNameError, InvalidTaskError, ProdigyInputError } from '../../lib/errors';
 import { openStore } from '../../lib/store';
+import { prepareTask, type PreparedTask } from '../../lib/tasks';
 import type { AddExamplesOptions, ProdigyStore, Task } from '../../lib/store/types';
 import { BACKENDS, createTestDatabase, type TestDatabase } from '../helpers/databases';
 import { failure } from '../helpers/failure';
-import { rowCounts } from '../helpers/rows';
+import { collect, rowCounts } from '../helpers/rows';
 
 
 describe.each(BACKENDS)('store input validation on %s', (backend) => {
@@ -42,6 +43,26 @@ describe.each(BACKENDS)('store input validation on %s', (backend) => {
 		expect(error.index).toBe(1);
 		expect(error.message).toMatch(/^Task 1\b/);
 		expect(await rowCounts(db.config)).toEqual({ dataset: 1, example: 0, link: 0 });
+	});
+
+	it('writeExamples refuses a row prepareTask did not make, by its index, writing nothing', async () => {
+		const good = prepareTask({ text: 'a' }, { contentLimit: await store.contentLimit() });
+		// A row with content bytes instead of its JSON (an older shape), and one whose hashes are not integers.
+		const bytes = { ...good, content: Buffer.from(good.content) } as unknown as PreparedTask;
+		const fraction = { ...good, inputHash: 1.5 };
+		for (const [rows, message] of [
+			[[good, bytes], /^Task 1: not a prepared row/],
+			[[good, good, fraction], /^Task 2: the hashes must be integers/],
+		] as const) {
+			const error = (await failure(() => store.writeExamples('base', [...rows]))) as InvalidTaskError;
+			expect(error).toBeInstanceOf(InvalidTaskError);
+			expect(error.message).toMatch(message);
+		}
+		expect(await rowCounts(db.config)).toEqual({ dataset: 1, example: 0, link: 0 });
+		// The good row alone is written, its content as the UTF-8 bytes of its JSON.
+		expect((await store.writeExamples('base', [good])).added).toBe(1);
+		const [stored] = await collect(store.getExamples('base'));
+		expect(stored.raw).toBe(good.content);
 	});
 
 	it('refuses a session that is neither a name nor true / false', async () => {
