@@ -24,7 +24,7 @@ const DIST = join(ROOT, 'dist', 'lib');
 /** @typedef {import('../lib/store/index').Task} Task */
 /** @typedef {import('../lib/store/index').StoreConfig} StoreConfig */
 /** @typedef {'sqlite' | 'postgres' | 'mysql'} Backend */
-/** @typedef {{ inputHash: number, taskHash: number, content: Buffer }} SerializedRow an example row as the database receives it */
+/** @typedef {{ inputHash: number, taskHash: number, content: Buffer }} SerializedRow an example row as the store writes it */
 /** @typedef {{ backend: Backend, config: StoreConfig, drop: () => Promise<void> }} BenchDatabase */
 /** @typedef {import('node:sqlite').SQLInputValue} SqlValue */
 /**

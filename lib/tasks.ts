@@ -181,12 +181,8 @@ export function contentTooLarge(bytes: number, limit: number): ContentTooLargeEr
 export interface PreparedTask {
 	/** The task exactly as stored: hashes, meta and default answer applied. */
 	task: Task;
-	/**
-	 * Its JSON, the task's one serialisation: the `content` column holds its UTF-8 bytes. Kept as text until the
-	 * INSERT that writes it: 100k Buffers held through a large ingest cost the garbage collector several times
-	 * what encoding each just before its statement does.
-	 */
-	content: string;
+	/** Its UTF-8 JSON, the `content` column's bytes: the task's one serialisation. */
+	content: Buffer;
 	inputHash: number;
 	taskHash: number;
 }
@@ -233,11 +229,8 @@ export function prepareTask(value: unknown, options: PrepareOptions): PreparedTa
 		const task: Task = { ...value, _input_hash: hashes.inputHash, _task_hash: hashes.taskHash };
 		if (meta !== undefined) task.meta = meta;
 		if (options.defaultAnswer && (task.answer === undefined || task.answer === null)) task.answer = options.defaultAnswer;
-		const content = stringifyTask(task);
-		if (options.contentLimit !== null) {
-			const bytes = Buffer.byteLength(content, 'utf8');
-			if (bytes > options.contentLimit) throw contentTooLarge(bytes, options.contentLimit);
-		}
+		const content = Buffer.from(stringifyTask(task), 'utf8');
+		if (options.contentLimit !== null && content.length > options.contentLimit) throw contentTooLarge(content.length, options.contentLimit);
 		return { task, content, inputHash: columnHash(hashes.inputHash, '_input_hash'), taskHash: columnHash(hashes.taskHash, '_task_hash') };
 	} catch (error) {
 		// A function or symbol value (possible from a Code node) cannot be JSON: the task is at fault.

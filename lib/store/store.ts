@@ -50,11 +50,9 @@ function unixSeconds(date: Date): number {
 /** A prepared row as the columns need it: safe-integer hashes, bytes within the real column. */
 function checkRow(row: PreparedTask, index: number, contentLimit: number | null): void {
 	const fail = (message: string) => new InvalidTaskError(`Task ${index}: ${message}`, { index, hint: 'Prepare rows with prepareTask.' });
-	if (typeof row !== 'object' || row === null || typeof row.content !== 'string') throw fail('not a prepared row (its content JSON is missing)');
+	if (typeof row !== 'object' || row === null || !(row.content instanceof Uint8Array)) throw fail('not a prepared row (content bytes missing)');
 	if (!Number.isSafeInteger(row.inputHash) || !Number.isSafeInteger(row.taskHash)) throw fail('the hashes must be integers');
-	if (contentLimit === null) return;
-	const bytes = Buffer.byteLength(row.content, 'utf8');
-	if (bytes > contentLimit) throw locateError(contentTooLarge(bytes, contentLimit), `Task ${index}`, index);
+	if (contentLimit !== null && row.content.length > contentLimit) throw locateError(contentTooLarge(row.content.length, contentLimit), `Task ${index}`, index);
 }
 
 interface ScanOptions {
@@ -782,11 +780,10 @@ export class Store implements ProdigyStore {
 			bytes = 0;
 		};
 		for (const task of tasks) {
-			// Every dialect binds a Buffer to its BLOB / BYTEA column: encoded here, it lives for one statement only.
-			const content = Buffer.from(task.content, 'utf8');
-			if (batch.length >= perStatement || (batch.length > 0 && bytes + content.length > budget)) await flush();
-			batch.push([task.inputHash, task.taskHash, content]);
-			bytes += content.length;
+			if (batch.length >= perStatement || (batch.length > 0 && bytes + task.content.length > budget)) await flush();
+			// The prepared bytes are bound as they are: every dialect binds a Buffer to its BLOB / BYTEA column.
+			batch.push([task.inputHash, task.taskHash, task.content]);
+			bytes += task.content.length;
 		}
 		await flush();
 		return ids;

@@ -47,11 +47,11 @@ describe.each(BACKENDS)('store input validation on %s', (backend) => {
 
 	it('writeExamples refuses a row prepareTask did not make, by its index, writing nothing', async () => {
 		const good = prepareTask({ text: 'a' }, { contentLimit: await store.contentLimit() });
-		// A row with content bytes instead of its JSON (an older shape), and one whose hashes are not integers.
-		const bytes = { ...good, content: Buffer.from(good.content) } as unknown as PreparedTask;
+		// A row whose content is text instead of the bytes to bind, and one whose hashes are not integers.
+		const text = { ...good, content: good.content.toString('utf8') } as unknown as PreparedTask;
 		const fraction = { ...good, inputHash: 1.5 };
 		for (const [rows, message] of [
-			[[good, bytes], /^Task 1: not a prepared row/],
+			[[good, text], /^Task 1: not a prepared row/],
 			[[good, good, fraction], /^Task 2: the hashes must be integers/],
 		] as const) {
 			const error = (await failure(() => store.writeExamples('base', [...rows]))) as InvalidTaskError;
@@ -59,10 +59,10 @@ describe.each(BACKENDS)('store input validation on %s', (backend) => {
 			expect(error.message).toMatch(message);
 		}
 		expect(await rowCounts(db.config)).toEqual({ dataset: 1, example: 0, link: 0 });
-		// The good row alone is written, its content as the UTF-8 bytes of its JSON.
+		// The good row alone is written, its content bytes as they are.
 		expect((await store.writeExamples('base', [good])).added).toBe(1);
 		const [stored] = await collect(store.getExamples('base'));
-		expect(stored.raw).toBe(good.content);
+		expect(stored.raw).toBe(good.content.toString('utf8'));
 	});
 
 	it('refuses a session that is neither a name nor true / false', async () => {
