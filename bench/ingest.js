@@ -72,7 +72,7 @@ async function timeRaw(lib, backend, rows) {
 /** @type {import('./common').Benchmark['run']} */
 async function run({ lib }) {
 	const n = size('BENCH_INGEST_N', 20_000);
-	const rounds = setting('BENCH_ROUNDS', 2);
+	const rounds = setting('BENCH_ROUNDS', 3); // three: each side once first, second and last in the rotation
 	const results = [];
 	for (const backend of backends()) {
 		/** @type {Record<'store' | 'rest' | 'raw' | 'prep', number[]>} seconds per round */
