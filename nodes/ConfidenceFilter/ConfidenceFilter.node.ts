@@ -21,12 +21,13 @@ export class ConfidenceFilter implements INodeType {
 		inputs: [NodeConnectionTypes.Main],
 		outputs: optionalOutputs(OUTPUT_NAMES, [DISCARD_OUTPUT_NAME], '$parameter["discardOutput"] === true'),
 		credentials: [
-			// Only the "skip inputs already in a dataset" option reads the database.
+			// Only the "skip inputs already in a dataset" option reads the database. `hide`, not `show`: the editor would
+			// take skipExisting for the node's authentication field, hide it and switch it on with the credential.
 			{
 				name: 'prodigyDatabaseApi',
 				required: false,
 				testedBy: 'prodigyDatabaseConnectionTest',
-				displayOptions: { show: { skipExisting: [true] } },
+				displayOptions: { hide: { skipExisting: [false] } },
 			},
 		],
 		properties,

@@ -4,7 +4,7 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 import { prodigyDatabaseConnectionTest, prodigyServerConnectionTest } from '../shared/credentialTest';
 import { operationSubtitle } from '../shared/descriptions';
 import { searchDatasets } from '../shared/methods';
-import { DATABASE_RESOURCES, properties } from './actions';
+import { DATABASE_RESOURCES, properties, SERVER_RESOURCES } from './actions';
 import { router } from './router';
 
 export class ProdigyDataset implements INodeType {
@@ -20,18 +20,21 @@ export class ProdigyDataset implements INodeType {
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
+		// `hide`, never `show`: n8n's editor takes a parameter whose values the credentials' `show` conditions cover
+		// for the node's authentication field, hides it and sets it from the credential it picks, so with `show` every
+		// action added from the node panel became Dataset → <default operation> (docs/development.md, "Credentials").
 		credentials: [
 			{
 				name: 'prodigyDatabaseApi',
 				required: true,
 				testedBy: 'prodigyDatabaseConnectionTest',
-				displayOptions: { show: { resource: DATABASE_RESOURCES } },
+				displayOptions: { hide: { resource: SERVER_RESOURCES } },
 			},
 			{
 				name: 'prodigyServerApi',
 				required: true,
 				testedBy: 'prodigyServerConnectionTest',
-				displayOptions: { show: { resource: ['server'] } },
+				displayOptions: { hide: { resource: DATABASE_RESOURCES } },
 			},
 		],
 		properties,

@@ -64,8 +64,8 @@ describe('Prodigy Dataset node description', () => {
 
 	it('uses the database credential for database resources and the server credential for the server', () => {
 		expect(node.description.credentials).toEqual([
-			expect.objectContaining({ name: 'prodigyDatabaseApi', testedBy: 'prodigyDatabaseConnectionTest', displayOptions: { show: { resource: ['dataset', 'example', 'session'] } } }),
-			expect.objectContaining({ name: 'prodigyServerApi', displayOptions: { show: { resource: ['server'] } } }),
+			expect.objectContaining({ name: 'prodigyDatabaseApi', testedBy: 'prodigyDatabaseConnectionTest', displayOptions: { hide: { resource: ['server'] } } }),
+			expect.objectContaining({ name: 'prodigyServerApi', displayOptions: { hide: { resource: ['dataset', 'example', 'session'] } } }),
 		]);
 		expect(node.description.usableAsTool).toBe(true);
 	});

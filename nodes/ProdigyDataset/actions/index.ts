@@ -7,6 +7,7 @@ import * as session from './session';
 import type { DatabaseResource } from './types';
 
 export const DATABASE_RESOURCES: DatabaseResource[] = ['dataset', 'example', 'session'];
+export const SERVER_RESOURCES = ['server'];
 
 /** Resource selector, then each resource's operation selector and operation parameters. */
 export const properties: INodeProperties[] = [
