@@ -32,7 +32,7 @@ export class ProdigyDatabaseApi implements ICredentialType {
 			default: '',
 			placeholder: '/home/me/.prodigy/prodigy.db',
 			description:
-				'Absolute path of the prodigy.db file, as seen by the n8n server (Prodigy\'s default is ~/.prodigy/prodigy.db)',
+				'Absolute path of the prodigy.db file, as seen by the n8n server (Prodigy\'s default is ~/.prodigy/prodigy.db; a leading ~/ means the home folder of the user n8n runs as)',
 			displayOptions: { show: { type: ['sqlite'] } },
 			required: true,
 		},

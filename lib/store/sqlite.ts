@@ -1,9 +1,10 @@
 // SQLite through Node's built-in node:sqlite (no native addon). Prodigy may hold the same file: writes take
 // the lock up front with BEGIN IMMEDIATE, wait for Prodigy with async pauses (never inside the driver), and stay short.
-import { resolve } from 'node:path';
+import { homedir } from 'node:os';
+import { isAbsolute, join, resolve } from 'node:path';
 import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlite';
 
-import { ProdigyConnectionError, ProdigyError } from '../errors';
+import { ProdigyConnectionError, ProdigyError, ProdigyInputError } from '../errors';
 import {
 	ascendingIds,
 	BoundedCache,
@@ -20,6 +21,29 @@ import {
 import { PRODIGY_TABLES } from './schema';
 
 export const DEFAULT_BUSY_TIMEOUT_MS = 10_000;
+
+/**
+ * The SQLite file a credential's path names. Prodigy's own default is written `~/.prodigy/prodigy.db`, but no shell
+ * expands `~` between a credential and node:sqlite (which would make a folder named `~`), so it is expanded here,
+ * against the home of the process that opens the file. `~other/…` and relative paths are refused: where they point
+ * depends on which user and folder n8n runs as, and the credential must mean the same file wherever it runs.
+ */
+export function sqliteFilePath(path: string, home: string = homedir()): string {
+	const text = path.trim();
+	if (text === ':memory:') return text;
+	if (text === '~' || text.startsWith('~/')) return join(home, text.slice(1));
+	if (text.startsWith('~')) {
+		throw new ProdigyInputError(`The SQLite file path "${text}" names another user's home, which is not supported`, {
+			hint: `Give the absolute path instead, e.g. ${join(home, '.prodigy', 'prodigy.db')}.`,
+		});
+	}
+	if (!isAbsolute(text)) {
+		throw new ProdigyInputError(`The SQLite file path "${text}" is not absolute`, {
+			hint: `Give the full path as the n8n server sees it, e.g. ${join(home, '.prodigy', 'prodigy.db')} (~/ is expanded to ${home}).`,
+		});
+	}
+	return text;
+}
 
 const SQLITE_BUSY = 5;
 const SQLITE_LOCKED = 6;

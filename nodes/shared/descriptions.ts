@@ -57,7 +57,8 @@ export function datasetLocator(overrides: Partial<INodeProperties> = {}): INodeP
 					{
 						type: 'regex',
 						properties: {
-							regex: '^[^, ]+$',
+							// Empty passes here: `required` reports it ("Parameter is required"), not as a space or comma.
+							regex: '^[^, ]*$',
 							errorMessage: 'Prodigy dataset names cannot contain spaces or commas',
 						},
 					},
@@ -66,6 +67,14 @@ export function datasetLocator(overrides: Partial<INodeProperties> = {}): INodeP
 		],
 		...overrides,
 	};
+}
+
+/**
+ * A dataset picker where the dataset may not exist yet (Add, Merge's target): By Name first, since From List can
+ * only offer datasets that exist.
+ */
+export function newDatasetLocator(overrides: Partial<INodeProperties> = {}): INodeProperties {
+	return datasetLocator({ default: { mode: 'name', value: '' }, ...overrides });
 }
 
 /** A dataset locator's value for item `itemIndex` (From List or By Name both give the name). */

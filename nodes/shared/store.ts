@@ -1,6 +1,7 @@
 import type { ICredentialDataDecryptedObject, IExecuteFunctions, IWebhookFunctions } from 'n8n-workflow';
 
 import { openStore } from '../../lib/store';
+import { sqliteFilePath } from '../../lib/store/sqlite';
 import type { ProdigyStore, StoreConfig } from '../../lib/store/types';
 import { errorKit, runKit, type ErrorKit, type RunKit } from './items';
 
@@ -14,7 +15,7 @@ export function credentialsToConfig(credentials: ICredentialDataDecryptedObject)
 	if (type === 'sqlite') {
 		const path = String(credentials.path ?? '').trim();
 		if (!path) throw new Error('The Prodigy Database credential has no SQLite file path');
-		return { type: 'sqlite', path };
+		return { type: 'sqlite', path: sqliteFilePath(path) };
 	}
 	if (type !== 'postgres' && type !== 'mysql') {
 		throw new Error(`Unknown Prodigy database type "${type}" in the credential`);

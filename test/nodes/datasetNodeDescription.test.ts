@@ -105,3 +105,27 @@ describe('operation helpers', () => {
 		expect(() => metaFromOptions({ customMeta: '{' })).toThrow(/^Custom Meta is not valid JSON/);
 	});
 });
+
+describe('dataset pickers', () => {
+	const all = new ProdigyDataset().description.properties.filter((property) => property.type === 'resourceLocator');
+	const picker = (operation: string, name = 'dataset') =>
+		all.find((property) => property.name === name && (property.displayOptions?.show?.operation as string[]).includes(operation)) as INodeProperties;
+
+	it('default to By Name where a new dataset may be named (Add, Merge target), to From List elsewhere', () => {
+		expect(picker('add').default).toEqual({ mode: 'name', value: '' });
+		const mergeTarget = all.find((property) => property.displayName === 'Target Dataset') as INodeProperties;
+		expect(mergeTarget.default).toEqual({ mode: 'name', value: '' });
+		expect(picker('getAll').default).toEqual({ mode: 'list', value: '' });
+	});
+
+	it('say "cannot contain spaces or commas" only of a name that has one; an empty name is left to Required', () => {
+		const mode = picker('add').modes?.find((m) => m.name === 'name');
+		const rule = mode?.validation?.[0] as { properties: { regex: string } };
+		const regex = new RegExp(rule.properties.regex);
+		expect(regex.test('')).toBe(true);
+		expect(regex.test('ner_news')).toBe(true);
+		expect(regex.test('ner news')).toBe(false);
+		expect(regex.test('ner,news')).toBe(false);
+		expect(picker('add').required).toBe(true);
+	});
+});

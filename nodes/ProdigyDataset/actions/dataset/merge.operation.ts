@@ -4,7 +4,7 @@ import { ProdigyInputError } from '../../../../lib/errors';
 import { HASH_PRESETS } from '../../../../lib/hashing';
 import type { DedupeMode } from '../../../../lib/store/types';
 import { parseKeyList } from '../../../../lib/tasks';
-import { datasetLocator, forOperation, readDataset } from '../../../shared/descriptions';
+import { forOperation, newDatasetLocator, readDataset } from '../../../shared/descriptions';
 import type { StoreRun } from '../../../shared/store';
 
 const properties: INodeProperties[] = [
@@ -17,7 +17,7 @@ const properties: INodeProperties[] = [
 		placeholder: 'e.g. ner_news_alex,ner_news_sam',
 		description: 'Datasets whose examples are added to the target, separated by commas (like "prodigy db-merge")',
 	},
-	datasetLocator({
+	newDatasetLocator({
 		displayName: 'Target Dataset',
 		description: 'The dataset that receives the examples; created when it does not exist (type its name under By Name)',
 	}),

@@ -25,14 +25,14 @@ import {
 	type PreparedTask,
 	type PrepareOptions,
 } from '../../../../lib/tasks';
-import { datasetLocator, forOperation, readDataset } from '../../../shared/descriptions';
+import { forOperation, newDatasetLocator, readDataset } from '../../../shared/descriptions';
 import { errorItem } from '../../../shared/items';
 import type { StoreRun } from '../../../shared/store';
 
 type InputMode = 'json' | 'fields' | 'file';
 
 const properties: INodeProperties[] = [
-	datasetLocator({ description: 'The dataset to add the examples to; created when it does not exist yet (like "prodigy db-in")' }),
+	newDatasetLocator({ description: 'The dataset to add the examples to; created when it does not exist yet (like "prodigy db-in")' }),
 	{
 		displayName: 'Input',
 		name: 'inputMode',
