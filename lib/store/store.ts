@@ -316,8 +316,11 @@ export class Store implements ProdigyStore {
 				} else if (dedupe !== 'none') {
 					await this.lockDataset(tx, main.id);
 				}
-				const duplicate = await this.findDuplicates(tx, main.id, datasetCreated, rows, dedupe);
-				const fresh = rows.filter((_, i) => !duplicate[i]);
+				// Skipping compares by the dedupe mode's hash; a report without skipping, by task hash (the same question).
+				const compareBy = dedupe !== 'none' ? dedupe : options.reportDuplicates === true ? 'task' : 'none';
+				const duplicate = await this.findDuplicates(tx, main.id, datasetCreated, rows, compareBy);
+				const skip = dedupe === 'none' ? rows.map(() => false) : duplicate;
+				const fresh = rows.filter((_, i) => !skip[i]);
 				// A session dataset is made only when something is linked to it: a scheduled add that finds nothing new
 				// (or only duplicates) would otherwise leave one empty session dataset per run.
 				const sessionDataset =
@@ -334,14 +337,15 @@ export class Store implements ProdigyStore {
 				// One object per task, built once: a large ingest returns as many as it was given.
 				let next = 0;
 				const examples = rows.map((row, i): AddedExample => {
-					const position = duplicate[i] ? -1 : next++;
+					const position = skip[i] ? -1 : next++;
 					return {
 						inputHash: row.inputHash,
 						taskHash: row.taskHash,
 						task: row.task,
 						exampleId: position < 0 ? null : exampleIds[position],
 						linkId: position < 0 ? null : linkIds[position * targets.length],
-						duplicate: position < 0,
+						duplicate: duplicate[i],
+						skipped: position < 0,
 					};
 				});
 				const result: AddExamplesResult = {

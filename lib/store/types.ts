@@ -74,6 +74,12 @@ export interface WriteExamplesOptions {
 	session?: string | boolean;
 	/** Skip tasks whose input / task hash is already in the dataset or earlier in the batch (default 'none'). */
 	dedupe?: DedupeMode;
+	/**
+	 * Whether to tell, for every task, if the dataset already held it (`AddedExample.duplicate`) when nothing is
+	 * skipped (dedupe 'none'): one more read of the dataset's task hashes per call, which a large ingest into a big
+	 * dataset does not want, so it is asked for (the n8n node does). With dedupe on, duplicates are always known.
+	 */
+	reportDuplicates?: boolean;
 	/** Create the dataset when missing (default true, like `db-in`); false raises DatasetNotFoundError. */
 	createDataset?: boolean;
 	/** Meta for a dataset created by this call. */
@@ -98,13 +104,20 @@ export interface AddExamplesOptions extends WriteExamplesOptions {
 }
 
 export interface AddedExample {
-	/** The new example row's id; null when skipped as duplicate. */
+	/** The new example row's id; null when skipped. */
 	exampleId: number | null;
 	/** Link id in the main dataset; null when skipped. */
 	linkId: number | null;
 	inputHash: number;
 	taskHash: number;
+	/**
+	 * The dataset already held this task when it was written (or an earlier task of the same call was it): by the
+	 * dedupe mode's hash, by task hash when nothing is skipped. False when not asked (dedupe 'none' without
+	 * reportDuplicates).
+	 */
 	duplicate: boolean;
+	/** Not written because it was a duplicate under the dedupe mode. */
+	skipped: boolean;
 	/** The task exactly as stored (with `_input_hash` / `_task_hash` and default answer applied). */
 	task: Task;
 }

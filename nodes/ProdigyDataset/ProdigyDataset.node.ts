@@ -13,7 +13,9 @@ export class ProdigyDataset implements INodeType {
 		name: 'prodigyDataset',
 		icon: { light: 'file:../../icons/prodigy.svg', dark: 'file:../../icons/prodigy.dark.svg' },
 		group: ['transform'],
-		version: 1,
+		// 1.1: Example → Add skips duplicates by default (Skip Duplicates shown on the node); 1 keeps No.
+		version: [1, 1.1],
+		defaultVersion: 1.1,
 		subtitle: operationSubtitle(properties),
 		description: 'Read and write Prodigy annotation datasets, examples and sessions, or talk to a running Prodigy server',
 		defaults: { name: 'Prodigy Dataset' },

@@ -30,11 +30,14 @@ export interface RunInput {
 	/** Run the node with continue-on-fail (onError: continueRegularOutput). */
 	continueOnFail?: boolean;
 	serverCredentials?: IDataObject;
+	/** The node's typeVersion (default 1, what the saved workflows of the tests were written for). */
+	typeVersion?: number;
 }
 
 /** Manual Trigger → Items → Prodigy Dataset with `parameters`, against the database `config`. */
 export async function runNode(config: StoreConfig | null, parameters: IDataObject, input: RunInput = {}): Promise<WorkflowRun> {
 	const extra: Partial<INode> = input.continueOnFail ? { onError: 'continueRegularOutput' } : {};
+	if (input.typeVersion !== undefined) extra.typeVersion = input.typeVersion;
 	const credentials: Record<string, IDataObject> = {};
 	if (config) credentials.prodigyDatabaseApi = { ...config };
 	if (input.serverCredentials) credentials.prodigyServerApi = input.serverCredentials;

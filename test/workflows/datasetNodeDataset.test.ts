@@ -152,14 +152,26 @@ describe.each(BACKENDS)('Prodigy Dataset node: datasets on %s', (backend) => {
 
 	it('deletes a dataset like prodigy drop: examples a session still holds stay', async () => {
 		const examplesBefore = await rowCount(config, 'example');
-		const [item] = await runOk(config, dataset('delete', { dataset: byName('counted') }));
-		expect(item.json).toMatchObject({ deleted: true, dataset: 'counted', linksDeleted: 2 });
+		// A node whose parameters no longer name the dataset to drop cannot drop it: nothing changes.
+		// n8n itself refuses to run a node whose required confirmation is missing; an expression that gives nothing
+		// reaches the node, which refuses too.
+		await expect(runNode(config, dataset('delete', { dataset: byName('counted') }))).rejects.toThrow('Parameter "Confirm Dataset Name" is required');
+		const empty = await runNode(config, dataset('delete', { dataset: byName('counted'), confirmName: '={{ "" }}' }));
+		expect(empty.error?.message).toBe('Not dropped: Dataset → Delete drops the whole dataset "counted", and Confirm Dataset Name is empty');
+		const mistyped = await runNode(config, dataset('delete', { dataset: byName('counted'), confirmName: 'counted-alex' }));
+		expect(mistyped.error?.message).toBe('Not dropped: Confirm Dataset Name reads "counted-alex", not "counted"');
+		expect(await datasetRow(config, 'counted')).not.toBeNull();
+		expect(await storedExamples(config, 'counted')).toHaveLength(2);
+
+		const [item] = await runOk(config, dataset('delete', { dataset: byName('counted'), confirmName: 'counted' }));
+		expect(item.json).toMatchObject({ deleted: true, removed: 'dataset', dataset: 'counted', linksDeleted: 2 });
+		expect(item.json.summary).toBe('Dropped the whole dataset counted: 2 links removed, 0 examples that no other dataset held deleted');
 		expect(await datasetRow(config, 'counted')).toBeNull();
 		// Both examples are still linked to the session dataset counted-alex, so Prodigy keeps them.
 		expect(item.json.examplesDeleted).toBe(0);
 		expect(await rowCount(config, 'example')).toBe(examplesBefore);
 		expect(await storedExamples(config, 'counted-alex')).toHaveLength(2);
-		const again = await runNode(config, dataset('delete', { dataset: byName('counted') }));
+		const again = await runNode(config, dataset('delete', { dataset: byName('counted'), confirmName: 'counted' }));
 		expect(again.error?.message).toBe('Dataset "counted" does not exist');
 	});
 });

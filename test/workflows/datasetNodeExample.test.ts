@@ -29,8 +29,8 @@ describe.each(BACKENDS)('Prodigy Dataset node: examples on %s', (backend) => {
 			expect(run.status).toBe('success');
 			const output = run.output(NODE);
 			expect(output.map((item) => item.json)).toEqual([
-				{ dataset: 'whole_items', example_id: expect.any(Number), link_id: expect.any(Number), _input_hash: -784135307, _task_hash: -978533357, duplicate: false },
-				{ dataset: 'whole_items', example_id: expect.any(Number), link_id: expect.any(Number), _input_hash: 896529854, _task_hash: expect.any(Number), duplicate: false },
+				{ dataset: 'whole_items', example_id: expect.any(Number), link_id: expect.any(Number), _input_hash: -784135307, _task_hash: -978533357, duplicate: false, skipped: false },
+				{ dataset: 'whole_items', example_id: expect.any(Number), link_id: expect.any(Number), _input_hash: 896529854, _task_hash: expect.any(Number), duplicate: false, skipped: false },
 			]);
 			expect(output.map((item) => item.pairedItem)).toEqual([{ item: 0 }, { item: 1 }]);
 			expect(run.json('Items')).toEqual(items);
@@ -135,6 +135,36 @@ describe.each(BACKENDS)('Prodigy Dataset node: examples on %s', (backend) => {
 
 			await runOk(config, { ...parameters, options: { region: 'eu', metaPrecedence: 'node' } }, { items: [{ body: 'Second', id: 'T-2' }] });
 			expect((await storedExamples(config, 'mapped'))[1].task.meta).toEqual({ ticket: 'T-2', region: 'eu' });
+		});
+
+		it('a second press of Execute adds nothing on a node added today (version 1.1: Skip Duplicates defaults to Same Question)', async () => {
+			const items = [{ text: 'first' }, { text: 'second', label: 'X' }];
+			const first = await runOk(config, add('pressed_twice'), { items, typeVersion: 1.1 });
+			expect(first.map((item) => [item.json.duplicate, item.json.skipped])).toEqual([[false, false], [false, false]]);
+			const second = await runOk(config, add('pressed_twice'), { items, typeVersion: 1.1 });
+			expect(second.map((item) => [item.json.duplicate, item.json.skipped, item.json.example_id])).toEqual([
+				[true, true, null],
+				[true, true, null],
+			]);
+			expect((await storedExamples(config, 'pressed_twice')).length).toBe(2);
+			// The same input asked another way is a new question, and is added.
+			const other = await runOk(config, add('pressed_twice'), { items: [{ text: 'first', label: 'Y' }], typeVersion: 1.1 });
+			expect(other[0].json.skipped).toBe(false);
+			expect((await storedExamples(config, 'pressed_twice')).length).toBe(3);
+		});
+
+		it('a saved version-1 node keeps adding every task, and says which were already there (duplicate: true, skipped: false)', async () => {
+			const items = [{ text: 'again' }, { text: 'again' }];
+			const first = await runOk(config, add('saved_v1'), { items });
+			expect(first.map((item) => [item.json.duplicate, item.json.skipped])).toEqual([[false, false], [true, false]]);
+			const second = await runOk(config, add('saved_v1'), { items: [{ text: 'again' }, { text: 'new' }] });
+			expect(second.map((item) => [item.json.duplicate, item.json.skipped])).toEqual([[true, false], [false, false]]);
+			expect(second[0].json.example_id).toEqual(expect.any(Number));
+			expect((await storedExamples(config, 'saved_v1')).length).toBe(4);
+			// Version 1.1 with No chosen behaves the same.
+			const none = await runOk(config, add('saved_v1', { dedupe: 'none' }), { items: [{ text: 'new' }], typeVersion: 1.1 });
+			expect(none.map((item) => [item.json.duplicate, item.json.skipped])).toEqual([[true, false]]);
+			expect((await storedExamples(config, 'saved_v1')).length).toBe(5);
 		});
 
 		it('dedupes across batches, sets the default answer and links a named session', async () => {
@@ -385,7 +415,14 @@ describe.each(BACKENDS)('Prodigy Dataset node: examples on %s', (backend) => {
 				deleteBy: 'inputHash',
 				values: `${rows[0].inputHash}, ${rows[1].inputHash}`,
 			});
-			expect(item.json).toEqual({ dataset, unlinked: 2, examplesDeleted: 0 });
+			expect(item.json).toEqual({
+				deleted: true,
+				removed: 'examples',
+				dataset,
+				unlinked: 2,
+				examplesDeleted: 0,
+				summary: `Removed 2 examples from ${dataset} by input hash (0 no other dataset held deleted); the dataset itself is kept`,
+			});
 			expect((await storedExamples(config, dataset)).map((row) => row.task.text)).toEqual(['c', 'd', 'é']);
 			expect(await storedExamples(config, 'annotated_copy')).toHaveLength(5);
 

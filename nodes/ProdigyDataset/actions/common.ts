@@ -2,7 +2,12 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 
 import { toPlainJson } from '../../../lib/json';
 import { ProdigyInputError } from '../../../lib/errors';
-import type { DatasetInfo } from '../../../lib/store/types';
+import type { DatasetInfo, DedupeMode } from '../../../lib/store/types';
+
+/** "1 link", "3 links": counts in the sentences outputs and errors say. */
+export function plural(count: number, noun: string): string {
+	return `${count} ${noun}${count === 1 ? '' : 's'}`;
+}
 
 /** Unix seconds → ISO 8601, for people and for n8n's date handling; null stays null. */
 export function isoTime(seconds: number | null | undefined): string | null {
@@ -79,4 +84,31 @@ function invalidJson(what: string, error: unknown): ProdigyInputError {
 	return new ProdigyInputError(`${what} is not valid JSON: ${(error as Error).message}`, {
 		hint: 'Use the form {"key": "value"}.',
 	});
+}
+
+/**
+ * Skip Duplicates, as Add and Merge offer it. `things` names what is added ("tasks", "examples"), `target` where
+ * ("the dataset", "the target").
+ */
+export function skipDuplicatesOption(things: string, target: string, fallback: DedupeMode): INodeProperties {
+	return {
+		displayName: 'Skip Duplicates',
+		name: 'dedupe',
+		type: 'options',
+		options: [
+			{ name: 'No (Like Prodigy)', value: 'none', description: `Add every one of the ${things}, as Prodigy does` },
+			{
+				name: 'Same Input',
+				value: 'input',
+				description: `Skip ${things} whose input (text, image...) ${target} already has, or an earlier one of this run`,
+			},
+			{
+				name: 'Same Question',
+				value: 'task',
+				description: `Skip ${things} whose input and question (label, spans, options...) ${target} already has, or an earlier one of this run`,
+			},
+		],
+		default: fallback,
+		description: `Whether to skip ${things} ${target} already holds`,
+	};
 }

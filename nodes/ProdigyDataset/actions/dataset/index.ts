@@ -31,8 +31,8 @@ export const description: INodeProperties[] = [
 			{
 				name: 'Delete',
 				value: 'delete',
-				description: 'Delete a dataset the way "prodigy drop" does',
-				action: 'Delete a dataset',
+				description: 'Drop a whole dataset with all its examples, the way "prodigy drop" does',
+				action: 'Delete a whole dataset like prodigy drop',
 			},
 			{ name: 'Get', value: 'get', description: 'Get a dataset with its meta and counts', action: 'Get a dataset' },
 			{ name: 'Get Many', value: 'getAll', description: 'List datasets', action: 'Get many datasets' },

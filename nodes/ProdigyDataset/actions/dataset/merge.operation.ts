@@ -6,6 +6,7 @@ import type { DedupeMode } from '../../../../lib/store/types';
 import { parseKeyList } from '../../../../lib/tasks';
 import { forOperation, newDatasetLocator, readDataset } from '../../../shared/descriptions';
 import type { StoreRun } from '../../../shared/store';
+import { skipDuplicatesOption } from '../common';
 
 const properties: INodeProperties[] = [
 	{
@@ -35,18 +36,7 @@ const properties: INodeProperties[] = [
 				default: true,
 				description: 'Whether to create the target dataset when it does not exist yet',
 			},
-			{
-				displayName: 'Skip Duplicates',
-				name: 'dedupe',
-				type: 'options',
-				options: [
-					{ name: 'No (Like Prodigy)', value: 'none', description: 'Add every example, as db-merge does' },
-					{ name: 'Same Input', value: 'input', description: 'Skip examples whose input (text, image...) the target already has' },
-					{ name: 'Same Question', value: 'task', description: 'Skip examples whose input and question (label, spans...) the target already has' },
-				],
-				default: 'none',
-				description: 'Whether to skip examples the target already holds',
-			},
+			skipDuplicatesOption('examples', 'the target', 'none'),
 			{
 				displayName: 'Rehash for Review',
 				name: 'rehashReview',

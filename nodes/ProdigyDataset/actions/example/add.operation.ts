@@ -28,11 +28,18 @@ import {
 import { forOperation, newDatasetLocator, readDataset } from '../../../shared/descriptions';
 import { errorItem } from '../../../shared/items';
 import type { StoreRun } from '../../../shared/store';
+import { skipDuplicatesOption } from '../common';
 
 type InputMode = 'json' | 'fields' | 'file';
 
 const properties: INodeProperties[] = [
 	newDatasetLocator({ description: 'The dataset to add the examples to; created when it does not exist yet (like "prodigy db-in")' }),
+	{
+		// From version 1.1 on the panel shows it and a second press of Execute adds nothing: the tasks it would add
+		// again are the same questions (same task hash), skipped and output with skipped: true.
+		...skipDuplicatesOption('tasks', 'the dataset', 'task'),
+		displayOptions: { show: { '@version': [{ _cnd: { gte: 1.1 } }] } },
+	},
 	{
 		displayName: 'Input',
 		name: 'inputMode',
@@ -317,24 +324,9 @@ const properties: INodeProperties[] = [
 				displayOptions: { show: { session: ['named'] } },
 			},
 			{
-				displayName: 'Skip Duplicates',
-				name: 'dedupe',
-				type: 'options',
-				options: [
-					{ name: 'No (Like Prodigy)', value: 'none', description: 'Add every task' },
-					{
-						name: 'Same Input',
-						value: 'input',
-						description: 'Skip tasks whose input hash the dataset (or an earlier task of this run) has',
-					},
-					{
-						name: 'Same Question',
-						value: 'task',
-						description: 'Skip tasks whose task hash the dataset (or an earlier task of this run) has',
-					},
-				],
-				default: 'none',
-				description: 'Whether to skip tasks the dataset already holds; skipped ones are output with duplicate: true',
+				// Version 1 kept it here with "No" as the default; saved version-1 nodes keep that meaning.
+				...skipDuplicatesOption('tasks', 'the dataset', 'none'),
+				displayOptions: { show: { '@version': [1] } },
 			},
 			{
 				displayName: 'Source',
@@ -388,6 +380,12 @@ function prepareOptions(options: IDataObject, contentLimit: number | null): Prep
 		defaultAnswer: options.defaultAnswer === 'accept' ? ('accept' as Answer) : undefined,
 		meta,
 	};
+}
+
+/** Skip Duplicates: a top-level parameter defaulting to Same Question from version 1.1, an option defaulting to No before. */
+function readDedupe(ctx: IExecuteFunctions, itemIndex: number, options: IDataObject): DedupeMode {
+	if (ctx.getNode().typeVersion >= 1.1) return ctx.getNodeParameter('dedupe', itemIndex, 'task') as DedupeMode;
+	return (options.dedupe as DedupeMode | undefined) ?? 'none';
 }
 
 /** Reads and validates everything of one item; throws an input error (nothing written) on the first problem. */
@@ -453,7 +451,9 @@ async function prepareItem(
 	}
 	const write: WriteExamplesOptions = {
 		session,
-		dedupe: (options.dedupe as DedupeMode | undefined) ?? 'none',
+		dedupe: readDedupe(ctx, itemIndex, options),
+		// The output says of every task whether the dataset already held it, skipped or not.
+		reportDuplicates: true,
 		createDataset: options.createDataset !== false,
 		// One clock for the whole run, so every batch of a timestamped session lands in the same session dataset.
 		now: startedAt,
@@ -511,6 +511,7 @@ export async function execute(this: IExecuteFunctions, { store, nodeError: toErr
 					_input_hash: added.inputHash,
 					_task_hash: added.taskHash,
 					duplicate: added.duplicate,
+					skipped: added.skipped,
 				};
 				if (result.sessionDataset) json.session_dataset = result.sessionDataset;
 				if (item.includeTask) json.task = toPlainJson(added.task) as IDataObject;

@@ -4,12 +4,13 @@ import { ProdigyInputError } from '../../../../lib/errors';
 import type { RemoveExamplesSelector } from '../../../../lib/store/types';
 import { datasetLocator, forOperation, readDataset } from '../../../shared/descriptions';
 import type { StoreRun } from '../../../shared/store';
+import { plural } from '../common';
 
 type DeleteBy = 'inputHash' | 'taskHash' | 'exampleId';
 
 const properties: INodeProperties[] = [
 	datasetLocator({
-		description: 'The dataset to remove examples from; other datasets that hold the same examples keep them',
+		description: 'The dataset to remove examples from. The dataset itself and its other examples are kept; other datasets that hold the same examples keep them.',
 	}),
 	{
 		displayName: 'Delete By',
@@ -61,6 +62,8 @@ export function parseIntegerList(value: unknown): number[] {
 	return numbers;
 }
 
+const BY_LABELS: Record<DeleteBy, string> = { exampleId: 'example ID', inputHash: 'input hash', taskHash: 'task hash' };
+
 const SELECTOR_KEYS: Record<DeleteBy, keyof RemoveExamplesSelector> = {
 	exampleId: 'exampleIds',
 	inputHash: 'inputHashes',
@@ -73,6 +76,13 @@ export async function execute(this: IExecuteFunctions, { store, eachItem }: Stor
 		const by = this.getNodeParameter('deleteBy', i) as DeleteBy;
 		const values = parseIntegerList(this.getNodeParameter('values', i));
 		const result = await store.removeExamples(dataset, { [SELECTOR_KEYS[by]]: values });
-		return { dataset, unlinked: result.unlinked, examplesDeleted: result.examplesDeleted };
+		return {
+			deleted: true,
+			removed: 'examples',
+			dataset,
+			unlinked: result.unlinked,
+			examplesDeleted: result.examplesDeleted,
+			summary: `Removed ${plural(result.unlinked, 'example')} from ${dataset} by ${BY_LABELS[by]} (${result.examplesDeleted} no other dataset held deleted); the dataset itself is kept`,
+		};
 	});
 }

@@ -33,8 +33,8 @@ export const description: INodeProperties[] = [
 			{
 				name: 'Delete',
 				value: 'delete',
-				description: 'Remove examples from a dataset by hash or ID',
-				action: 'Delete examples from a dataset',
+				description: 'Remove some examples from a dataset by hash or ID; the dataset stays',
+				action: 'Delete some examples and keep the dataset',
 			},
 			{
 				name: 'Export',
