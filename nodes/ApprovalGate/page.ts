@@ -103,12 +103,32 @@ export function renderApprovalPage(input: ApprovalPageInput): string {
 	return layout(`Approve dataset ${input.dataset}?`, `<h1>Approve dataset “${escapeHtml(input.dataset)}”?</h1>${message}${details}${checksTable(request)}${form}`);
 }
 
-/** The page after a decision, or when the request is no longer open. */
+/** "2026-12-08 10:31 UTC": approvers in different places read the same minute, whatever their browser's zone. */
+export function readableTime(iso: string): string {
+	const time = new Date(iso);
+	return Number.isNaN(time.getTime()) ? iso : `${time.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+}
+
+/** How a request ended, in one sentence: "Approved by alice@example.com on 2026-12-08 10:31 UTC". */
+export function decisionSentence(decision: ApprovalRecord): string {
+	const verdict = decision.decision === 'approved' ? 'Approved' : 'Rejected';
+	const when = readableTime(decision.time);
+	if (decision.approver) return `${verdict} by ${decision.approver} on ${when}`;
+	// A request nobody answered in time is recorded as a rejection without an approver (sweepExpiredRequests).
+	if (decision.reasons.includes('timeout')) return `Rejected on ${when}: nobody decided before the request expired`;
+	return `${verdict} by the rules on ${when}`;
+}
+
+function decisionDetail(decision: ApprovalRecord): string {
+	const comment = decision.comment ? `<p class="note">Comment</p><div class="message">${escapeHtml(decision.comment)}</div>` : '';
+	const version = decision.versionId ? `<p class="note">Version ${escapeHtml(decision.versionId)}</p>` : '';
+	return `<p class="${decision.decision === 'approved' ? 'pass' : 'fail'}"><strong>${escapeHtml(decisionSentence(decision))}</strong></p>${comment}${version}`;
+}
+
+/**
+ * The page after a decision, when the request is no longer open, or when the link cannot be served. It shows only
+ * what the text and the recorded decision say: never an error's message, stack or anything of the server.
+ */
 export function renderOutcomePage(title: string, text: string, decision?: ApprovalRecord | null): string {
-	const detail = decision
-		? `<dl><dt>Decision</dt><dd class="${decision.decision === 'approved' ? 'pass' : 'fail'}">${escapeHtml(decision.decision)}</dd>` +
-			`<dt>By</dt><dd>${escapeHtml(decision.approver ?? (decision.reasons.includes('timeout') ? 'timeout' : 'rules'))}</dd>` +
-			`<dt>At</dt><dd>${escapeHtml(decision.time)}</dd></dl>`
-		: '';
-	return layout(title, `<h1>${escapeHtml(title)}</h1><p>${escapeHtml(text)}</p>${detail}`);
+	return layout(title, `<h1>${escapeHtml(title)}</h1>${decision ? decisionDetail(decision) : ''}<p>${escapeHtml(text)}</p>`);
 }

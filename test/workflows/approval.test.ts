@@ -342,6 +342,9 @@ describe('Approval Gate (workflow)', () => {
 			const post = await callWebhook(workflow, additionalData(), stored, 'POST', url, { name: 'Dana', comment: 'good', decision: 'approve' });
 			expect(post.response.statusCode).toBe(200);
 			expect(post.response.body).toContain('Your decision has been recorded');
+			// The page the approver keeps says what was recorded, in the words of a used link's page.
+			expect(post.response.body).toMatch(/Approved by Dana on \d{4}-\d\d-\d\d \d\d:\d\d UTC/);
+			expect(post.response.body).toContain('good');
 			const resumed = await resumeWithDecision(workflow, additionalData(), stored, post.result.workflowData as INodeExecutionData[][]);
 			expect(resumed.status).toBe('success');
 			const [approved] = resumed.data.resultData.runData['On Approved'][0].data?.main[0] ?? [];
