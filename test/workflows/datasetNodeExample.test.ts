@@ -353,6 +353,25 @@ describe.each(BACKENDS)('Prodigy Dataset node: examples on %s', (backend) => {
 			expect(item.pairedItem).toEqual({ item: 0 });
 		});
 
+		it('Export after a node that outputs many items writes one file per distinct settings (version 1.1), or one per item when asked', async () => {
+			const items = [{ n: 1 }, { n: 2 }, { n: 3 }, { n: 4 }];
+			const parameters = {
+				resource: 'example',
+				operation: 'export',
+				dataset: byName(dataset),
+				options: { fileName: '={{ $json.n > 2 ? "late.jsonl" : "early.jsonl" }}' },
+			};
+			const shared = await runOk(config, parameters, { items, typeVersion: 1.1 });
+			expect(shared.map((item) => [item.json.fileName, item.pairedItem])).toEqual([
+				['early.jsonl', [{ item: 0 }, { item: 1 }]],
+				['late.jsonl', [{ item: 2 }, { item: 3 }]],
+			]);
+			const each = await runOk(config, { ...parameters, exportPer: 'item' }, { items, typeVersion: 1.1 });
+			expect(each.map((item) => item.pairedItem)).toEqual([{ item: 0 }, { item: 1 }, { item: 2 }, { item: 3 }]);
+			// A saved version-1 node keeps exporting once per item.
+			expect(await runOk(config, parameters, { items })).toHaveLength(4);
+		});
+
 		it('Export as a JSON array with filters, into a named binary field and file', async () => {
 			const [item] = await runOk(config, {
 				resource: 'example',

@@ -14,6 +14,24 @@ import { exportSplit } from './exportSplit';
 const properties: INodeProperties[] = [
 	datasetLocator(),
 	{
+		displayName: 'Export',
+		name: 'exportPer',
+		type: 'options',
+		options: [
+			{
+				name: 'Once per Distinct Settings',
+				value: 'settings',
+				description:
+					'Items that would export the same dataset with the same settings share one file: one output item, paired with all of them',
+			},
+			{ name: 'Once per Item', value: 'item', description: 'One file for every input item, even when they are all the same' },
+		],
+		default: 'settings',
+		description: 'How many files to write when several items arrive, e.g. after a node that outputs many items',
+		// Version 1 exported once per item; saved version-1 nodes keep that.
+		displayOptions: { show: { '@version': [{ _cnd: { gte: 1.1 } }] } },
+	},
+	{
 		displayName: 'Format',
 		name: 'format',
 		type: 'options',
@@ -162,36 +180,66 @@ export async function* exportChunks(
 	if (pending.length > 0) yield flush();
 }
 
-export async function execute(this: IExecuteFunctions, { store, eachItem }: StoreRun): Promise<INodeExecutionData[]> {
-	return await eachItem(async (i) => {
-		const dataset = readDataset(this, i);
-		const format = this.getNodeParameter('format', i, 'jsonl') as ExportFormat;
-		const binaryPropertyName = (this.getNodeParameter('binaryPropertyName', i, 'data') as string).trim() || 'data';
-		const filters = readFilters(this.getNodeParameter('filters', i, {}) as IDataObject);
-		const options = this.getNodeParameter('options', i, {}) as IDataObject;
-		const training = TRAINING_FORMATS.includes(format);
-		const extension = training ? `${format}.jsonl` : format;
-		const fileName = (typeof options.fileName === 'string' && options.fileName.trim()) || `${dataset}.${extension}`;
-		const devShare = format === 'json' ? 0 : validateDevShare(Number(this.getNodeParameter('devShare', i, 0)));
+// Everything an export of item i depends on; equal values give the same file.
+const SETTINGS = ['dataset', 'format', 'mergePerInput', 'textcatShape', 'devShare', 'binaryPropertyName', 'devBinaryPropertyName', 'filters', 'options'];
 
-		// Checked first so an unknown name fails with a clear message, not from inside the stream.
-		if (!(await store.getDataset(dataset))) throw new DatasetNotFoundError(dataset);
-		const plan = await planExport.call(this, store, { dataset, filters, options, itemIndex: i });
-		const progress: ExportProgress = { count: 0, byteSize: 0, minLinkId: null, maxLinkId: null };
-		if (!training && devShare === 0) {
-			// The stored bytes are written as they are: no task is parsed unless a filter needs it.
-			const records = store.getExamples(dataset, { ...plan.query, parseTasks: false });
-			const stream = Readable.from(exportChunks(records, format, progress, plan.onRecord));
-			// With n8n's filesystem / S3 binary mode the stream goes to storage chunk by chunk; in the default
-			// in-memory mode n8n itself gathers the file into one Buffer (never the examples as objects).
-			const binary = await this.helpers.prepareBinaryData(stream, fileName, mimeType(format));
-			const extra = plan.finish ? await plan.finish() : {};
-			return {
-				json: { dataset, format, fileName, ...progress, ...extra },
-				binary: { [binaryPropertyName]: binary },
-			};
+function settingsKey(ctx: IExecuteFunctions, itemIndex: number): string {
+	return JSON.stringify(SETTINGS.map((name) => ctx.getNodeParameter(name, itemIndex, null, { extractValue: name === 'dataset' })));
+}
+
+export async function execute(this: IExecuteFunctions, run: StoreRun): Promise<INodeExecutionData[]> {
+	const perSettings = this.getNode().typeVersion >= 1.1 && this.getNodeParameter('exportPer', 0, 'settings') === 'settings';
+	if (!perSettings) return await run.eachItem(async (i) => await exportItem.call(this, run, i));
+	// The first item of each distinct set of settings exports; the others join its output item's pairedItem.
+	const firstWith = new Map<string, number>();
+	const sharedBy = new Map<number, number[]>();
+	const output = await run.eachItem(async (i) => {
+		const key = settingsKey(this, i);
+		const first = firstWith.get(key);
+		if (first !== undefined) {
+			sharedBy.get(first)?.push(i);
+			return [];
 		}
-
-		return await exportSplit.call(this, store, { dataset, format, fileName, binaryPropertyName, devShare, plan, progress, itemIndex: i });
+		firstWith.set(key, i);
+		sharedBy.set(i, [i]);
+		return await exportItem.call(this, run, i);
 	});
+	for (const item of output) {
+		const first = (item.pairedItem as { item: number }).item;
+		const items = sharedBy.get(first) ?? [first];
+		if (items.length > 1) item.pairedItem = items.map((index) => ({ item: index }));
+	}
+	return output;
+}
+
+async function exportItem(this: IExecuteFunctions, { store }: StoreRun, i: number): Promise<INodeExecutionData> {
+	const dataset = readDataset(this, i);
+	const format = this.getNodeParameter('format', i, 'jsonl') as ExportFormat;
+	const binaryPropertyName = (this.getNodeParameter('binaryPropertyName', i, 'data') as string).trim() || 'data';
+	const filters = readFilters(this.getNodeParameter('filters', i, {}) as IDataObject);
+	const options = this.getNodeParameter('options', i, {}) as IDataObject;
+	const training = TRAINING_FORMATS.includes(format);
+	const extension = training ? `${format}.jsonl` : format;
+	const fileName = (typeof options.fileName === 'string' && options.fileName.trim()) || `${dataset}.${extension}`;
+	const devShare = format === 'json' ? 0 : validateDevShare(Number(this.getNodeParameter('devShare', i, 0)));
+
+	// Checked first so an unknown name fails with a clear message, not from inside the stream.
+	if (!(await store.getDataset(dataset))) throw new DatasetNotFoundError(dataset);
+	const plan = await planExport.call(this, store, { dataset, filters, options, itemIndex: i });
+	const progress: ExportProgress = { count: 0, byteSize: 0, minLinkId: null, maxLinkId: null };
+	if (!training && devShare === 0) {
+		// The stored bytes are written as they are: no task is parsed unless a filter needs it.
+		const records = store.getExamples(dataset, { ...plan.query, parseTasks: false });
+		const stream = Readable.from(exportChunks(records, format, progress, plan.onRecord));
+		// With n8n's filesystem / S3 binary mode the stream goes to storage chunk by chunk; in the default
+		// in-memory mode n8n itself gathers the file into one Buffer (never the examples as objects).
+		const binary = await this.helpers.prepareBinaryData(stream, fileName, mimeType(format));
+		const extra = plan.finish ? await plan.finish() : {};
+		return {
+			json: { dataset, format, fileName, ...progress, ...extra },
+			binary: { [binaryPropertyName]: binary },
+		};
+	}
+
+	return await exportSplit.call(this, store, { dataset, format, fileName, binaryPropertyName, devShare, plan, progress, itemIndex: i });
 }
