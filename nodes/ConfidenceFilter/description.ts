@@ -35,17 +35,19 @@ export const properties: INodeProperties[] = [
 		displayName: 'Score Field',
 		name: 'scorePath',
 		type: 'string',
-		default: 'score',
+		default: 'score, confidence',
 		placeholder: 'e.g. prediction.confidence',
-		description: 'Path to the number in the item: dots between keys, brackets for list positions',
+		description:
+			'Path to the number in the item: dots between keys, brackets for list positions. Several paths separated by commas are looked at in order and the first one the item has is used; the default looks at score, then confidence.',
 		displayOptions: { show: { source: ['field'] } },
 	},
 	{
 		displayName: 'Span Scores Path',
 		name: 'spanPath',
 		type: 'string',
-		default: 'spans[*].score',
-		description: 'Path that reaches every span score; [*] stands for every element of a list',
+		default: 'spans[*].score, spans[*].confidence',
+		description:
+			'Path that reaches every span score; [*] stands for every element of a list. Several paths separated by commas are looked at in order and the first that reaches any value is used; the default looks at the spans\' score, then confidence.',
 		displayOptions: { show: { source: ['spans'] } },
 	},
 	{
@@ -67,7 +69,7 @@ export const properties: INodeProperties[] = [
 		default: 'cats',
 		placeholder: 'e.g. prediction.probabilities',
 		description:
-			'Path to the class probabilities: a list of numbers, a map like {"POSITIVE": 0.8, "NEGATIVE": 0.2}, or a list of {label, score}',
+			'Path to the class probabilities: a list of numbers, a map like {"POSITIVE": 0.8, "NEGATIVE": 0.2}, or a list of {label, score} (confidence, probability or prob are read where score is absent)',
 		displayOptions: { show: { source: ['distribution'] } },
 	},
 	{
@@ -95,12 +97,25 @@ export const properties: INodeProperties[] = [
 		displayOptions: { show: { source: ['distribution'] } },
 	},
 	{
+		displayName: 'Score Scale',
+		name: 'scoreScale',
+		type: 'options',
+		default: 'fraction',
+		options: [
+			{ name: '0–1', value: 'fraction', description: 'Scores and probabilities are fractions, e.g. 0.97' },
+			{ name: '0–100 (Percent)', value: 'percent', description: 'Scores and probabilities are percentages, e.g. 97; divided by 100 before use' },
+		],
+		description:
+			'How the model writes its numbers. A number outside the scale fails its item (it is never routed). The thresholds below stay 0–1 either way.',
+	},
+	{
 		displayName: 'Review Below',
 		name: 'reviewThreshold',
 		type: 'number',
 		typeOptions: { numberPrecision: 4 },
 		default: 0.8,
-		description: 'Items whose confidence is below this go to Needs Review; the others go to Confident',
+		description:
+			'A confidence from 0 to 1, whatever the Score Scale (0.8 = 80%). Items whose confidence is below this go to Needs Review; the others go to Confident.',
 	},
 	{
 		displayName: 'Add Discard Output',
@@ -116,7 +131,8 @@ export const properties: INodeProperties[] = [
 		type: 'number',
 		typeOptions: { numberPrecision: 4 },
 		default: 0.1,
-		description: 'Items whose confidence is below this go to Discard (checked before Review Below)',
+		description:
+			'A confidence from 0 to 1, whatever the Score Scale. Items whose confidence is below this go to Discard (checked before Review Below).',
 		displayOptions: { show: { discardOutput: [true] } },
 	},
 	{
@@ -128,7 +144,8 @@ export const properties: INodeProperties[] = [
 			{ name: 'Send to Needs Review', value: 'review', description: 'The item says why its confidence could not be read' },
 			{ name: 'Fail the Item', value: 'error', description: 'Stop with an error naming the item (or continue on fail)' },
 		],
-		description: 'What to do when the field is absent or not a number',
+		description:
+			'What to do when the field is absent or not a number. A number outside the Score Scale always fails the item.',
 	},
 	{
 		displayName: 'Review Only the Most Uncertain',

@@ -14,6 +14,7 @@ import {
 	type ConfidenceRoute,
 	type ConfidenceSource,
 	type ConfidenceSpec,
+	type ScoreScale,
 	type UncertaintyMeasure,
 } from '../../lib/uncertainty';
 import { readDataset } from '../shared/descriptions';
@@ -41,13 +42,14 @@ interface FilterOptions {
 	hashPreset?: 'default' | 'review';
 }
 
-function specFor(ctx: IExecuteFunctions, itemIndex: number): ConfidenceSpec {
+function specFor(ctx: IExecuteFunctions, itemIndex: number, scale: ScoreScale): ConfidenceSpec {
 	const source = ctx.getNodeParameter('source', itemIndex) as ConfidenceSource;
 	if (source === 'spans') {
 		return {
 			source,
 			path: ctx.getNodeParameter('spanPath', itemIndex) as string,
 			aggregation: ctx.getNodeParameter('aggregation', itemIndex) as Aggregation,
+			scale,
 		};
 	}
 	if (source === 'distribution') {
@@ -55,16 +57,48 @@ function specFor(ctx: IExecuteFunctions, itemIndex: number): ConfidenceSpec {
 			source,
 			path: ctx.getNodeParameter('probabilityPath', itemIndex) as string,
 			measure: ctx.getNodeParameter('measure', itemIndex) as UncertaintyMeasure,
+			scale,
 		};
 	}
-	return { source: 'field', path: ctx.getNodeParameter('scorePath', itemIndex) as string };
+	return { source: 'field', path: ctx.getNodeParameter('scorePath', itemIndex) as string, scale };
+}
+
+/**
+ * Thresholds are confidences 0..1 whatever the Score Scale. With percentages, a threshold above 1 is the mistake
+ * "80 for 80%" and would send every item to review; with 0..1 such a threshold keeps its old meaning (review all).
+ */
+function checkThreshold(name: string, value: number, scale: ScoreScale, itemIndex: number): void {
+	if (scale !== 'percent' || value <= 1) return;
+	throw new ProdigyInputError(`Item ${itemIndex}: ${name} is ${value}, but thresholds are confidences from 0 to 1`, {
+		hint: `Thresholds stay 0–1 when Score Scale is 0–100 (the scores are divided by 100): use ${value / 100} for ${value}%.`,
+		index: itemIndex,
+	});
 }
 
 /** Routing of one item by its own confidence, before the run-wide steps (dedupe, top-K). */
 function assess(ctx: IExecuteFunctions, itemIndex: number, item: INodeExecutionData, discardEnabled: boolean): Assessment {
-	const spec = specFor(ctx, itemIndex);
+	const scale = ctx.getNodeParameter('scoreScale', itemIndex, 'fraction') as ScoreScale;
+	const spec = specFor(ctx, itemIndex, scale);
 	validateSpec(spec);
 	const result = measureConfidence(item.json, spec);
+	if (!result.ok && result.problem === 'outOfScale') {
+		// Never routed: a percentage read as 0..1 would otherwise pass as "confidence 97" (or, below 0, vanish into
+		// Discard), and every other item of the run is likely on the same wrong scale.
+		throw new ProdigyInputError(
+			`Item ${itemIndex}: ${result.reason}; ${
+				scale === 'fraction'
+					? 'set Score Scale to 0–100 if your model gives percentages'
+					: 'with Score Scale 0–100 every score must be a percentage'
+			}`,
+			{
+				hint:
+					scale === 'fraction'
+						? 'Score Scale 0–1 expects fractions such as 0.97. For percentages such as 97, set Score Scale to 0–100 (the thresholds stay 0–1). Otherwise check the score path and the model output.'
+						: 'Score Scale 0–100 expects percentages such as 97. For fractions such as 0.97, set Score Scale to 0–1. Otherwise check the score path and the model output.',
+				index: itemIndex,
+			},
+		);
+	}
 	if (!result.ok) {
 		if (ctx.getNodeParameter('onMissing', itemIndex) === 'error') {
 			throw new ProdigyInputError(`No usable confidence in item ${itemIndex}: ${result.reason}`, {
@@ -82,7 +116,9 @@ function assess(ctx: IExecuteFunctions, itemIndex: number, item: INodeExecutionD
 		};
 	}
 	const review = ctx.getNodeParameter('reviewThreshold', itemIndex) as number;
+	checkThreshold('Review Below', review, scale, itemIndex);
 	const discardBelow = discardEnabled ? (ctx.getNodeParameter('discardThreshold', itemIndex) as number) : undefined;
+	if (discardBelow !== undefined) checkThreshold('Discard Below', discardBelow, scale, itemIndex);
 	const decision = routeByConfidence(result.confidence, result.measure, { review, discardBelow });
 	return {
 		route: decision.route,

@@ -6,7 +6,10 @@ import {
 	mostUncertain,
 	normalizedEntropy,
 	routeByConfidence,
+	scoreValue,
+	splitPaths,
 	toDistribution,
+	validateSpec,
 } from '../../lib/uncertainty';
 
 // Hand computations (natural logarithms):
@@ -56,7 +59,7 @@ describe('toDistribution', () => {
 	});
 
 	it('rejects values outside 0..1, non-numbers and empty lists', () => {
-		expect(() => toDistribution([1.5])).toThrow(/outside 0..1/);
+		expect(() => toDistribution([1.5])).toThrow('"0" probability 1.5 is outside 0–1');
 		expect(() => toDistribution({ A: 'high' })).toThrow(/not a number/);
 		expect(() => toDistribution([])).toThrow(/empty/);
 		expect(() => toDistribution(0.5)).toThrow(/expected a probability list/);
@@ -76,22 +79,30 @@ describe('measureConfidence', () => {
 	});
 
 	it('gives a reason for missing and non-numeric values instead of throwing', () => {
-		expect(measureConfidence({}, { source: 'field', path: 'score' })).toEqual({ ok: false, reason: 'score is missing' });
+		expect(measureConfidence({}, { source: 'field', path: 'score' })).toEqual({
+			ok: false,
+			reason: 'score is missing',
+			problem: 'unreadable',
+		});
 		expect(measureConfidence({ score: 'high' }, { source: 'field', path: 'score' })).toEqual({
 			ok: false,
 			reason: 'score is not a number ("high")',
+			problem: 'unreadable',
 		});
 		expect(measureConfidence({ score: null }, { source: 'field', path: 'score' })).toEqual({
 			ok: false,
 			reason: 'score is not a number (null)',
+			problem: 'unreadable',
 		});
 		expect(measureConfidence({ spans: [] }, { source: 'spans', path: 'spans[*].score' })).toEqual({
 			ok: false,
 			reason: 'no values at spans[*].score',
+			problem: 'unreadable',
 		});
 		expect(measureConfidence({ cats: { A: 2 } }, { source: 'distribution', path: 'cats' })).toEqual({
 			ok: false,
-			reason: 'cats: probability of "A" is outside 0..1 (2)',
+			reason: 'cats: "A" probability 2 is outside 0–1',
+			problem: 'outOfScale',
 		});
 	});
 
@@ -124,6 +135,112 @@ describe('measureConfidence', () => {
 		if (!e.ok) throw new Error('expected ok');
 		expect(e.uncertainty).toBeCloseTo(0.7298467, 6);
 		expect(e.confidence).toBeCloseTo(1 - 0.7298467, 6);
+	});
+});
+
+// The bug of issue 24: a percentage (97) was read as confidence 97, uncertainty -96, and passed as confident.
+describe('score scale', () => {
+	const field = { source: 'field' as const, path: 'score' };
+
+	it('refuses a percentage read on the default 0–1 scale instead of passing it as confidence 97', () => {
+		expect(measureConfidence({ score: 97 }, field)).toEqual({ ok: false, reason: 'score 97 is outside 0–1', problem: 'outOfScale' });
+		expect(measureConfidence({ score: '97' }, field)).toMatchObject({ ok: false, problem: 'outOfScale' });
+	});
+
+	it('divides a percentage by 100 on the 0–100 scale and says so in the measure', () => {
+		expect(measureConfidence({ score: 97 }, { ...field, scale: 'percent' })).toEqual({
+			ok: true,
+			confidence: 0.97,
+			uncertainty: 1 - 0.97,
+			measure: 'score / 100',
+		});
+		expect(measureConfidence({ score: 100 }, { ...field, scale: 'percent' })).toMatchObject({ confidence: 1 });
+		expect(measureConfidence({ score: 0 }, { ...field, scale: 'percent' })).toMatchObject({ confidence: 0 });
+		expect(measureConfidence({ score: 101 }, { ...field, scale: 'percent' })).toEqual({
+			ok: false,
+			reason: 'score 101 is outside 0–100',
+			problem: 'outOfScale',
+		});
+	});
+
+	it('accepts both ends of 0–1 and refuses anything outside, NaN and non-numbers', () => {
+		expect(measureConfidence({ score: 0 }, field)).toMatchObject({ ok: true, confidence: 0 });
+		expect(measureConfidence({ score: 1 }, field)).toMatchObject({ ok: true, confidence: 1 });
+		expect(measureConfidence({ score: -0.1 }, field)).toEqual({ ok: false, reason: 'score -0.1 is outside 0–1', problem: 'outOfScale' });
+		expect(measureConfidence({ score: 1.0001 }, field)).toMatchObject({ ok: false, problem: 'outOfScale' });
+		expect(measureConfidence({ score: Infinity }, field)).toMatchObject({ ok: false, reason: 'score Infinity is outside 0–1' });
+		// NaN is named as such (JSON would print it as null).
+		expect(measureConfidence({ score: NaN }, field)).toEqual({ ok: false, reason: 'score is not a number (NaN)', problem: 'unreadable' });
+		expect(measureConfidence({ score: 'abc' }, field)).toEqual({
+			ok: false,
+			reason: 'score is not a number ("abc")',
+			problem: 'unreadable',
+		});
+	});
+
+	it('applies to span scores and class probabilities too', () => {
+		const spans = { spans: [{ score: 90 }, { score: 35 }] };
+		expect(measureConfidence(spans, { source: 'spans', path: 'spans[*].score', scale: 'percent' })).toMatchObject({
+			ok: true,
+			confidence: 0.35,
+			measure: 'min of spans[*].score / 100',
+		});
+		expect(measureConfidence(spans, { source: 'spans', path: 'spans[*].score' })).toEqual({
+			ok: false,
+			reason: 'spans[*].score value 90 is outside 0–1',
+			problem: 'outOfScale',
+		});
+		const percent = measureConfidence({ cats: { A: 70, B: 20, C: 10 } }, { source: 'distribution', path: 'cats', scale: 'percent', measure: 'margin' });
+		if (!percent.ok) throw new Error('expected ok');
+		expect(percent.confidence).toBeCloseTo(0.5, 12);
+		expect(percent.measure).toBe('margin of cats / 100');
+	});
+
+	it('reads one score with scoreValue, refusing an unknown scale in validateSpec', () => {
+		expect(scoreValue(' 42 ', 'score', 'percent')).toBe(0.42);
+		expect(() => scoreValue(42, 'score')).toThrow('score 42 is outside 0–1');
+		expect(() => validateSpec({ ...field, scale: 'percentage' as never })).toThrow('Unknown score scale "percentage"');
+	});
+});
+
+describe('finding the score: several paths, confidence as readily as score', () => {
+	const defaults = { source: 'field' as const, path: 'score, confidence' };
+
+	it('splits a path list at commas outside brackets', () => {
+		expect(splitPaths('score, confidence')).toEqual(['score', 'confidence']);
+		expect(splitPaths('score')).toEqual(['score']);
+		expect(splitPaths('cats["a,b"], meta.score')).toEqual(['cats["a,b"]', 'meta.score']);
+		expect(() => validateSpec({ source: 'field', path: 'score,' })).toThrow(/it is empty/);
+	});
+
+	it('finds a field named confidence when there is no score, and prefers score when both exist', () => {
+		expect(measureConfidence({ confidence: 0.42 }, defaults)).toEqual({ ok: true, confidence: 0.42, uncertainty: 1 - 0.42, measure: 'confidence' });
+		expect(measureConfidence({ score: 0.9, confidence: 0.1 }, defaults)).toMatchObject({ confidence: 0.9, measure: 'score' });
+		expect(measureConfidence({}, defaults)).toEqual({ ok: false, reason: 'score and confidence are missing', problem: 'unreadable' });
+	});
+
+	it('does not skip over a score that is present but unusable', () => {
+		expect(measureConfidence({ score: null, confidence: 0.9 }, defaults)).toEqual({
+			ok: false,
+			reason: 'score is not a number (null)',
+			problem: 'unreadable',
+		});
+	});
+
+	it('finds span confidences and {label, confidence} entries the same way', () => {
+		const spans = { spans: [{ confidence: 0.7 }, { confidence: 0.4 }] };
+		expect(measureConfidence(spans, { source: 'spans', path: 'spans[*].score, spans[*].confidence' })).toMatchObject({
+			ok: true,
+			confidence: 0.4,
+			measure: 'min of spans[*].confidence',
+		});
+		expect(measureConfidence({ spans: [{}] }, { source: 'spans', path: 'spans[*].score, spans[*].confidence' })).toMatchObject({
+			reason: 'no values at spans[*].score or spans[*].confidence',
+		});
+		expect(toDistribution([{ label: 'A', confidence: 0.6 }, { label: 'B', score: 0.4, confidence: 0.9 }])).toEqual({
+			labels: ['A', 'B'],
+			probabilities: [0.6, 0.4],
+		});
 	});
 });
 

@@ -117,7 +117,7 @@ describe('Confidence Filter (workflow)', () => {
 		const [review] = result.json('Filter', 0);
 		expect(review.text).toBe('close call');
 		expect((review.meta as IDataObject).source).toBe('crm');
-		// Rounded for people: 0.55 - 0.45 is 0.10000000000000009 in floating point.
+		// Rounded for people: 0.55 - 0.45 is 0.10000000000000003 in floating point.
 		expect((review.meta as IDataObject).score).toBe(0.1);
 		expect(review.priority).toBe(0.9);
 		expect(review.confidenceFilter).toMatchObject({ output: 'needsReview', measure: 'margin of cats', threshold: 0.5 });
@@ -157,6 +157,134 @@ describe('Confidence Filter (workflow)', () => {
 		const result = await run({ scorePath: 'score', limitReview: true, reviewLimit: 1, overflowOutput: 'discard' }, [{ score: 0.1 }]);
 		expect(result.status).toBe('error');
 		expect(result.error?.message).toContain('no Discard output');
+	});
+
+	// Issue 24: a percentage (97) was read as confidence 97 and let through as confident.
+	describe('score scale', () => {
+		const PERCENT_HINT = 'set Score Scale to 0–100 if your model gives percentages';
+
+		it('fails the item whose score is outside 0–1 on the default scale, naming the item and the fix', async () => {
+			const result = await run({}, [{ score: 0.9 }, { score: 97 }]);
+			expect(result.status).toBe('error');
+			expect(result.error?.message).toBe(`Item 1: score 97 is outside 0–1; ${PERCENT_HINT}`);
+			expect((result.error as { context?: IDataObject }).context?.itemIndex).toBe(1);
+			expect(result.error?.description).toContain('set Score Scale to 0–100');
+		});
+
+		it('under continue-on-fail emits {error} for that item only and routes the others normally', async () => {
+			const items = [{ id: 'a', score: 0.9 }, { id: 'b', score: 97 }, { id: 'c', score: 0.3 }];
+			const result = await run({}, items, { onError: 'continueRegularOutput' });
+			expect(result.status).toBe('success');
+			expect(result.output('Filter', 0)).toEqual([
+				{ json: { error: `Item 1: score 97 is outside 0–1; ${PERCENT_HINT}` }, pairedItem: { item: 1 } },
+				expect.objectContaining({ json: expect.objectContaining({ id: 'c' }), pairedItem: { item: 2 } }),
+			]);
+			expect(result.json('Filter', 1).map((json) => json.id)).toEqual(['a']);
+			// Nothing of item 1 reaches an output as routed data.
+			expect([...result.json('Filter', 0), ...result.json('Filter', 1)].filter((json) => json.id === 'b')).toEqual([]);
+		});
+
+		it('with the error output on, sends that item there and routes the others normally', async () => {
+			const items = [{ id: 'a', score: 0.9 }, { id: 'b', score: 97 }, { id: 'c', score: 0.3 }];
+			const result = await run({}, items, { onError: 'continueErrorOutput' });
+			expect(result.status).toBe('success');
+			const main = result.run.data.resultData.runData.Filter[0].data?.main ?? [];
+			expect(main.map((output) => (output ?? []).map((item) => item.json.id))).toEqual([['c'], ['a'], ['b']]);
+			// n8n puts the input item on the error output, with the message.
+			expect(main[2]).toEqual([
+				{ json: { id: 'b', score: 97, error: `Item 1: score 97 is outside 0–1; ${PERCENT_HINT}` }, pairedItem: { item: 1 } },
+			]);
+		});
+
+		it('fails a score below 0 even though a Discard output would take it', async () => {
+			const result = await run({ discardOutput: true, discardThreshold: 0.1 }, [{ score: -0.1 }], { onError: 'continueRegularOutput' });
+			expect(result.output('Filter', 0)).toEqual([{ json: { error: `Item 0: score -0.1 is outside 0–1; ${PERCENT_HINT}` }, pairedItem: { item: 0 } }]);
+			expect(result.json('Filter', 2)).toEqual([]);
+		});
+
+		it('with Score Scale 0–100 reads 97 as confidence 0.97 against the same 0–1 thresholds', async () => {
+			const result = await run({ scoreScale: 'percent', options: { writeScore: true } }, [
+				{ id: 'a', score: 97 },
+				{ id: 'b', score: 50 },
+			]);
+			expect(result.status).toBe('success');
+			const [confident] = result.json('Filter', 1);
+			expect(confident.id).toBe('a');
+			expect(confident.confidenceFilter).toEqual({
+				output: 'confident',
+				confidence: 0.97,
+				uncertainty: 1 - 0.97,
+				measure: 'score / 100',
+				threshold: 0.8,
+				reason: 'confidence 0.97 (score / 100) is at or above the review threshold 0.8',
+			});
+			expect((confident.meta as IDataObject).score).toBe(0.97);
+			expect(confident.priority).toBe(0.03);
+			expect(result.json('Filter', 0).map((json) => [json.id, (json.confidenceFilter as IDataObject).confidence])).toEqual([['b', 0.5]]);
+		});
+
+		it('with Score Scale 0–100 refuses a score above 100 and a threshold written as a percentage', async () => {
+			const over = await run({ scoreScale: 'percent' }, [{ score: 150 }]);
+			expect(over.error?.message).toBe('Item 0: score 150 is outside 0–100; with Score Scale 0–100 every score must be a percentage');
+			const threshold = await run({ scoreScale: 'percent', reviewThreshold: 80 }, [{ score: 97 }]);
+			expect(threshold.status).toBe('error');
+			expect(threshold.error?.message).toBe('Item 0: Review Below is 80, but thresholds are confidences from 0 to 1');
+			expect(threshold.error?.description).toContain('use 0.8 for 80%');
+		});
+
+		it('keeps a threshold above 1 meaning "review everything" on the 0–1 scale, as before', async () => {
+			const result = await run({ reviewThreshold: 1.5 }, [{ score: 1 }]);
+			expect(result.status).toBe('success');
+			expect(result.json('Filter', 0)).toHaveLength(1);
+		});
+
+		// Items reach a node as JSON (in n8n and in this harness), so a model's NaN arrives as null; lib's own
+		// NaN handling is in test/unit/uncertainty.test.ts.
+		it('fails NaN (null), "abc" with Fail the Item and -0.1 always; by default the first two go to review, never through', async () => {
+			const items = [{ score: NaN }, { score: 'abc' }, { score: -0.1 }];
+			const failed = await run({ onMissing: 'error' }, items, { onError: 'continueRegularOutput' });
+			expect(failed.output('Filter', 0)).toEqual([
+				{ json: { error: 'No usable confidence in item 0: score is not a number (null)' }, pairedItem: { item: 0 } },
+				{ json: { error: 'No usable confidence in item 1: score is not a number ("abc")' }, pairedItem: { item: 1 } },
+				{ json: { error: `Item 2: score -0.1 is outside 0–1; ${PERCENT_HINT}` }, pairedItem: { item: 2 } },
+			]);
+			expect(failed.json('Filter', 1)).toEqual([]);
+			const stopped = await run({ onMissing: 'error' }, [{ score: 0.9 }, { score: 'abc' }]);
+			expect(stopped.error?.message).toBe('No usable confidence in item 1: score is not a number ("abc")');
+			expect((stopped.error as { context?: IDataObject }).context?.itemIndex).toBe(1);
+			// Send to Needs Review (the default) keeps its meaning for values that are not numbers; -0.1 still fails.
+			const reviewed = await run({}, items, { onError: 'continueRegularOutput' });
+			expect(reviewed.output('Filter', 0).map((item) => (item.json.confidenceFilter as IDataObject | undefined)?.reason ?? item.json.error)).toEqual([
+				'confidence unavailable: score is not a number (null)',
+				'confidence unavailable: score is not a number ("abc")',
+				`Item 2: score -0.1 is outside 0–1; ${PERCENT_HINT}`,
+			]);
+			expect(reviewed.json('Filter', 1)).toEqual([]);
+		});
+	});
+
+	describe('finding the score with the default settings', () => {
+		it('reads a field named confidence as readily as score, score first when both are there', async () => {
+			const result = await run({}, [
+				{ id: 'a', confidence: 0.95 },
+				{ id: 'b', confidence: 0.4 },
+				{ id: 'c', score: 0.9, confidence: 0.1 },
+				{ id: 'd', text: 'neither' },
+			]);
+			expect(result.json('Filter', 1).map((json) => [json.id, (json.confidenceFilter as IDataObject).measure])).toEqual([
+				['a', 'confidence'],
+				['c', 'score'],
+			]);
+			expect(result.json('Filter', 0).map((json) => [json.id, (json.confidenceFilter as IDataObject).reason])).toEqual([
+				['b', 'confidence 0.4 (confidence) is below the review threshold 0.8'],
+				['d', 'confidence unavailable: score and confidence are missing'],
+			]);
+		});
+
+		it('reads span confidences when the spans have no score', async () => {
+			const result = await run({ source: 'spans' }, [{ id: 'a', spans: [{ confidence: 0.99 }, { confidence: 0.5 }] }]);
+			expect(result.json('Filter', 0)[0].confidenceFilter).toMatchObject({ confidence: 0.5, measure: 'min of spans[*].confidence' });
+		});
 	});
 
 	describe('skipping inputs already in a dataset', () => {
