@@ -4,13 +4,15 @@
 // stand-ins for the outside systems the templates call (scripts/demo-services.js), creates the credentials and
 // imports the eight example workflows pointed at those stand-ins, then runs n8n in the foreground until Ctrl-C.
 // `--check` runs every template once instead (from the trigger the editor's "Execute workflow" button uses) and exits
-// non-zero when one fails.
+// non-zero when one fails. SIGINT, SIGTERM and SIGHUP, at any step, stop n8n, the demo services and every other
+// child (an n8n install, npm pack) before this process ends by that signal.
 'use strict';
 const crypto = require('node:crypto');
 const fs = require('node:fs');
 const net = require('node:net');
 const path = require('node:path');
 const { N8N_VERSION, cacheDir, checkNode, ensureN8n, isInstalled, log } = require('./n8n/install');
+const { stopOnSignals } = require('./node24');
 
 const REPO = path.join(__dirname, '..');
 const EXAMPLES_DIR = path.join(REPO, 'examples');
@@ -290,6 +292,19 @@ async function checkTemplates(harness, n8n, templates, { auditAvailable }) {
 
 // ---- main ------------------------------------------------------------------------------------------------------
 
+/** @type {Awaited<ReturnType<typeof import('./demo-services')['startDemoServices']>> | undefined} the demo services, once started */
+let services;
+// From the first step on, as n8n may be half started or an install or npm pack running when a signal comes:
+// stopOnSignals asks n8n (in a process group of its own, started by this process) to stop with SIGTERM and kills it
+// after 20 s, as n8n.stop() does, and ends the other children; the demo services run in this process.
+const signals = stopOnSignals({
+	graceMs: 20_000,
+	cleanup: async (signal) => {
+		console.log(`\n${signal}: stopping n8n and the demo services...`);
+		await services?.close();
+	},
+});
+
 /** @param {string[]} argv */
 async function main(argv) {
 	const args = parseArgs(argv);
@@ -337,7 +352,7 @@ async function main(argv) {
 	// The folder n8n's file nodes may use (the harness sets N8N_RESTRICT_FILE_ACCESS_TO to it).
 	const filesDir = path.join(userFolder, 'files');
 	for (const file of prepareDemoFiles(filesDir)) console.log(`  sample input ${file}`);
-	const services = await startDemoServices({ port: args.port + 1 });
+	services = await startDemoServices({ port: args.port + 1 });
 	console.log(`  stand-ins for the CRM, model service, training service and chat webhooks: ${services.url}`);
 	const audit = await ensureAuditDatabase(args.auditDb);
 	if (audit.credential) console.log(`  audit database for template 7: PostgreSQL ${PG.host}:${PG.port}/${args.auditDb}`);
@@ -354,18 +369,18 @@ async function main(argv) {
 	}
 	/** @type {Promise<void> | undefined} */
 	let stopping;
-	/** @param {string} [signal] */
-	const stop = (signal) => {
+	// Stopping without a signal: after --check, or when a step fails. After a signal, stopOnSignals does it (and
+	// n8n is asked only once).
+	const stop = () => {
+		if (signals.stopping()) return Promise.resolve();
 		stopping ??= (async () => {
-			console.log(`\n${signal ? `${signal}: ` : ''}stopping n8n...`);
+			console.log('\nstopping n8n...');
 			await n8n.stop();
-			await services.close();
+			await services?.close();
 			console.log('n8n stopped.');
 		})();
 		return stopping;
 	};
-	process.on('SIGINT', () => stop('Ctrl-C').then(() => process.exit(0)));
-	process.on('SIGTERM', () => stop('SIGTERM').then(() => process.exit(0)));
 
 	let templates;
 	try {
@@ -408,21 +423,23 @@ async function main(argv) {
 
   Press Ctrl-C to stop.`);
 
-	// Stay in the foreground until n8n ends: by Ctrl-C (handled above) or on its own, which is an error.
+	// Stay in the foreground until n8n ends: stopped after a signal (stopOnSignals) or on its own, which is an error.
 	const [main] = n8n.processes;
 	const code = await new Promise((resolve) => main.once('exit', (c, s) => resolve(s ?? c)));
-	if (!stopping) {
-		console.error(`n8n exited unexpectedly (${code}); see ${n8n.logFile}`);
-		await stop();
-		return 1;
-	}
-	await stopping;
-	return 0;
+	if (signals.stopping()) return 0;
+	console.error(`n8n exited unexpectedly (${code}); see ${n8n.logFile}`);
+	await stop();
+	return 1;
 }
 
+// After a stop signal, what the steps do as their children end (an install fails, n8n exits) no longer decides the
+// exit: stopOnSignals ends the process by the signal once everything has stopped.
 main(process.argv.slice(2)).then(
-	(code) => process.exit(code),
+	(code) => {
+		if (!signals.stopping()) process.exit(code);
+	},
 	(error) => {
+		if (signals.stopping()) return;
 		log(error.message);
 		process.exit(1);
 	},
