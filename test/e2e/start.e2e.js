@@ -146,7 +146,7 @@ test('npm start -- --check passes every template and exits 0', () => {
 	assert.match(verdicts.find((line) => line.includes('05-')) ?? '', /waiting for approval in "Ask the Data Owner"/);
 	// Each template ran from the trigger its Execute workflow button uses (n8n's default pick).
 	assert.match(verdicts.find((line) => line.includes('01-')) ?? '', /from "Every 15 Minutes"/);
-	assert.match(verdicts.find((line) => line.includes('03-')) ?? '', /from "When a Reviewer Accepts"/);
+	assert.match(verdicts.find((line) => line.includes('03-')) ?? '', /from "Predictions Ready"/);
 	assert.match(verdicts.find((line) => line.includes('08-')) ?? '', /from "Tickets from the Help Desk"/);
 	assert.match(run.stdout, new RegExp(`\\n${verdicts.length} passed, 0 failed\\n`));
 	assert.match(run.stdout, /n8n stopped\./);
@@ -164,8 +164,12 @@ test('the demo services received and printed each template\'s calls', () => {
 		training,
 		/^training job received: train news_ner-([0-9a-f]{12})\.train\.jsonl \(\d+ examples\), dev news_ner-\1\.dev\.jsonl \(\d+ examples\), version \1 \(model ner-news/,
 	);
-	// Template 3 part 2, from the trigger's test event: the demo's earlier review, corrected from ACCOUNT to BILLING.
-	assert.deepEqual(servicesSaid(/^model service: label/), ['model service: label BILLING for P-0 (reviewer ticket_review-alex, model said ACCOUNT)']);
+	// Template 3 part 1, from the pinned call on its webhook: the confident predictions go back as accepted.
+	assert.deepEqual(servicesSaid(/^model service: label/), [
+		'model service: label BUG for P-2 (model, confidence 0.92)',
+		'model service: label FEATURE for P-4 (model, confidence 0.85)',
+		'model service: label BILLING for P-5 (model, confidence 0.82)',
+	]);
 	assert.equal(servicesSaid(/^team channel message: Active-learning queues/).length, 1);
 	const [approval] = servicesSaid(/^approval requested/);
 	assert.match(approval, /^approval requested for "news_ner" version [0-9a-f]{12}: open http:\/\/127\.0\.0\.1:\d+\/webhook-waiting\/\d+\/.*signature=/);
