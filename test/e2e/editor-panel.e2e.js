@@ -176,10 +176,8 @@ async function parameterVisible(name) {
  */
 async function closeAndSave(nodesBefore) {
 	if (await page.locator('[data-test-id="ndv"]').isVisible()) {
-		// The panel's "back to canvas" arrow: Escape does not close it while a code editor has the focus.
-		const back = page.locator('[data-test-id="ndv"] [data-test-id="back-to-canvas"]');
-		if (await back.isVisible()) await back.click();
-		else await page.keyboard.press('Escape');
+		// The panel's close button: Escape does not close it while a code editor has the focus.
+		await page.locator('[data-test-id="ndv-close-button"]').first().click();
 		await page.locator('[data-test-id="ndv"]').waitFor({ state: 'hidden' });
 	}
 	await page.locator('[data-test-id="canvas-wrapper"]').click({ position: { x: 10, y: 10 } });
@@ -280,3 +278,102 @@ test('the other nodes from the node panel: stored with their defaults, no parame
 	assert.equal(credentialName(gate, 'prodigyDatabaseApi'), CREDENTIAL);
 });
 
+
+/**
+ * Types `text` into the open node panel's code editor, replacing what is there (CodeMirror: select all, then insert
+ * the text as one input, so the editor adds no closing brackets of its own).
+ * @param {string} text
+ */
+async function fillCode(text) {
+	const editor = page.locator('[data-test-id="ndv"] .cm-content').first();
+	await editor.click();
+	await page.keyboard.press('Control+a');
+	await page.keyboard.press('Delete');
+	await page.keyboard.insertText(text);
+}
+
+/**
+ * Types a dataset name into the open node panel's Dataset field, switching it to By Name when it shows a list.
+ * @param {string} name
+ */
+async function fillDatasetByName(name) {
+	const field = page.locator('[data-test-id="ndv"] [data-test-id="parameter-input-dataset"]').first();
+	const mode = field.locator('[data-test-id="rlc-mode-selector"] input').first();
+	if ((await mode.inputValue()) !== 'By Name') {
+		await mode.click();
+		await page.locator('.el-select-dropdown__item, [role="option"]', { hasText: /^By Name$/ }).last().click();
+	}
+	const input = field.locator('[data-test-id="rlc-input"] input, input[data-test-id="rlc-input"], .rlc-input input').first();
+	await input.click();
+	await input.fill(name);
+}
+
+// The + at the free output of the last node: what a person clicks to add the next step after it.
+const NEXT_STEP = '[data-test-id="canvas-handle-plus"]';
+
+test('a workflow drawn only by clicking runs: Manual Trigger → Code → Add → Export → Confidence Filter, and a second Execute adds nothing', { skip, timeout: 600_000 }, async () => {
+	workflowId = (await harness.importWorkflow(n8n, { name: 'Clicked together', nodes: [], connections: {}, settings: { executionOrder: 'v1' } })).id;
+	await openWorkflow(page, n8n, { id: workflowId }, 0);
+	await addAndStore('manual', 'Trigger manually', undefined, undefined, '[data-test-id="canvas-add-button"]');
+	await addAndStore('Code', 'Code', 'Code in JavaScript', async () => {
+		await fillCode(
+			'return [\n  { json: { text: "My order never arrived", ticket: "T-1" } },\n  { json: { text: "Refund please", ticket: "T-2" } },\n  { json: { text: "Great service", ticket: "T-3" } },\n];',
+		);
+	}, NEXT_STEP);
+	await addAndStore('Prodigy Dataset', 'Prodigy Dataset', 'Add examples to a dataset', async () => await fillDatasetByName('clicked_tickets'), NEXT_STEP);
+	await addAndStore('Prodigy Dataset', 'Prodigy Dataset', 'Export examples to a file', async () => await fillDatasetByName('clicked_tickets'), NEXT_STEP);
+	await addAndStore('Confidence Filter', 'Confidence Filter', undefined, undefined, NEXT_STEP);
+
+	const stored = await harness.getWorkflow(n8n, workflowId);
+	assert.ok(stored);
+	const names = (stored.nodes ?? []).map((node) => node.name);
+	assert.equal(names.length, 5);
+	for (let i = 0; i < names.length - 1; i++) {
+		const next = stored.connections?.[names[i]]?.main?.[0]?.[0]?.node;
+		assert.equal(next, names[i + 1], `${names[i]} → ${names[i + 1]} (connections: ${JSON.stringify(stored.connections)})`);
+	}
+	const [, code, add, exportNode, filter] = names;
+
+	/** @param {string | number} afterId */
+	const runOnce = async (afterId) => {
+		await openWorkflow(page, n8n, { id: workflowId }, names.length);
+		await page.locator('[data-test-id="execute-workflow-button"]').click();
+		return await harness.waitForExecution(n8n, { workflowId, afterId, timeoutMs: 180_000 });
+	};
+	const first = await runOnce(0);
+	assert.equal(first.status, 'success', JSON.stringify(first.data?.resultData?.error ?? null));
+	assert.equal(harness.outputOf(first, code).length, 3);
+	assert.deepEqual(harness.outputOf(first, add).map((item) => [item.dataset, item.duplicate, item.skipped]), [
+		['clicked_tickets', false, false],
+		['clicked_tickets', false, false],
+		['clicked_tickets', false, false],
+	]);
+	const [exported] = harness.outputOf(first, exportNode);
+	assert.equal(exported.count, 3);
+	assert.equal(exported.fileName, 'clicked_tickets.jsonl');
+	// The export's file item carries no score: the filter sends it to Needs Review (its first output), saying why.
+	assert.equal(harness.outputOf(first, filter, { output: 0 }).length, 1);
+
+	// The rows Prodigy reads: three examples, each linked once to the new dataset, with Prodigy's hashes.
+	const { DatabaseSync } = require('node:sqlite');
+	const db = new DatabaseSync(path.join(userFolder, 'prodigy.db'), { readOnly: true });
+	const rows = () =>
+		db
+			.prepare('SELECT e.content FROM link l JOIN example e ON e.id = l.example_id JOIN dataset d ON d.id = l.dataset_id WHERE d.name = ? ORDER BY l.id')
+			.all('clicked_tickets')
+			.map((row) => JSON.parse(Buffer.from(/** @type {Uint8Array} */ (row.content)).toString('utf8')));
+	try {
+		assert.deepEqual(rows().map((task) => [task.text, task.ticket, typeof task._input_hash, typeof task._task_hash]), [
+			['My order never arrived', 'T-1', 'number', 'number'],
+			['Refund please', 'T-2', 'number', 'number'],
+			['Great service', 'T-3', 'number', 'number'],
+		]);
+		const second = await runOnce(first.id);
+		assert.equal(second.status, 'success');
+		assert.deepEqual(harness.outputOf(second, add).map((item) => [item.duplicate, item.skipped]), [[true, true], [true, true], [true, true]]);
+		assert.equal(rows().length, 3, 'a second press of Execute added nothing');
+		assert.equal(harness.outputOf(second, exportNode)[0].count, 3);
+	} finally {
+		db.close();
+	}
+});
