@@ -328,9 +328,12 @@ test('a workflow drawn only by clicking runs: Manual Trigger → Code → Add �
 	assert.ok(stored);
 	const names = (stored.nodes ?? []).map((node) => node.name);
 	assert.equal(names.length, 5);
+	/** @type {import('n8n-workflow').IConnections} */
+	const connections = stored.connections ?? {};
 	for (let i = 0; i < names.length - 1; i++) {
-		const next = stored.connections?.[names[i]]?.main?.[0]?.[0]?.node;
-		assert.equal(next, names[i + 1], `${names[i]} → ${names[i + 1]} (connections: ${JSON.stringify(stored.connections)})`);
+		/** @type {string | undefined} */
+		const next = connections[names[i]]?.main?.[0]?.[0]?.node;
+		assert.equal(next, names[i + 1], `${names[i]} → ${names[i + 1]} (connections: ${JSON.stringify(connections)})`);
 	}
 	const [, code, add, exportNode, filter] = names;
 
