@@ -4,7 +4,8 @@
 const crypto = require('node:crypto');
 const { cacheDir } = require('./install');
 
-// Shapes of what the harness sends to and reads from n8n (2.40's public and internal REST APIs). Execution data uses
+// Shapes of what the harness sends to and reads from n8n (2.40's public and internal REST APIs; where 2.37-2.39
+// differ, the function says so). Execution data uses
 // n8n-workflow's own types: n8n-workflow is a devDependency, and what n8n returns is what it serialised from them.
 /** @typedef {import('axios').AxiosInstance} AxiosInstance */
 /** @typedef {{ http: AxiosInstance, api: AxiosInstance, rest: AxiosInstance }} Clients */
@@ -226,6 +227,28 @@ function normaliseCredentials(input) {
 }
 
 /**
+ * Updates a credential in place (its id stays, so workflows that use it keep working). n8n 2.39.0's public API
+ * answers PATCH /credentials/:id with 405 "PATCH method not allowed" (the GET /credentials/{credentialId} route it
+ * added shadows the PATCH of /credentials/{id} in its openapi.yml); there the internal REST API, which the editor
+ * uses to save a credential, does the same update.
+ * @param {Instance} instance
+ * @param {string} id
+ * @param {CredentialInput} credential
+ * @returns {Promise<StoredCredential>}
+ */
+async function updateCredential(instance, id, credential) {
+	const what = `PATCH credential "${credential.name}"`;
+	try {
+		return await call(instance.api.patch(`/credentials/${id}`, credential), what);
+	} catch (error) {
+		if (/** @type {HttpError} */ (error).status !== 405) throw error;
+	}
+	/** @type {{ data: StoredCredential }} */
+	const answer = await call(instance.rest.patch(`/credentials/${id}`, credential), `${what} (internal REST API)`);
+	return answer.data;
+}
+
+/**
  * Creates (or, when one with the same name and type exists, updates) each credential. Returns a Map from
  * credential name to { id, name, type }.
  * @param {Instance} instance
@@ -240,7 +263,7 @@ async function importCredentials(instance, credentials) {
 		const match = existing.find((e) => e.name === credential.name && e.type === credential.type);
 		/** @type {StoredCredential} */
 		const saved = match
-			? await call(instance.api.patch(`/credentials/${match.id}`, credential), `PATCH credential "${credential.name}"`)
+			? await updateCredential(instance, match.id, credential)
 			: await call(instance.api.post('/credentials', credential), `POST credential "${credential.name}"`);
 		byName.set(credential.name, { id: saved.id, name: saved.name, type: saved.type });
 	}
@@ -371,11 +394,18 @@ async function publishWorkflow(instance, id) {
 }
 
 /**
- * Publishes a workflow and waits until its triggers are live. n8n 2.40 publishes through an outbox: the publish call
- * returns before the triggers are activated (and a poll trigger's "from now" is taken at activation), so
- * GET /rest/workflows/:id/publication-status ({ status, liveVersionId, pendingVersionId, triggers: [{ nodeId,
- * status, errorMessage }] }) is polled until the published version's triggers all report "activated".
- * Returns that status; throws when a trigger failed to activate or the timeout passes.
+ * Publishes a workflow and waits until its triggers are live. Returns the publication status; throws when a trigger
+ * failed to activate or the timeout passes.
+ *
+ * Two ways n8n publishes, depending on its version (and N8N_USE_WORKFLOW_PUBLICATION_SERVICE):
+ * - through an outbox (the default from n8n 2.40): the publish call returns before the triggers are activated (and a
+ *   poll trigger's "from now" is taken at activation), so GET /rest/workflows/:id/publication-status ({ status,
+ *   liveVersionId, pendingVersionId, triggers: [{ nodeId, status, errorMessage }] }) is polled until the published
+ *   version's triggers all report "activated";
+ * - in the publish request itself (n8n 2.37-2.39 by default): the call returns only after every trigger of the
+ *   version was activated, and fails (HTTP 400, the workflow rolled back to inactive) when one was not. There
+ *   publication-status answers 404 "Workflow publication status is not available", so a published answer is
+ *   already the proof; the status returned then lists no triggers.
  * @param {Instance} instance
  * @param {string} id
  * @param {{ timeoutMs?: number }} [options]
@@ -389,7 +419,16 @@ async function publishAndWait(instance, id, { timeoutMs = 60_000 } = {}) {
 	let status;
 	while (Date.now() < deadline) {
 		/** @type {{ data: PublicationStatus }} */
-		const answer = await call(instance.rest.get(`/workflows/${id}/publication-status`), `publication status of workflow ${id}`);
+		let answer;
+		try {
+			answer = await call(instance.rest.get(`/workflows/${id}/publication-status`), `publication status of workflow ${id}`);
+		} catch (error) {
+			if (!publishedInRequest(/** @type {HttpError} */ (error))) throw error;
+			if (published?.active !== true || !versionId) {
+				throw new Error(`workflow ${id} was not published: the publish call answered ${JSON.stringify(published)}`);
+			}
+			return { status: 'published', liveVersionId: versionId, triggers: [] };
+		}
 		status = answer.data;
 		const current = !versionId || status.liveVersionId === versionId;
 		if (status.status === 'published' && current && status.triggers.every((t) => t.status === 'activated')) return status;
@@ -398,6 +437,17 @@ async function publishAndWait(instance, id, { timeoutMs = 60_000 } = {}) {
 		await new Promise((resolve) => setTimeout(resolve, 250));
 	}
 	throw new Error(`workflow ${id} was not published: ${JSON.stringify(status)}`);
+}
+
+/**
+ * Whether publication-status refused because this n8n publishes in the request (its publication service is off),
+ * as opposed to any other failure (which is thrown as it came).
+ * @param {HttpError} error
+ */
+function publishedInRequest(error) {
+	if (error.status !== 404) return false;
+	const message = /** @type {{ message?: unknown } | undefined} */ (error.body)?.message;
+	return typeof message === 'string' && /publication status is not available/i.test(message);
 }
 
 /**
@@ -492,6 +542,7 @@ module.exports = {
 	listCredentials,
 	normaliseCredentials,
 	importCredentials,
+	updateCredential,
 	mapCredentials,
 	listWorkflows,
 	getWorkflow,

@@ -32,6 +32,8 @@ function queueModeRequested() {
 
 module.exports = {
 	N8N_VERSION: install.N8N_VERSION,
+	OLDEST_N8N_VERSION: install.OLDEST_N8N_VERSION,
+	n8nVersion: install.n8nVersion,
 	cacheDir: install.cacheDir,
 	ensureN8n: install.ensureN8n,
 	buildPack: pack.buildPack,

@@ -1,4 +1,5 @@
-// Installs the pinned n8n once per machine into a cache folder outside the repo.
+// Installs the pinned n8n (or the version N8N_PRODIGY_N8N_VERSION names) once per machine into a cache folder
+// outside the repo, one folder per version.
 //
 // The recipe that works on machines without internet access to GitHub/nodejs.org (see design.md): an npm install
 // with scripts ignored (the ignored scripts are native builds that download and fail), then only sqlite3 is rebuilt
@@ -11,13 +12,38 @@ const os = require('node:os');
 const path = require('node:path');
 const { spawn } = require('node:child_process');
 
-const N8N_VERSION = '2.40.7';
+// The pinned version: what `npm start`, the e2e suite and CI use unless told otherwise.
+const PINNED_N8N_VERSION = '2.40.7';
+// The oldest n8n the pack supports, where CI runs the e2e suite too (README names OLDEST..PINNED as the tested
+// range). Older ones lack what Approval Gate's human mode needs: n8n-core before 2.39.0 resumes a waiting node with
+// its first output only (WorkflowExecute.handleDisabledNode has no forwardAllOutputs), so a rejection or a timeout
+// decided while the run waited never reaches the Rejected / Timed Out outputs (on 2.37.11 template 5's reject path
+// ends "success" with nothing sent). 2.36.x does not even install from this registry (a dependency is missing).
+const OLDEST_N8N_VERSION = '2.39.0';
 const MARKER = '.n8n-prodigy-complete';
 
-function cacheDir() {
-	if (process.env.N8N_PRODIGY_CACHE) return path.resolve(process.env.N8N_PRODIGY_CACHE);
+/**
+ * The n8n version this process works with: N8N_PRODIGY_N8N_VERSION (set by `npm run test:e2e -- --n8n <version>`,
+ * or by hand), else the pinned one. Read each time, so e2e.js can set it after parsing its arguments.
+ * @returns {string}
+ */
+function n8nVersion() {
+	const chosen = process.env.N8N_PRODIGY_N8N_VERSION?.trim();
+	if (!chosen) return PINNED_N8N_VERSION;
+	if (!/^\d+\.\d+\.\d+$/.test(chosen)) {
+		throw new Error(`N8N_PRODIGY_N8N_VERSION=${chosen} is not an exact n8n version such as ${OLDEST_N8N_VERSION}`);
+	}
+	return chosen;
+}
+
+/**
+ * The install folder of `version`. N8N_PRODIGY_CACHE names the folder of the pinned version only; another version
+ * always gets its own folder, so choosing one never writes over (or runs) the pinned install.
+ */
+function cacheDir(version = n8nVersion()) {
+	if (process.env.N8N_PRODIGY_CACHE && version === PINNED_N8N_VERSION) return path.resolve(process.env.N8N_PRODIGY_CACHE);
 	const base = process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
-	return path.join(base, 'n8n-nodes-prodigy', `n8n-${N8N_VERSION}`);
+	return path.join(base, 'n8n-nodes-prodigy', `n8n-${version}`);
 }
 
 function n8nBin(dir = cacheDir()) {
@@ -84,17 +110,17 @@ function checkNode() {
 	const major = Number(process.versions.node.split('.')[0]);
 	if (major < 24) {
 		throw new Error(
-			`Node ${process.versions.node} is running; n8n ${N8N_VERSION} needs Node 24. ` +
+			`Node ${process.versions.node} is running; n8n ${n8nVersion()} needs Node 24. ` +
 				'Run this through `npx -y -p node@24 -- node <script>` (npm scripts of this repo do that for you).',
 		);
 	}
 }
 
 /**
- * Makes sure the pinned n8n is installed and returns its cache folder. Re-running after success costs nothing;
- * re-running after an interruption resumes in the `.partial` folder.
+ * Makes sure n8n `version` (default: the chosen one, see n8nVersion) is installed and returns its cache folder.
+ * Re-running after success costs nothing; re-running after an interruption resumes in the `.partial` folder.
  */
-async function ensureN8n({ dir = cacheDir() } = {}) {
+async function ensureN8n({ version = n8nVersion(), dir = cacheDir(version) } = {}) {
 	checkNode();
 	if (isInstalled(dir)) return dir;
 	fs.mkdirSync(path.dirname(dir), { recursive: true });
@@ -102,7 +128,7 @@ async function ensureN8n({ dir = cacheDir() } = {}) {
 	try {
 		// Another process may have finished the install while this one waited for the lock.
 		if (isInstalled(dir)) return dir;
-		return await install(dir);
+		return await install(dir, version);
 	} finally {
 		release();
 	}
@@ -152,24 +178,25 @@ async function acquireLock(lockDir) {
 
 /**
  * @param {string} dir the final cache folder
+ * @param {string} version the n8n version to install
  * @returns {Promise<string>} `dir`, once complete
  */
-async function install(dir) {
+async function install(dir, version) {
 	const partial = `${dir}.partial`;
 	fs.mkdirSync(partial, { recursive: true });
 	// A package.json in the folder stops npm from walking up and installing into some parent project.
 	writeJson(path.join(partial, 'package.json'), {
 		name: 'n8n-prodigy-cache',
 		private: true,
-		description: `Pinned n8n ${N8N_VERSION} for the n8n-nodes-prodigy harness`,
+		description: `n8n ${version} for the n8n-nodes-prodigy harness`,
 	});
 	const npmFlags = ['--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error'];
 
-	log(`installing n8n@${N8N_VERSION} into ${dir} (first time only: about 5-10 minutes, about 2.7 GB)`);
+	log(`installing n8n@${version} into ${dir} (first time only: about 5-10 minutes, about 2.7 GB)`);
 	if (!fs.existsSync(path.join(partial, 'node_modules', 'n8n', 'package.json'))) {
-		await run('npm', ['install', ...npmFlags, '--save-exact', `n8n@${N8N_VERSION}`], {
+		await run('npm', ['install', ...npmFlags, '--save-exact', `n8n@${version}`], {
 			cwd: partial,
-			label: `npm install n8n@${N8N_VERSION}`,
+			label: `npm install n8n@${version}`,
 		});
 	}
 
@@ -195,14 +222,29 @@ async function install(dir) {
 	});
 	await run(process.execPath, ['-e', "require('sqlite3')"], { cwd: partial, label: 'load check sqlite3' });
 
-	writeJson(path.join(partial, MARKER), { n8n: N8N_VERSION, node: process.versions.node, at: new Date().toISOString() });
+	writeJson(path.join(partial, MARKER), { n8n: version, node: process.versions.node, at: new Date().toISOString() });
 	fs.rmSync(dir, { recursive: true, force: true });
 	fs.renameSync(partial, dir);
-	log(`n8n ${N8N_VERSION} ready in ${dir}`);
+	log(`n8n ${version} ready in ${dir}`);
 	return dir;
 }
 
-module.exports = { N8N_VERSION, cacheDir, n8nBin, isInstalled, ensureN8n, checkNode, log, run };
+module.exports = {
+	// The version this process runs (read when asked, like n8nVersion), for callers that show it (`npm start`).
+	get N8N_VERSION() {
+		return n8nVersion();
+	},
+	PINNED_N8N_VERSION,
+	OLDEST_N8N_VERSION,
+	n8nVersion,
+	cacheDir,
+	n8nBin,
+	isInstalled,
+	ensureN8n,
+	checkNode,
+	log,
+	run,
+};
 
 if (require.main === module) {
 	ensureN8n().then(
