@@ -6,8 +6,9 @@
 // Starts the pinned n8n with the pack (the same harness the e2e tests use), creates the demo Prodigy database and
 // its "Prodigy Demo DB" credential, imports every examples/*.json, signs in through n8n's own sign-in page in
 // headless Chromium and saves the fitted canvas of each template as docs/images/<template file name>.png, the
-// parameter panel of each node as a template sets it (docs/images/node-*.png: Prodigy Dataset → Example → Add and
-// → Export as template 2 sets it, and one per other node) and the node panel searching "Prodigy".
+// parameter panel of each node as the node panel creates it (docs/images/node-*.png, README's node pictures: the
+// node is added from the panel as a person adds it, with a credential present), Example → Export as template 2 sets
+// it (docs/export-for-training.md) and the node panel searching "Prodigy".
 //
 // Needs Debian's `chromium` (apt-get install chromium; CHROMIUM_PATH points elsewhere) and, optionally,
 // `pngquant` to keep the PNGs small. playwright-core drives the browser; it comes from the cached n8n install
@@ -19,23 +20,23 @@ const { spawnSync } = require('node:child_process');
 const harness = require('./n8n');
 const { log } = require('./n8n/install');
 const { REPO } = require('./n8n/pack');
+const { addFromPanel, closeNodePanel } = require('./editor');
 
 const EXAMPLES_DIR = path.join(REPO, 'examples');
 const DEFAULT_OUT = path.join(REPO, 'docs', 'images');
 const DEMO_CREDENTIAL = 'Prodigy Demo DB';
-// The Prodigy Dataset panels pictured (README): Example → Add, and Example → Export as template 2 sets it.
+// The Prodigy Dataset panel pictured as a template sets it (docs/export-for-training.md).
 /** @type {NodePanel[]} */
-const NODE_PANELS = [
-	{ file: 'node-prodigy-dataset-example-add.png', operation: 'add' },
-	{ file: 'node-prodigy-dataset-example-export.png', operation: 'export', format: 'tokens' },
-];
-// One parameter panel per other node, as a template sets it: [picture, template file prefix, node name].
-/** @type {[string, string, string][]} */
-const TEMPLATE_NODE_PANELS = [
-	['node-prodigy-dataset-trigger.png', '03-', 'When a Reviewer Accepts'],
-	['node-confidence-filter.png', '03-', 'Route by Confidence'],
-	['node-version-stamp.png', '07-', 'Record Dataset Version'],
-	['node-approval-gate.png', '05-', 'Ask the Data Owner'],
+const NODE_PANELS = [{ file: 'node-prodigy-dataset-example-export.png', operation: 'export', format: 'tokens' }];
+// README's node pictures: each node as the node panel creates it. [picture, search, panel entry, action or none,
+// whether it starts a workflow (added on an empty canvas)].
+/** @type {[string, string, string, string | undefined, boolean][]} */
+const PANEL_PICTURES = [
+	['node-prodigy-dataset-example-add.png', 'Prodigy Dataset', 'Prodigy Dataset', 'Add examples to a dataset', false],
+	['node-prodigy-dataset-trigger.png', 'Prodigy', 'Prodigy Dataset', 'On new annotation', true],
+	['node-confidence-filter.png', 'Confidence Filter', 'Confidence Filter', undefined, false],
+	['node-version-stamp.png', 'Version Stamp', 'Version Stamp', undefined, false],
+	['node-approval-gate.png', 'Approval Gate', 'Approval Gate', undefined, false],
 ];
 /** @typedef {import('playwright-core').Page} Page */
 /** @typedef {import('./n8n/api').Workflow} Workflow */
@@ -283,8 +284,8 @@ async function captureCanvas(page, n8n, stored, workflow, file) {
 }
 
 /**
- * A Prodigy Dataset node set to Example → `operation` (and `format`, when given) from the templates; for Add, else one
- * in a small workflow of its own; undefined when no template has one.
+ * A Prodigy Dataset node set to Example → `operation` (and `format`, when given) from the templates; undefined when
+ * no template has one.
  * @param {{ workflow: Workflow }[]} workflows
  * @param {NodePanel} wanted
  * @returns {{ workflow: Workflow, nodeName: string } | undefined}
@@ -300,37 +301,7 @@ function nodePanelWorkflow(workflows, { operation, format }) {
 		);
 		if (node) return { workflow, nodeName: node.name };
 	}
-	if (operation !== 'add') return undefined;
-	const trigger = 'When clicking \u2018Execute workflow\u2019';
-	const node = 'Add tasks to news_ner';
-	return {
-		nodeName: node,
-		workflow: {
-			name: 'Screenshot: Prodigy Dataset node',
-			nodes: [
-				{ id: 'trigger', name: trigger, type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} },
-				{
-					id: 'add',
-					name: node,
-					type: 'n8n-nodes-prodigy.prodigyDataset',
-					typeVersion: 1,
-					position: [240, 0],
-					parameters: {
-						resource: 'example',
-						operation: 'add',
-						dataset: { __rl: true, mode: 'name', value: 'news_ner' },
-						inputMode: 'fields',
-						contentField: 'text',
-						content: '={{ $json.body }}',
-						options: { source: 'support-tickets', dedupe: 'input' },
-					},
-					credentials: { prodigyDatabaseApi: { id: 'demo', name: DEMO_CREDENTIAL } },
-				},
-			],
-			connections: { [trigger]: { main: [[{ node, type: 'main', index: 0 }]] } },
-			settings: { executionOrder: 'v1' },
-		},
-	};
+	return undefined;
 }
 
 /**
@@ -347,6 +318,16 @@ async function captureNodePanel(page, n8n, stored, nodeName, nodeCount, file) {
 	const node = (stored.nodes ?? []).find((n) => n.name === nodeName);
 	if (!node) throw new Error(`workflow "${stored.name}" has no node "${nodeName}"`);
 	await page.goto(`${n8n.baseUrl}/workflow/${stored.id}/${node.id}`);
+	await captureParameters(page, file);
+}
+
+/**
+ * The parameter column of the open node panel (tabs, credential, resource, operation, fields, options): the input
+ * and output panels beside it are empty before a run.
+ * @param {Page} page
+ * @param {string} file
+ */
+async function captureParameters(page, file) {
 	const parameters = page.locator('[data-test-id="ndv"] [data-test-id="node-parameters"]');
 	await parameters.waitFor({ timeout: 60_000 });
 	await page.addStyleTag({ content: HIDE_CSS });
@@ -356,14 +337,31 @@ async function captureNodePanel(page, n8n, stored, nodeName, nodeCount, file) {
 	if (overflow > 0) await page.setViewportSize({ width: WIDTH, height: Math.min(2400, 1000 + overflow + 24) });
 	await page.mouse.move(0, 0);
 	await page.waitForTimeout(1000);
-	// Only the parameter column (tabs, credential, resource, operation, fields, options): the input and output
-	// panels beside it are empty before a run.
 	const column = await parameters.evaluate((el) => {
 		const settings = el.closest('.node-settings') ?? el.parentElement ?? el;
 		const r = settings.getBoundingClientRect();
 		return { x: r.x, y: r.y, width: r.width, height: Math.min(r.height, el.getBoundingClientRect().top - r.top + el.scrollHeight + 16) };
 	});
 	await page.screenshot({ path: file, clip: column });
+}
+
+/**
+ * Adds a node from the node panel to a new workflow (after a Manual Trigger, or on an empty canvas when it starts a
+ * workflow) and pictures its parameters as the panel created them.
+ * @param {Page} page
+ * @param {N8n} n8n
+ * @param {{ query: string, entry: string, action?: string, starts: boolean }} what
+ * @param {string} file
+ */
+async function capturePanelNode(page, n8n, { query, entry, action, starts }, file) {
+	await page.setViewportSize({ width: WIDTH, height: 1000 });
+	const manual = { id: 't', name: 'Manual', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: /** @type {[number, number]} */ ([0, 0]), parameters: {} };
+	const stored = await harness.importWorkflow(n8n, { name: `Picture: ${action ?? entry}`, nodes: starts ? [] : [manual], connections: {}, settings: { executionOrder: 'v1' } });
+	await openWorkflow(page, n8n, stored, starts ? 0 : 1);
+	const opener = starts ? '[data-test-id="canvas-add-button"]' : '[data-test-id="node-creator-plus-button"]';
+	if (!(await addFromPanel(page, { query, entry, action, opener }))) throw new Error(`${action ?? entry} did not open its panel`);
+	await captureParameters(page, file);
+	await closeNodePanel(page);
 }
 
 /**
@@ -439,15 +437,12 @@ async function captureAll(n8n, { out = DEFAULT_OUT, filters = [], nodePanel = tr
 			log(`${path.relative(REPO, png)}: "${workflow.name}" (${Math.round(fs.statSync(png).size / 1024)} KB)`);
 		}
 		if (nodePanel) {
-			for (const [picture, prefix, nodeName] of TEMPLATE_NODE_PANELS) {
-				const example = examples.find(({ file }) => file.startsWith(prefix));
-				if (!example) continue;
-				const stored = await harness.importWorkflow(n8n, example.workflow, { credentials, replace: true });
+			for (const [picture, query, entry, action, starts] of PANEL_PICTURES) {
 				const png = path.join(out, picture);
-				await captureNodePanel(page, n8n, stored, nodeName, (example.workflow.nodes ?? []).length, png);
+				await capturePanelNode(page, n8n, { query, entry, action, starts }, png);
 				quantise(png);
 				written.push({ file: png, bytes: fs.statSync(png).size });
-				log(`${path.relative(REPO, png)}: "${nodeName}" parameters (${Math.round(fs.statSync(png).size / 1024)} KB)`);
+				log(`${path.relative(REPO, png)}: ${action ?? entry} as the node panel creates it (${Math.round(fs.statSync(png).size / 1024)} KB)`);
 			}
 			if (examples.length) {
 				const png = path.join(out, SEARCH_PANEL_FILE);

@@ -10,6 +10,7 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const harness = require('../../scripts/n8n');
+const editor = require('../../scripts/editor');
 const { chromiumPath, loadPlaywright, signIn, openWorkflow } = require('../../scripts/screenshots');
 
 /** @typedef {import('playwright-core').Page} Page */
@@ -122,43 +123,20 @@ async function storedNodes() {
 }
 
 /**
- * Opens the node panel with the canvas's + button, searches `query` and clicks the entry `entry`; then, when the
- * entry lists actions, the action `action`. Returns once the node is on the canvas and its panel (NDV) is open.
+ * Adds a node from the panel (scripts/editor.js); when its panel does not open, says what the editor showed instead.
  * @param {string} query
  * @param {string} entry
  * @param {string} [action]
- * @param {string} [opener] what opens the panel: the canvas's + button, or the empty canvas's "Add first step"
+ * @param {string} [opener]
  */
-async function addFromPanel(query, entry, action, opener = '[data-test-id="node-creator-plus-button"]') {
-	await page.locator(opener).first().click();
-	const input = page.locator('[data-test-id="node-creator-search-bar"] input, input[data-test-id="node-creator-search-bar"]').first();
-	await input.fill(query);
-	await page.locator('[data-test-id="node-creator-item-name"]', { hasText: new RegExp(`^${entry}$`) }).first().click();
-	if (action) {
-		await page.locator('[data-test-id="node-creator-item-name"]', { hasText: new RegExp(`^${escapeRegExp(action)}$`) }).first().click();
-	} else {
-		// A community node without actions opens its details first, with one button; a core node opens at once.
-		// The Manual Trigger is placed without opening its panel (it has no parameters).
-		const addButton = page.getByRole('button', { name: 'Add to workflow' });
-		const ndv = page.locator('[data-test-id="ndv"] [data-test-id="node-parameters"]');
-		const creator = page.locator('[data-test-id="node-creator"]');
-		await addButton.or(ndv).or(creator.filter({ visible: false })).first().waitFor({ timeout: 10_000 }).catch(() => undefined);
-		if (await addButton.isVisible()) await addButton.click();
-		else if (!(await ndv.isVisible())) return;
-	}
+async function addFromPanel(query, entry, action, opener) {
 	try {
-		await page.locator('[data-test-id="ndv"] [data-test-id="node-parameters"]').waitFor();
+		await editor.addFromPanel(page, { query, entry, action, opener });
 	} catch (error) {
-		// What the editor showed instead, for whoever reads the failure.
 		const file = path.join(os.tmpdir(), `editor-panel-${entry.replace(/\W+/g, '-')}-${Date.now()}.png`);
 		await page.screenshot({ path: file });
 		throw new Error(`no node panel opened after picking ${action ?? entry}; the editor is pictured in ${file}`, { cause: error });
 	}
-}
-
-/** @param {string} text */
-function escapeRegExp(text) {
-	return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 /**
@@ -175,11 +153,7 @@ async function parameterVisible(name) {
  * @param {number} nodesBefore
  */
 async function closeAndSave(nodesBefore) {
-	if (await page.locator('[data-test-id="ndv"]').isVisible()) {
-		// The panel's close button: Escape does not close it while a code editor has the focus.
-		await page.locator('[data-test-id="ndv-close-button"]').first().click();
-		await page.locator('[data-test-id="ndv"]').waitFor({ state: 'hidden' });
-	}
+	await editor.closeNodePanel(page);
 	await page.locator('[data-test-id="canvas-wrapper"]').click({ position: { x: 10, y: 10 } });
 	await page.keyboard.press('Control+s');
 	const deadline = Date.now() + 20_000;
@@ -285,8 +259,8 @@ test('the other nodes from the node panel: stored with their defaults, no parame
  * @param {string} text
  */
 async function fillCode(text) {
-	const editor = page.locator('[data-test-id="ndv"] .cm-content').first();
-	await editor.click();
+	const code = page.locator('[data-test-id="ndv"] .cm-content').first();
+	await code.click();
 	await page.keyboard.press('Control+a');
 	await page.keyboard.press('Delete');
 	await page.keyboard.insertText(text);
