@@ -38,6 +38,8 @@ const KNOWN = [
 	// path so that stores on the same file in one process take turns (lib/store/sqlite.ts).
 	{ leg: 'tarball', file: 'dist/lib/store/sqlite.js', rule: RESTRICTED_IMPORT, message: "'node:sqlite'", why: SELF_HOSTED },
 	{ leg: 'tarball', file: 'dist/lib/store/sqlite.js', rule: RESTRICTED_IMPORT, message: "'node:path'", why: SELF_HOSTED },
+	// node:os gives the home folder a credential's `~/.prodigy/prodigy.db` (Prodigy's default path) stands for.
+	{ leg: 'tarball', file: 'dist/lib/store/sqlite.js', rule: RESTRICTED_IMPORT, message: "'node:os'", why: SELF_HOSTED },
 	// The credential test checks that an SQLite file exists without creating it (opening it would create one).
 	{ leg: 'tarball', file: 'dist/nodes/shared/credentialTest.js', rule: RESTRICTED_IMPORT, message: "'node:fs'", why: SELF_HOSTED },
 	{ leg: 'source', file: 'nodes/shared/credentialTest.ts', rule: RESTRICTED_IMPORT, message: "'node:fs'", why: SELF_HOSTED },
