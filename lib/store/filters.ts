@@ -1,6 +1,7 @@
 // Which links a read or a removal selects: the SQL conditions over a dataset's links (bound parameters only) and
-// the answer / flag / session tests that run on the parsed task, written once for getExamples, countExamples and
-// removeExamples. SQL is in the portable form the dialects translate (`?`, "identifiers").
+// the answer / flag / session tests that run on the parsed task, written once for getExamples, countExamples,
+// removeExamples and the Prodigy Dataset Trigger (which filters the rows it polls with the same taskMatcher).
+// SQL is in the portable form the dialects translate (`?`, "identifiers").
 import { idBound, integerList } from './options';
 import type { SqlValue } from './dialect';
 import type { GetExamplesOptions, RemoveExamplesSelector, Task } from './types';
@@ -37,31 +38,57 @@ export const IN_SESSION_COLUMN =
 
 export type ExampleFilter = (task: Task, row: LinkRow) => boolean;
 
+/** The filters that look inside the task: Example → Get Many / Count / Export and the trigger's New Annotation. */
+export type TaskFilters = Pick<GetExamplesOptions, 'answer' | 'flagged' | 'session'>;
+
+/** Where a task was read, for a session filter: its dataset, and whether it is linked to the session's dataset. */
+export interface TaskPlace {
+	/** The dataset the task was read from; with it, a session may be named by the part after `<dataset>-`. */
+	dataset?: string;
+	inSessionDataset?: boolean;
+}
+
 /** Whether a read filters on the task itself (answer, flag, session), which SQL cannot see inside the JSON. */
-export function filtersTasks(options: GetExamplesOptions): boolean {
+export function filtersTasks(options: TaskFilters): boolean {
 	return options.answer !== undefined || options.session !== undefined || options.flagged !== undefined;
 }
 
 /**
- * The task tests of a read; undefined when there are none. A session filter matches a task linked to the session
- * dataset (the scan's `in_session`, when read with the session dataset's id) or carrying its session / annotator id.
+ * The one rule for what a task filter selects, as Prodigy writes and reads these fields; undefined when there is
+ * no filter.
+ * - answer: the task's `answer` is one of the given ones (a task without an answer matches none).
+ * - flagged: Python truthiness of `flagged`, as `prodigy db-out` tests `eg.get("flagged")`: `1` and `"yes"` are
+ *   flagged, `0`, `""` and a missing key are not.
+ * - session: Prodigy names a named session's dataset `<dataset>-<name>` and writes that string into every answer
+ *   as `_session_id` and `_annotator_id`. A task matches when either equals the session, or `<dataset>-<session>`
+ *   when the dataset is known (so `alex` names `ner_news-alex`), or when it is linked to the session's dataset
+ *   (db-in imports carry no session id).
  */
-export function taskFilter(options: GetExamplesOptions): ExampleFilter | undefined {
-	const tests: ExampleFilter[] = [];
-	if (options.answer !== undefined) {
-		const answers = new Set(Array.isArray(options.answer) ? options.answer : [options.answer]);
-		tests.push((task) => typeof task.answer === 'string' && answers.has(task.answer));
-	}
-	if (options.flagged !== undefined) {
-		const flagged = options.flagged;
-		tests.push((task) => pyTruthy(task.flagged) === flagged);
-	}
-	if (options.session !== undefined) {
-		const session = options.session;
-		tests.push((task, row) => toBool(row.in_session) || task._session_id === session || task._annotator_id === session);
-	}
-	if (tests.length === 0) return undefined;
-	return (task, row) => tests.every((test) => test(task, row));
+export function taskMatcher(options: TaskFilters): ((task: Task, place?: TaskPlace) => boolean) | undefined {
+	if (!filtersTasks(options)) return undefined;
+	const answers = options.answer === undefined ? undefined : new Set<unknown>(Array.isArray(options.answer) ? options.answer : [options.answer]);
+	const flagged = options.flagged;
+	const session = options.session;
+	return (task, place = {}) => {
+		if (answers !== undefined && (typeof task.answer !== 'string' || !answers.has(task.answer))) return false;
+		if (flagged !== undefined && pyTruthy(task.flagged) !== flagged) return false;
+		if (session !== undefined && !place.inSessionDataset) {
+			const full = place.dataset === undefined ? undefined : `${place.dataset}-${session}`;
+			const ids = [task._session_id, task._annotator_id];
+			if (!ids.some((id) => typeof id === 'string' && (id === session || id === full))) return false;
+		}
+		return true;
+	};
+}
+
+/**
+ * The task tests of a read over `dataset`'s links; undefined when there are none. `in_session` is the scan's
+ * column, set when the read was given the session dataset's id.
+ */
+export function taskFilter(options: GetExamplesOptions, dataset?: string): ExampleFilter | undefined {
+	const matches = taskMatcher(options);
+	if (matches === undefined) return undefined;
+	return (task, row) => matches(task, { dataset, inSessionDataset: toBool(row.in_session) });
 }
 
 /** removeExamples' selector as the example columns (`e`) it matches and the values of each, checked and deduplicated. */

@@ -16,7 +16,10 @@ export class ProdigyDatasetTrigger implements INodeType {
 		name: 'prodigyDatasetTrigger',
 		icon: { light: 'file:../../icons/prodigy.svg', dark: 'file:../../icons/prodigy.dark.svg' },
 		group: ['trigger'],
-		version: 1,
+		// 1.1: New Annotation's Filters are Example → Get Many's own (Flagged stored as only / exclude); 1 keeps
+		// flagged / notFlagged. Both read a truthy `flagged` as flagged, as Prodigy does.
+		version: [1, 1.1],
+		defaultVersion: 1.1,
 		subtitle: labelSubtitle(Object.fromEntries(EVENTS.map((event) => [event.value, event.name.toLowerCase()])), '$parameter["event"]'),
 		// n8n's node panel shows this description on the shared "Prodigy Dataset" entry, so it names both halves.
 		description:

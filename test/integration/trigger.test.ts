@@ -129,6 +129,34 @@ describe('New Annotation cursor (SQLite)', () => {
 		});
 	});
 
+	it('reads flagged as Get Many / Count / Export do: a truthy "flagged": 1 is flagged, whichever version stored the filter', async () => {
+		await withDatabase('sqlite', async (db, store) => {
+			await store.createDataset('ner_news');
+			// Trigger version 1 stored flagged / notFlagged, 1.1 stores Get Many's only / exclude.
+			const pollers = Object.fromEntries(
+				['flagged', 'notFlagged', 'only', 'exclude'].map((flagged) => [
+					flagged,
+					createPoller({ event: 'newAnnotation', datasets: datasetsParameter('ner_news'), filters: { flagged } }, db.config),
+				]),
+			);
+			for (const poller of Object.values(pollers)) await poller.poll();
+			await store.addExamples('ner_news', [
+				answer('flag one', { flagged: 1 }),
+				answer('flag true', { flagged: true }),
+				answer('flag zero', { flagged: 0 }),
+				answer('no flag'),
+			]);
+			const texts = async (flagged: string) => json(await pollers[flagged].poll()).map((item) => (item.task as Task).text);
+			expect(await texts('flagged')).toEqual(['flag one', 'flag true']);
+			expect(await texts('only')).toEqual(['flag one', 'flag true']);
+			expect(await texts('notFlagged')).toEqual(['flag zero', 'no flag']);
+			expect(await texts('exclude')).toEqual(['flag zero', 'no flag']);
+			// The same selection as the store's reads behind Get Many, Count and Export.
+			expect(await store.countExamples('ner_news', { flagged: true })).toBe(2);
+			expect(json(await pollers.flagged.poll('manual')).map((item) => (item.task as Task).text)).toEqual(['flag true']);
+		});
+	});
+
 	it('emits one item per poll holding the batch', async () => {
 		await withDatabase('sqlite', async (db, store) => {
 			await store.createDataset('ner_news');

@@ -5,6 +5,7 @@ import type { IDataObject, INodeProperties } from 'n8n-workflow';
 
 import { ProdigyInputError } from '../../../lib/errors';
 import { advanceMilestone, startMilestone, type MilestoneProgress, type MilestoneRule } from '../../../lib/milestones';
+import { taskMatcher } from '../../../lib/store/filters';
 import type { ExampleRecord } from '../../../lib/store/types';
 import { freshState } from '../../../lib/triggerState';
 import { countNewLinks, requireDatasets, startStreams } from '../read';
@@ -70,10 +71,10 @@ function answersOf(context: EventContext): string[] {
 	return context.param<string[]>('countAnswers', []);
 }
 
+/** Which polled annotations count: the same answer rule as the countExamples that started the count. */
 function counts(answers: string[]): (record: ExampleRecord) => boolean {
-	if (answers.length === 0) return () => true;
-	const wanted = new Set(answers);
-	return (record) => wanted.has(String(record.task.answer));
+	const matches = answers.length === 0 ? undefined : taskMatcher({ answer: answers });
+	return matches === undefined ? () => true : (record) => matches(record.task);
 }
 
 export const milestone: TriggerEvent = {

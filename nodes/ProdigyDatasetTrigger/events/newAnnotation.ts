@@ -1,17 +1,13 @@
 import type { IDataObject, INodeProperties } from 'n8n-workflow';
 
+import { filtersTasks, taskMatcher, type TaskFilters } from '../../../lib/store/filters';
 import { freshState } from '../../../lib/triggerState';
 import type { ExampleRecord } from '../../../lib/store/types';
+import { annotationFilters, readFilters } from '../../shared/filters';
 import { pollLinks, readTail, requireDatasets, startStreams } from '../read';
 import { NoSampleError, OVERFLOW_WARNING, type EventContext, type TriggerEvent } from './types';
 
 const show = { show: { event: ['newAnnotation'] } };
-
-export interface AnnotationFilters {
-	answer?: string[];
-	session?: string;
-	flagged?: 'any' | 'flagged' | 'notFlagged';
-}
 
 /** Most rows a "fetch test event" reads looking for the latest match in one dataset. */
 const SAMPLE_MAX_SCAN = 20_000;
@@ -36,49 +32,7 @@ const properties: INodeProperties[] = [
 		],
 		default: 'annotation',
 	},
-	{
-		displayName: 'Filters',
-		name: 'filters',
-		type: 'collection',
-		placeholder: 'Add Filter',
-		displayOptions: show,
-		default: {},
-		options: [
-			{
-				displayName: 'Answer',
-				name: 'answer',
-				type: 'multiOptions',
-				options: [
-					{ name: 'Accept', value: 'accept' },
-					{ name: 'Reject', value: 'reject' },
-					{ name: 'Ignore', value: 'ignore' },
-				],
-				default: [],
-				description: 'Only annotations with one of these answers',
-			},
-			{
-				displayName: 'Flagged',
-				name: 'flagged',
-				type: 'options',
-				options: [
-					{ name: 'Any', value: 'any' },
-					{ name: 'Only Flagged', value: 'flagged' },
-					{ name: 'Only Not Flagged', value: 'notFlagged' },
-				],
-				default: 'any',
-				description: 'Whether to keep only annotations the annotator flagged, or only the others',
-			},
-			{
-				displayName: 'Session or Annotator',
-				name: 'session',
-				type: 'string',
-				default: '',
-				placeholder: 'e.g. alex',
-				description:
-					'Only annotations of this session: the session name (ner_news-alex), the name after the dataset (alex), or the _annotator_id',
-			},
-		],
-	},
+	{ ...annotationFilters, displayOptions: show },
 	{
 		displayName: 'Include Existing Annotations',
 		name: 'includeExisting',
@@ -99,26 +53,11 @@ const properties: INodeProperties[] = [
 	},
 ];
 
-/** The filters as a predicate over a record; Prodigy writes the answer, flag and session into the task itself. */
-export function annotationFilter(filters: AnnotationFilters): (record: ExampleRecord) => boolean {
-	const answers = filters.answer?.length ? new Set(filters.answer) : null;
-	const session = filters.session?.trim() || null;
-	const flagged = filters.flagged ?? 'any';
-	return (record) => {
-		const task = record.task;
-		if (answers && !answers.has(String(task.answer))) return false;
-		if (flagged !== 'any' && (task.flagged === true) !== (flagged === 'flagged')) return false;
-		if (session) {
-			const candidates = [task._session_id, task._annotator_id];
-			const full = `${record.dataset}-${session}`;
-			if (!candidates.some((value) => value === session || value === full)) return false;
-		}
-		return true;
-	};
-}
-
-function hasFilters(filters: AnnotationFilters): boolean {
-	return Boolean(filters.answer?.length || filters.session?.trim() || (filters.flagged && filters.flagged !== 'any'));
+/** The Filters parameter as a predicate over a polled record: lib's one rule, given the record's dataset. */
+export function annotationFilter(filters: TaskFilters): (record: ExampleRecord) => boolean {
+	const matches = taskMatcher(filters);
+	if (matches === undefined) return () => true;
+	return (record) => matches(record.task, { dataset: record.dataset });
 }
 
 /** The output item of one annotation: the whole task, untouched, plus where it lives. */
@@ -150,8 +89,8 @@ function toItems(records: ExampleRecord[], emit: string): IDataObject[] {
 	];
 }
 
-function filtersOf(context: EventContext): AnnotationFilters {
-	return context.param<AnnotationFilters>('filters', {});
+function filtersOf(context: EventContext): TaskFilters {
+	return readFilters(context.param<IDataObject>('filters', {}));
 }
 
 export const newAnnotation: TriggerEvent = {
@@ -180,7 +119,7 @@ export const newAnnotation: TriggerEvent = {
 	async poll(context, state) {
 		const filters = filtersOf(context);
 		const accept = annotationFilter(filters);
-		const scanLimit = hasFilters(filters)
+		const scanLimit = filtersTasks(filters)
 			? Math.min(FILTERED_SCAN_LIMIT, Math.max(context.maxItems * 10, 1000))
 			: context.maxItems;
 		const result = await pollLinks(context.store, state, {
