@@ -19,7 +19,7 @@ import {
 } from '../../lib/uncertainty';
 import { readDataset } from '../shared/descriptions';
 import { errorKit, type ErrorKit } from '../shared/items';
-import { routeItems, type ItemRoute } from '../shared/routing';
+import { decideEach, routeItems, type ItemRoute } from '../shared/routing';
 import { DATABASE_CREDENTIAL, withNodeStore } from '../shared/store';
 
 const SCORE_DECIMALS = 4;
@@ -187,13 +187,7 @@ async function filter(ctx: IExecuteFunctions, kit: ErrorKit, store?: ProdigyStor
 	const options = ctx.getNodeParameter('options', 0, {}) as FilterOptions;
 	const resultField = (options.resultField ?? 'confidenceFilter').trim();
 
-	const assessments: Array<Assessment | { error: unknown }> = items.map((item, itemIndex) => {
-		try {
-			return assess(ctx, itemIndex, item, discardEnabled);
-		} catch (error) {
-			return { error };
-		}
-	});
+	const assessments = await decideEach(ctx, (itemIndex, item) => assess(ctx, itemIndex, item, discardEnabled));
 
 	if (store) {
 		const dataset = readDataset(ctx, 0);
@@ -245,23 +239,20 @@ async function filter(ctx: IExecuteFunctions, kit: ErrorKit, store?: ProdigyStor
 		}
 	}
 
-	const routes: ItemRoute[] = assessments.map((assessment, itemIndex) => {
+	const routes = await decideEach(ctx, (itemIndex, item): ItemRoute => {
+		const assessment = assessments[itemIndex];
 		if ('error' in assessment) return assessment;
 		if (assessment.route === 'drop') return null;
-		try {
-			let json: IDataObject = { ...items[itemIndex].json };
-			if (options.writeScore && assessment.confidence !== null && assessment.uncertainty !== null) {
-				// Prodigy shows meta.score in its UI and ignores `score` / `priority` when hashing, so neither
-				// changes the task's identity. Rounded to 4 decimals: annotators read it (0.04, not 0.03999999999999998),
-				// and 4 decimals still order any two predictions a person could tell apart.
-				json = setPathValue(json, 'meta.score', roundTo(assessment.confidence, SCORE_DECIMALS)) as IDataObject;
-				json.priority = roundTo(assessment.uncertainty, SCORE_DECIMALS);
-			}
-			if (resultField !== '') json = setPathValue(json, resultField, explanation(assessment)) as IDataObject;
-			return { output: OUTPUT_INDEX[assessment.route], json };
-		} catch (error) {
-			return { error };
+		let json: IDataObject = { ...item.json };
+		if (options.writeScore && assessment.confidence !== null && assessment.uncertainty !== null) {
+			// Prodigy shows meta.score in its UI and ignores `score` / `priority` when hashing, so neither
+			// changes the task's identity. Rounded to 4 decimals: annotators read it (0.04, not 0.03999999999999998),
+			// and 4 decimals still order any two predictions a person could tell apart.
+			json = setPathValue(json, 'meta.score', roundTo(assessment.confidence, SCORE_DECIMALS)) as IDataObject;
+			json.priority = roundTo(assessment.uncertainty, SCORE_DECIMALS);
 		}
+		if (resultField !== '') json = setPathValue(json, resultField, explanation(assessment)) as IDataObject;
+		return { output: OUTPUT_INDEX[assessment.route], json };
 	});
 	return routeItems(ctx, outputCount, routes, { errorOutput: OUTPUT_INDEX.review, nodeError: kit.nodeError });
 }

@@ -29,21 +29,24 @@ export function optionalOutputs(base: string[], optional: string[], condition: s
 	return `={{ (${condition}) ? ${withOptional} : ${without} }}`;
 }
 
-/** Runs `decide` per input item; an exception becomes that item's `{ error }` route instead of ending the run. */
-export async function decideEach(
+/**
+ * Runs `decide` per input item, in order; an exception becomes that item's `{ error }` instead of ending the run, so
+ * every item gets its own outcome (a route, or a step such as Confidence Filter's assessment before run-wide rules).
+ */
+export async function decideEach<T = ItemRoute>(
 	ctx: IExecuteFunctions,
-	decide: (itemIndex: number, item: INodeExecutionData) => Promise<ItemRoute> | ItemRoute,
-): Promise<ItemRoute[]> {
+	decide: (itemIndex: number, item: INodeExecutionData) => Promise<T> | T,
+): Promise<Array<T | { error: unknown }>> {
 	const items = ctx.getInputData();
-	const routes: ItemRoute[] = [];
+	const outcomes: Array<T | { error: unknown }> = [];
 	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
 		try {
-			routes.push(await decide(itemIndex, items[itemIndex]));
+			outcomes.push(await decide(itemIndex, items[itemIndex]));
 		} catch (error) {
-			routes.push({ error });
+			outcomes.push({ error });
 		}
 	}
-	return routes;
+	return outcomes;
 }
 
 /**

@@ -14,6 +14,8 @@ export interface FakeProdigyOptions {
 	batchSize?: number;
 	/** When set, every request must carry HTTP Basic auth with these. */
 	basicAuth?: { user: string; password: string };
+	/** A /give_answers request whose answers this accepts is refused with HTTP 500 and nothing is stored. */
+	failAnswers?: (answers: JsonObject[]) => boolean;
 }
 
 export interface FakeProdigyServer {
@@ -87,6 +89,7 @@ export async function startProdigyServer(options: FakeProdigyOptions = {}): Prom
 			if (route === 'POST /give_answers') {
 				const answers = (body as JsonObject | undefined)?.answers;
 				if (!Array.isArray(answers)) return send(res, 422, { detail: 'answers must be a list' });
+				if (options.failAnswers?.(answers as JsonObject[])) return send(res, 500, { detail: 'Internal Server Error' });
 				const list = state.answers.get(session) ?? [];
 				list.push(...(answers as JsonObject[]));
 				state.answers.set(session, list);

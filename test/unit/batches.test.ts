@@ -1,4 +1,4 @@
-import { planBatches } from '../../lib/batches';
+import { planBatches, writeBatches } from '../../lib/batches';
 
 describe('planBatches', () => {
 	it('groups by key in order of first appearance, keeps input order, and cuts each group by its first entry\'s size', () => {
@@ -18,5 +18,68 @@ describe('planBatches', () => {
 		const entries = [{ key: null as string | null }, { key: 's' }, { key: null }];
 		expect(planBatches(entries, (entry) => entry.key, () => 0).map((batch) => batch.length)).toEqual([1, 1, 1]);
 		expect(planBatches([], () => 'k', () => 10)).toEqual([]);
+	});
+});
+
+describe('writeBatches', () => {
+	const entry = (item: string, n: number) => ({ item, n });
+	const ids = (batch: Array<{ item: string; n: number }>) => batch.map((e) => `${e.item}${e.n}`);
+
+	it('after a failed batch writes nothing more of the items it carried, and goes on with the others', async () => {
+		// a: six entries in three batches; b shares the third; c is on its own.
+		const batches = [
+			[entry('a', 1), entry('a', 2)],
+			[entry('a', 3), entry('a', 4)],
+			[entry('a', 5), entry('b', 1)],
+			[entry('b', 2), entry('c', 1)],
+		];
+		const written: string[][] = [];
+		const failures: Array<{ batch: string[]; items: string[] }> = [];
+		await writeBatches(
+			batches,
+			(e) => e.item,
+			async (batch) => {
+				if (batch.some((e) => e.item === 'a' && e.n === 3)) throw new Error('disk full');
+				written.push(ids(batch));
+			},
+			(batch, error, items) => {
+				expect((error as Error).message).toBe('disk full');
+				failures.push({ batch: ids(batch), items });
+			},
+		);
+		// Without the rule, a5 would be written after a3-a4 failed: a hole in item a.
+		expect(written).toEqual([['a1', 'a2'], ['b1'], ['b2', 'c1']]);
+		expect(failures).toEqual([{ batch: ['a3', 'a4'], items: ['a'] }]);
+	});
+
+	it('stops every item of a failed batch, and ends the run when the failure handler throws', async () => {
+		const batches = [[entry('a', 1), entry('b', 1)], [entry('a', 2)], [entry('b', 2)], [entry('c', 1)]];
+		const written: string[][] = [];
+		await writeBatches(
+			batches,
+			(e) => e.item,
+			async (batch) => {
+				if (batch[0].n === 1 && batch[0].item === 'a') throw new Error('lost');
+				written.push(ids(batch));
+			},
+			() => undefined,
+		);
+		expect(written).toEqual([['c1']]);
+
+		const attempts: string[][] = [];
+		await expect(
+			writeBatches(
+				batches,
+				(e) => e.item,
+				async (batch) => {
+					attempts.push(ids(batch));
+					throw new Error('down');
+				},
+				(_batch, error) => {
+					throw error;
+				},
+			),
+		).rejects.toThrow('down');
+		expect(attempts).toEqual([['a1', 'b1']]);
 	});
 });

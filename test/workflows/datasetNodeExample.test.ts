@@ -517,7 +517,11 @@ describe('Prodigy Dataset node: Add when the database fails part-way through a f
 		const output = run.output(NODE);
 		expect(output.map((item) => item.pairedItem)).toEqual([{ item: 0 }, { item: 0 }, { item: 0 }]);
 		expect(output.slice(0, 2).map((item) => item.json.example_id)).toEqual([expect.any(Number), expect.any(Number)]);
-		expect(output[2].json).toEqual({ error: expect.stringMatching(/simulated disk failure.*\(2 earlier tasks of this item were saved\)$/) });
+		expect(output[2].json).toEqual({
+			error: expect.stringMatching(
+				/simulated disk failure.* \(tasks 1-2 of tasks\.jsonl were saved, task 3 was not; run again with Skip Duplicates: Same Question to add the rest once\)$/,
+			),
+		});
 		expect((await storedExamples(db.config, 'partial')).map((row) => row.task.text)).toEqual(['one', 'two']);
 	});
 
@@ -526,8 +530,91 @@ describe('Prodigy Dataset node: Add when the database fails part-way through a f
 			binary: { data: { text: jsonl, fileName: 'tasks.jsonl', mimeType: 'application/jsonl' } },
 		});
 		expect(run.status).toBe('error');
-		expect(run.error?.message).toMatch(/simulated disk failure/);
+		// The run ends here, so its error says what is already in the database, as the item's error would.
+		expect(run.error?.message).toMatch(/simulated disk failure.* \(tasks 1-2 of tasks\.jsonl were saved, task 3 was not; run again with Skip Duplicates: Same Question to add the rest once\)$/);
 		expect((await storedExamples(db.config, 'partial_stop')).map((row) => row.task.text)).toEqual(['one', 'two']);
+	});
+});
+
+// Issue 19 item 4: a file's second batch fails (a real database error from a trigger that refuses one task), and
+// with continue-on-fail its later batches used to be written anyway, leaving a hole (tasks 1-2 and 5-6 saved).
+describe.each(BACKENDS)('Prodigy Dataset node: Add when one batch of a file fails, on %s', (backend) => {
+	let db: TestDatabase;
+	const lines = ['one', 'two', 'poison three', 'four', 'five', 'six'].map((text) => JSON.stringify({ text }));
+	// Item 0 is the file (6 tasks, so batches 1-2, 3-4, 5-6); item 1 a whole item in the same dataset, written after.
+	const parameters = (options: IDataObject = {}) =>
+		add('holes', {
+			inputMode: '={{ $itemIndex === 0 ? "file" : "json" }}',
+			binaryPropertyName: 'data',
+			// Never read (no item maps fields), but n8n checks required parameters an expression might show.
+			content: 'unused',
+			options: { batchSize: 2, ...options },
+		});
+	const input = { items: [{}, { text: 'other' }], binary: { data: { text: lines.join('\n'), fileName: 'tasks.jsonl', mimeType: 'application/jsonl' } } };
+
+	const failingTrigger: Record<typeof backend, string[]> = {
+		sqlite: [
+			"CREATE TRIGGER fail_poison BEFORE INSERT ON example WHEN CAST(NEW.content AS TEXT) LIKE '%poison%' BEGIN SELECT RAISE(ABORT, 'simulated disk failure'); END",
+		],
+		postgres: [
+			"CREATE FUNCTION fail_poison() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN IF convert_from(NEW.content, 'UTF8') LIKE '%poison%' THEN RAISE EXCEPTION 'simulated disk failure'; END IF; RETURN NEW; END $$",
+			'CREATE TRIGGER fail_poison BEFORE INSERT ON example FOR EACH ROW EXECUTE PROCEDURE fail_poison()',
+		],
+		mysql: [
+			"CREATE TRIGGER fail_poison BEFORE INSERT ON example FOR EACH ROW BEGIN IF CAST(NEW.content AS CHAR) LIKE '%poison%' THEN SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'simulated disk failure'; END IF; END",
+		],
+	};
+
+	beforeEach(async () => {
+		db = await createTestDatabase(backend);
+		const store = openStore(db.config);
+		try {
+			await store.ensureSchema();
+		} finally {
+			await store.close();
+		}
+		for (const statement of failingTrigger[backend]) await rawQuery(db.config, statement);
+	});
+	afterEach(async () => await db.cleanup());
+
+	it('with continue-on-fail writes nothing more of that file, says which tasks were saved, and writes the other items', async () => {
+		const run = await runNode(db.config, parameters(), { ...input, continueOnFail: true });
+		expect(run.status).toBe('success');
+		const output = run.output(NODE);
+		expect(output.map((item) => item.pairedItem)).toEqual([{ item: 0 }, { item: 0 }, { item: 0 }, { item: 1 }]);
+		expect(output.slice(0, 2).map((item) => item.json.example_id)).toEqual([expect.any(Number), expect.any(Number)]);
+		expect(output[2].json).toEqual({
+			error: expect.stringMatching(
+				/simulated disk failure.* \(tasks 1-2 of tasks\.jsonl were saved, tasks 3-6 were not; run again with Skip Duplicates: Same Question to add the rest once\)$/,
+			),
+		});
+		expect(output[3].json).toMatchObject({ dataset: 'holes', duplicate: false, skipped: false });
+		// No hole: the file's first two tasks, never 'five' and 'six' after the failed batch; the other item is saved.
+		expect((await storedExamples(db.config, 'holes')).map((row) => row.task.text)).toEqual(['one', 'two', 'other']);
+
+		// What the error says to do finishes the file: each missing task once, nothing saved twice.
+		await rawQuery(db.config, backend === 'postgres' ? 'DROP TRIGGER fail_poison ON example' : 'DROP TRIGGER fail_poison');
+		const again = await runOk(db.config, parameters({ dedupe: 'task' }), input);
+		expect(again.map((item) => item.json.skipped)).toEqual([true, true, false, false, false, false, true]);
+		expect((await storedExamples(db.config, 'holes')).map((row) => row.task.text)).toEqual([
+			'one',
+			'two',
+			'other',
+			'poison three',
+			'four',
+			'five',
+			'six',
+		]);
+	});
+
+	it('on a node with Skip Duplicates already on (version 1.1) says that running again adds the rest once', async () => {
+		const run = await runNode(db.config, parameters(), { ...input, continueOnFail: true, typeVersion: 1.1 });
+		expect(run.output(NODE)[2].json).toEqual({
+			error: expect.stringMatching(
+				/ \(tasks 1-2 of tasks\.jsonl were saved, tasks 3-6 were not; running again adds the rest once \(Skip Duplicates: Same Question skips what was saved\)\)$/,
+			),
+		});
+		expect((await storedExamples(db.config, 'holes')).map((row) => row.task.text)).toEqual(['one', 'two', 'other']);
 	});
 });
 
@@ -567,7 +654,9 @@ describe('Prodigy Dataset node: Add when the connection breaks while committing 
 		const output = run.output(NODE);
 		expect(output).toHaveLength(3);
 		expect(output[2].json).toEqual({
-			error: expect.stringMatching(/outcome unknown.*\(2 earlier tasks of this item were saved; whether its next 1 task was saved is unknown\)$/),
+			error: expect.stringMatching(
+				/outcome unknown.* \(tasks 1-2 of tasks\.jsonl were saved, whether task 3 was saved is unknown; run again with Skip Duplicates: Same Question to add the rest once\)$/,
+			),
 		});
 		// The truth: the batch did land, which the message did not deny.
 		expect((await storedExamples(db.config, 'unknown')).map((row) => row.task.text)).toEqual(['one', 'two', 'three']);

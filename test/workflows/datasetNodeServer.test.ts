@@ -109,6 +109,39 @@ describe('Prodigy Dataset node: Prodigy server', () => {
 		expect(server.answers.get(null)?.at(-1)).toEqual({ ...task('y', 8), answer: 'accept' });
 	});
 
+	it('Submit Answers sends nothing more of an item after one of its requests failed, and says what was sent', async () => {
+		await server.close();
+		server = await startProdigyServer({ failAnswers: (answers) => answers.some((answer) => answer.text === 'boom') });
+		credentials = { url: `${server.url}/` };
+		const answers = ['one', 'two', 'boom', 'four', 'five'].map((text, index) => ({ ...task(text, index + 1), answer: 'accept' }));
+		const other = { ...task('other', 9), answer: 'reject' };
+		// Item 0 holds five answers (requests of 2: 1-2, 3-4, then 5 with item 1's answer); the second request fails.
+		const result = await run(
+			{ operation: 'submitAnswers', answersFrom: 'field', answersField: 'answers', options: { batchSize: 2 } },
+			{ items: [{ answers }, { answers: [other] }], continueOnFail: true },
+		);
+		expect(result.status).toBe('success');
+		expect(result.output(NODE)).toEqual([
+			{
+				json: {
+					error: expect.stringMatching(
+						/^Prodigy server request POST \/give_answers failed: .* \(answers 1-2 of this item were sent, the request with 3-4 failed; 5 was not sent\)$/,
+					),
+				},
+				pairedItem: { item: 0 },
+			},
+			{ json: { submitted: 1, session_id: null, progress: expect.any(Number) }, pairedItem: { item: 1 } },
+		]);
+		// Answer 5 never went out after its item's request failed; item 1's answer did, in a request of its own.
+		expect(server.answers.get(null)).toEqual([answers[0], answers[1], other]);
+		const posts = server.requests.filter((request) => request.path === '/give_answers');
+		expect(posts.map((request) => (request.body as { answers: Array<{ text: string }> }).answers.map((answer) => answer.text))).toEqual([
+			['one', 'two'],
+			['boom', 'four'],
+			['other'],
+		]);
+	});
+
 	it('End Session posts the full session id', async () => {
 		const output = await runOk(null, { resource: 'server', operation: 'endSession', session: 'alex' }, { serverCredentials: credentials });
 		expect(output[0].json).toEqual({ ended: true, session_id: 'ner_news-alex', response: { success: true } });

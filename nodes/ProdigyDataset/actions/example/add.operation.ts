@@ -1,11 +1,5 @@
-import type {
-	IDataObject,
-	IExecuteFunctions,
-	INodeExecutionData,
-	INodeProperties,
-} from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
-import { planBatches } from '../../../../lib/batches';
 import { validateDatasetName } from '../../../../lib/datasets';
 import { CommitOutcomeUnknownError, InvalidTaskError } from '../../../../lib/errors';
 import { parseTasksFile, toPlainJson } from '../../../../lib/json';
@@ -25,334 +19,21 @@ import {
 	type PreparedTask,
 	type PrepareOptions,
 } from '../../../../lib/tasks';
-import { forOperation, newDatasetLocator, readDataset } from '../../../shared/descriptions';
-import { errorItem } from '../../../shared/items';
+import { readDataset } from '../../../shared/descriptions';
+import type { BatchPlan, ItemStop } from '../../../shared/items';
 import type { StoreRun } from '../../../shared/store';
-import { skipDuplicatesOption } from '../common';
+
+export { description } from './add.description';
 
 type InputMode = 'json' | 'fields' | 'file';
 
-const properties: INodeProperties[] = [
-	newDatasetLocator({ description: 'The dataset to add the examples to; created when it does not exist yet (like "prodigy db-in")' }),
-	{
-		// From version 1.1 on the panel shows it and a second press of Execute adds nothing: the tasks it would add
-		// again are the same questions (same task hash), skipped and output with skipped: true.
-		...skipDuplicatesOption('tasks', 'the dataset', 'task'),
-		displayOptions: { show: { '@version': [{ _cnd: { gte: 1.1 } }] } },
-	},
-	{
-		displayName: 'Input',
-		name: 'inputMode',
-		type: 'options',
-		options: [
-			{
-				name: 'Whole Item',
-				value: 'json',
-				description: 'Each item is one Prodigy task as it is, e.g. {"text": "...", "meta": {...}}',
-			},
-			{
-				name: 'Mapped Fields',
-				value: 'fields',
-				description: 'Build one task per item from fields you map below',
-			},
-			{
-				name: 'File (JSONL or JSON)',
-				value: 'file',
-				description: 'Read every task from a JSONL or JSON file attached to the item',
-			},
-		],
-		default: 'json',
-		description: 'Where the tasks come from',
-	},
-	{
-		// Only where it matters: a file is read losslessly, n8n items are not.
-		displayName:
-			'n8n turns a number written 10.0 into 10. Prodigy\'s duplicate check tells them apart, so if the spans or options of your tasks hold numbers like that, add the tasks from a JSONL file (Input: File) to match Prodigy exactly.',
-		name: 'wholeNumberNotice',
-		type: 'notice',
-		default: '',
-		displayOptions: { show: { inputMode: ['json', 'fields'] } },
-	},
-	{
-		displayName: 'Content Field',
-		name: 'contentField',
-		type: 'options',
-		options: [
-			{ name: 'HTML', value: 'html', description: 'HTML to show (Prodigy\'s "html" field)' },
-			{ name: 'Image', value: 'image', description: 'Image URL or data URI' },
-			{ name: 'Input', value: 'input', description: 'Any other input (Prodigy\'s "input" field)' },
-			{ name: 'Text', value: 'text', description: 'Text to annotate' },
-		],
-		default: 'text',
-		description: 'What kind of content the task shows annotators',
-		displayOptions: { show: { inputMode: ['fields'] } },
-	},
-	{
-		displayName: 'Content',
-		name: 'content',
-		type: 'string',
-		typeOptions: { rows: 3 },
-		default: '',
-		required: true,
-		placeholder: 'e.g. {{ $json.body }}',
-		description: 'The text, image URL or HTML annotators see; usually an expression pointing at a field of the item',
-		displayOptions: { show: { inputMode: ['fields'] } },
-	},
-	{
-		displayName: 'Label',
-		name: 'label',
-		type: 'string',
-		default: '',
-		placeholder: 'e.g. COMPLAINT',
-		description: 'Label to accept or reject, for yes/no (binary) annotation; leave empty for none',
-		displayOptions: { show: { inputMode: ['fields'] } },
-	},
-	{
-		displayName: 'Spans (JSON)',
-		name: 'spans',
-		type: 'json',
-		default: '',
-		placeholder: '[{"start": 0, "end": 5, "label": "ORG"}]',
-		description: 'Pre-highlighted entities or model suggestions as a JSON array; leave empty for none',
-		displayOptions: { show: { inputMode: ['fields'] } },
-	},
-	{
-		displayName: 'Choice Options (JSON)',
-		name: 'choices',
-		type: 'json',
-		default: '',
-		description: 'Answer choices for multiple-choice annotation (Prodigy\'s "options"), as a JSON array. Leave empty for none.',
-		hint: 'Each choice is an object such as {"id": "urgent", "text": "Urgent"}',
-		displayOptions: { show: { inputMode: ['fields'] } },
-	},
-	{
-		displayName: 'Meta Fields',
-		name: 'metaFields',
-		type: 'fixedCollection',
-		typeOptions: { multipleValues: true },
-		placeholder: 'Add Meta Field',
-		default: {},
-		description: 'Fields shown to annotators below the task (Prodigy\'s "meta"), e.g. the ticket ID',
-		displayOptions: { show: { inputMode: ['fields'] } },
-		options: [
-			{
-				displayName: 'Field',
-				name: 'field',
-				values: [
-					{
-						displayName: 'Name',
-						name: 'name',
-						type: 'string',
-						default: '',
-						placeholder: 'e.g. ticketId',
-						description: 'Name of the meta field as annotators see it',
-					},
-					{
-						displayName: 'Value',
-						name: 'value',
-						type: 'string',
-						default: '',
-						placeholder: 'e.g. {{ $json.ticket }}',
-						description: 'Value of the meta field, usually an expression pointing at the item',
-					},
-				],
-			},
-		],
-	},
-	{
-		displayName: 'Input Binary Field',
-		name: 'binaryPropertyName',
-		type: 'string',
-		default: 'data',
-		required: true,
-		description: 'The binary field of the item that holds the JSONL or JSON file (e.g. from Read File or HTTP Request)',
-		displayOptions: { show: { inputMode: ['file'] } },
-	},
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add Option',
-		default: {},
-		options: [
-			{
-				displayName: 'Batch Size',
-				name: 'batchSize',
-				type: 'number',
-				typeOptions: { minValue: 1 },
-				default: 500,
-				description: 'Tasks written per database transaction: each batch is saved completely or not at all',
-			},
-			{
-				displayName: 'Create Dataset If Missing',
-				name: 'createDataset',
-				type: 'boolean',
-				default: true,
-				description: 'Whether to create the dataset when it does not exist yet (like "prodigy db-in")',
-			},
-			{
-				displayName: 'Custom Input Keys',
-				name: 'inputKeys',
-				type: 'string',
-				default: 'text, image, html, input',
-				description: 'Fields that identify the input, separated by commas (used with Hash Keys: Custom)',
-				displayOptions: { show: { hashPreset: ['custom'] } },
-			},
-			{
-				displayName: 'Custom Task Keys',
-				name: 'taskKeys',
-				type: 'string',
-				default: 'spans, label, options, arcs',
-				description: 'Fields that identify the question asked about the input, separated by commas (used with Hash Keys: Custom)',
-				displayOptions: { show: { hashPreset: ['custom'] } },
-			},
-			{
-				displayName: 'Default Answer',
-				name: 'defaultAnswer',
-				type: 'options',
-				options: [
-					{ name: 'None', value: 'none', description: 'Tasks without an answer stay unanswered (to be annotated)' },
-					{ name: 'Accept', value: 'accept', description: 'Tasks without an answer count as accepted, like "prodigy db-in"' },
-				],
-				default: 'none',
-				description: 'The answer given to tasks that have none',
-			},
-			{
-				displayName: 'Fixed Meta Fields',
-				name: 'fixedMeta',
-				type: 'fixedCollection',
-				typeOptions: { multipleValues: true },
-				placeholder: 'Add Field',
-				default: {},
-				description: 'Fields added to every task\'s meta, e.g. the batch or customer',
-				options: [
-					{
-						displayName: 'Field',
-						name: 'field',
-						values: [
-							{ displayName: 'Name', name: 'name', type: 'string', default: '', description: 'Name of the meta field' },
-							{ displayName: 'Value', name: 'value', type: 'string', default: '', description: 'Value written to every task' },
-						],
-					},
-				],
-			},
-			{
-				displayName: 'Hash Keys',
-				name: 'hashPreset',
-				type: 'options',
-				options: [
-					{
-						name: 'Custom',
-						value: 'custom',
-						description: 'Choose the fields yourself',
-					},
-					{
-						name: 'Prodigy Default',
-						value: 'default',
-						description: 'Input: text, image, html, input. Question: spans, label, options, arcs.',
-					},
-					{
-						name: 'Review Recipe',
-						value: 'review',
-						description: 'The keys Prodigy\'s review recipe uses, so answers to the same question group together',
-					},
-				],
-				default: 'default',
-				description: 'Which fields decide the hashes Prodigy uses to recognise the same input and the same question',
-			},
-			{
-				displayName: 'Meta Precedence',
-				name: 'metaPrecedence',
-				type: 'options',
-				options: [
-					{ name: 'Keep Task Values', value: 'task', description: 'A meta field the task already has is kept' },
-					{ name: 'Use Node Values', value: 'node', description: 'Source, Region and Fixed Meta Fields overwrite the task\'s own' },
-				],
-				default: 'task',
-				description: 'Which value wins when a task\'s meta already has a field the node sets',
-			},
-			{
-				displayName: 'Output Stored Task',
-				name: 'includeTask',
-				type: 'boolean',
-				default: false,
-				description: 'Whether to include the task exactly as saved (with hashes, meta and answer) under "task" in each output item',
-			},
-			{
-				displayName: 'Recompute Hashes',
-				name: 'overwriteHashes',
-				type: 'boolean',
-				default: false,
-				description:
-					'Whether to recompute _input_hash and _task_hash even when a task carries them (off: carried hashes are kept, as Prodigy does)',
-			},
-			{
-				displayName: 'Region',
-				name: 'region',
-				type: 'string',
-				default: '',
-				placeholder: 'e.g. eu-west',
-				description: 'Written to every task\'s meta as "region"',
-			},
-			{
-				displayName: 'Session',
-				name: 'session',
-				type: 'options',
-				options: [
-					{ name: 'None', value: 'none', description: 'Only link examples to the dataset' },
-					{
-						name: 'Timestamped',
-						value: 'timestamped',
-						description: 'Also link them to a session dataset named by the start time, like "prodigy db-in"',
-					},
-					{
-						name: 'Named',
-						value: 'named',
-						description: 'Also link them to the session dataset &lt;dataset&gt;-&lt;name&gt;, as an annotator session would',
-					},
-				],
-				default: 'none',
-				description: 'Whether the examples also go into a session dataset, as if they came from an annotation session',
-			},
-			{
-				displayName: 'Session Name',
-				name: 'sessionName',
-				type: 'string',
-				default: '',
-				placeholder: 'e.g. alex',
-				description: 'Name of the session (used with Session: Named); the session dataset is &lt;dataset&gt;-&lt;name&gt;',
-				displayOptions: { show: { session: ['named'] } },
-			},
-			{
-				// Version 1 kept it here with "No" as the default; saved version-1 nodes keep that meaning.
-				...skipDuplicatesOption('tasks', 'the dataset', 'none'),
-				displayOptions: { show: { '@version': [1] } },
-			},
-			{
-				displayName: 'Source',
-				name: 'source',
-				type: 'string',
-				default: '',
-				placeholder: 'e.g. zendesk',
-				description: 'Written to every task\'s meta as "source" (where the task came from)',
-			},
-		],
-	},
-];
-
-export const description = forOperation('example', 'add', properties);
-
-/** One input item's tasks, ready to write. */
-interface PreparedItem {
-	itemIndex: number;
+/** One input item's tasks, ready to write; `entries` are its tasks, `group` the options that must match to share a write. */
+interface PreparedItem extends BatchPlan<PreparedTask> {
 	dataset: string;
-	tasks: PreparedTask[];
-	/** Options that must be equal for items to share a write. */
 	write: WriteExamplesOptions;
-	writeKey: string;
 	includeTask: boolean;
-	/** The item's Batch Size option: tasks per transaction. */
-	tasksPerTransaction: number;
+	/** The attached file's name and each task's place in it ("line 3"), when the tasks come from a file. */
+	file?: { name: string; locations: string[] };
 }
 
 function fieldPairs(collection: unknown): JsonObject {
@@ -402,7 +83,7 @@ async function prepareItem(
 	const prepare = prepareOptions(options, contentLimit);
 
 	let raw: unknown[];
-	let locations: string[] | undefined;
+	let file: PreparedItem['file'];
 	if (mode === 'file') {
 		const property = ctx.getNodeParameter('binaryPropertyName', itemIndex, 'data') as string;
 		const binary = ctx.helpers.assertBinaryData(itemIndex, property);
@@ -413,8 +94,7 @@ async function prepareItem(
 		} catch (error) {
 			throw locateError(error, fileName);
 		}
-		const where = taskLocations(text, raw.length);
-		locations = where.map((location) => `${fileName} ${location}`);
+		file = { name: fileName, locations: taskLocations(text, raw.length) };
 	} else if (mode === 'fields') {
 		raw = [
 			buildTask({
@@ -435,7 +115,7 @@ async function prepareItem(
 		try {
 			return prepareTask(value, prepare);
 		} catch (error) {
-			throw locations ? locateError(error, locations[index] ?? `task ${index + 1}`) : error;
+			throw file ? locateError(error, `${file.name} ${file.locations[index] ?? `task ${index + 1}`}`) : error;
 		}
 	});
 	if (tasks.length === 0) {
@@ -459,51 +139,78 @@ async function prepareItem(
 		now: startedAt,
 	};
 	return {
-		itemIndex,
 		dataset,
-		tasks,
+		entries: tasks,
 		write,
-		writeKey: JSON.stringify([dataset, write.session ?? null, write.dedupe, write.createDataset]),
+		group: JSON.stringify([dataset, write.session ?? null, write.dedupe, write.createDataset]),
 		includeTask: options.includeTask === true,
 		// The option is named Batch Size in the editor (and in saved workflows); it means tasks per transaction.
-		tasksPerTransaction: Math.max(1, Math.floor(Number(options.batchSize) || 500)),
+		perBatch: Math.max(1, Math.floor(Number(options.batchSize) || 500)),
+		file,
 	};
+}
+
+const DEDUPE_LABEL: Record<Exclude<DedupeMode, 'none'>, string> = { input: 'Same Input', task: 'Same Question' };
+
+/** "tasks 3-6 of a.jsonl", "task 3 of a.jsonl", or without a file "the task" (an item that is not a file is one task). */
+function taskRange(item: PreparedItem, first: number, last: number, withFile: boolean): string {
+	if (!item.file) return 'the task';
+	const tasks = first === last ? `task ${first}` : `tasks ${first}-${last}`;
+	// A JSONL file's blank lines make task numbers and line numbers differ: say where the range starts.
+	const location = item.file.locations[first - 1];
+	const line = location?.startsWith('line ') && location !== `line ${first}` ? ` (from ${location})` : '';
+	return `${tasks}${withFile ? ` of ${item.file.name}` : ''}${line}`;
+}
+
+/**
+ * What a failed batch left of an item, and how to finish it: its first `written` tasks are saved, the failed
+ * batch's tasks are not (or, when the connection broke during COMMIT and could not be checked, unknown), and no
+ * later task of the item was written. Running the same input again with Skip Duplicates adds each missing task
+ * once, whatever the failed batch did.
+ */
+function stopNote(item: PreparedItem, { error, written, inFailedBatch, total }: ItemStop): string | undefined {
+	const unknown = error instanceof CommitOutcomeUnknownError;
+	// Nothing of the item is in the database: the error alone says it, and running again is safe as it is.
+	if (written === 0 && !unknown) return undefined;
+	const parts: string[] = [];
+	if (written > 0) parts.push(`${taskRange(item, 1, written, true)} ${written === 1 ? 'was' : 'were'} saved`);
+	let next = written + 1;
+	if (unknown) {
+		const last = written + inFailedBatch;
+		parts.push(`whether ${taskRange(item, next, last, parts.length === 0)} ${inFailedBatch === 1 ? 'was' : 'were'} saved is unknown`);
+		next = last + 1;
+	}
+	if (next <= total) parts.push(`${taskRange(item, next, total, parts.length === 0)} ${next === total ? 'was' : 'were'} not`);
+	const rest = item.file ? 'the rest' : 'it';
+	const dedupe = item.write.dedupe ?? 'none';
+	const finish =
+		dedupe === 'none'
+			? `run again with Skip Duplicates: Same Question to add ${rest} once`
+			: `running again adds ${rest} once (Skip Duplicates: ${DEDUPE_LABEL[dedupe]} skips what was saved)`;
+	return `${parts.join(', ')}; ${finish}`;
 }
 
 /**
  * Example → Add. Every item is validated before anything is written, so without continue-on-fail a bad item stops
  * the run with nothing saved; with it, a bad item gets `{ error }` and the others are saved. Valid tasks go to the
- * store in batches (one transaction each), so dedupe against earlier batches works.
+ * store in batches (one transaction each), so dedupe against earlier batches works. A failed batch stops its items:
+ * their tasks saved so far stay in the output, then an error saying which were saved and how to add the rest.
  */
-export async function execute(this: IExecuteFunctions, { store, nodeError: toError }: StoreRun): Promise<INodeExecutionData[]> {
-	const items = this.getInputData();
-	const continueOnFail = this.continueOnFail();
+export async function execute(this: IExecuteFunctions, { store, eachItemInBatches }: StoreRun): Promise<INodeExecutionData[]> {
 	const startedAt = new Date();
-	const outputs: INodeExecutionData[][] = items.map(() => []);
-	const prepared: PreparedItem[] = [];
 	// The real column's limit (a MySQL content column widened to LONGBLOB holds more than BLOB's 65,535 bytes),
 	// read once; asked inside the item loop so that a database that cannot be reached is an item's error.
 	let contentLimit: Promise<number | null> | undefined;
-
-	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
-		try {
+	return await eachItemInBatches<PreparedItem, PreparedTask, IDataObject>({
+		prepare: async (itemIndex) => {
 			contentLimit ??= store.contentLimit();
-			prepared.push(await prepareItem(this, itemIndex, startedAt, await contentLimit));
-		} catch (error) {
-			const nodeError = toError(error, itemIndex);
-			if (!continueOnFail) throw nodeError;
-			outputs[itemIndex] = [errorItem(nodeError.message, itemIndex)];
-		}
-	}
-
-	// Items with the same dataset and write options share batches (one transaction each); their order is kept.
-	const entries = prepared.flatMap((item) => item.tasks.map((task) => ({ item, task })));
-	for (const batch of planBatches(entries, (entry) => entry.item.writeKey, (entry) => entry.item.tasksPerTransaction)) {
-		const { item: first } = batch[0];
-		try {
-			const result = await store.writeExamples(first.dataset, batch.map((entry) => entry.task), first.write);
-			result.examples.forEach((added, index) => {
-				const { item } = batch[index];
+			return await prepareItem(this, itemIndex, startedAt, await contentLimit);
+		},
+		// Items with the same dataset and write options share batches; the first of them gives the write options.
+		write: async (batch) => {
+			const { item: first } = batch[0];
+			const result = await store.writeExamples(first.dataset, batch.map(({ entry }) => entry), first.write);
+			return result.examples.map((added, index) => {
 				const json: IDataObject = {
 					dataset: result.dataset,
 					example_id: added.exampleId,
@@ -514,28 +221,13 @@ export async function execute(this: IExecuteFunctions, { store, nodeError: toErr
 					skipped: added.skipped,
 				};
 				if (result.sessionDataset) json.session_dataset = result.sessionDataset;
-				if (item.includeTask) json.task = toPlainJson(added.task) as IDataObject;
-				outputs[item.itemIndex].push({ json, pairedItem: { item: item.itemIndex } });
+				if (batch[index].item.includeTask) json.task = toPlainJson(added.task) as IDataObject;
+				return json;
 			});
-		} catch (error) {
-			const failed = [...new Set(batch.map((entry) => entry.item.itemIndex))];
-			const nodeError = toError(error, failed[0]);
-			if (!continueOnFail) throw nodeError;
-			// The batch was one transaction, so none of its tasks were saved — unless the connection broke while
-			// COMMIT was on its way and the store could not check (CommitOutcomeUnknownError): then all or none
-			// were, and the note must not claim either. An item (a file) that spans batches keeps the outputs of
-			// its tasks that earlier batches did save, so the output never hides a write.
-			const unknown = error instanceof CommitOutcomeUnknownError;
-			for (const itemIndex of failed) {
-				const saved = outputs[itemIndex].length;
-				const inBatch = batch.filter((entry) => entry.item.itemIndex === itemIndex).length;
-				const notes: string[] = [];
-				if (saved) notes.push(`${saved} earlier task${saved === 1 ? ' of this item was' : 's of this item were'} saved`);
-				if (unknown) notes.push(`whether its next ${inBatch} task${inBatch === 1 ? ' was' : 's were'} saved is unknown`);
-				const note = notes.length ? ` (${notes.join('; ')})` : '';
-				outputs[itemIndex].push(errorItem(`${nodeError.message}${note}`, itemIndex));
-			}
-		}
-	}
-	return outputs.flat();
+		},
+		// One output item per task, each with its ids and whether the dataset already held it.
+		output: (_item, results) => results,
+		// The tasks earlier batches saved stay in the output, so the output never hides a write.
+		stopped: (item, results, stop) => ({ note: stopNote(item, stop), output: results.length ? results : undefined }),
+	});
 }

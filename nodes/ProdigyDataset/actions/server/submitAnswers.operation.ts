@@ -5,12 +5,11 @@ import type {
 	INodeProperties,
 } from 'n8n-workflow';
 
-import { planBatches } from '../../../../lib/batches';
 import { ProdigyInputError } from '../../../../lib/errors';
 import { answerProblem, giveAnswers } from '../../../../lib/server';
 import type { Task } from '../../../../lib/store/types';
 import { forOperation } from '../../../shared/descriptions';
-import { errorItem } from '../../../shared/items';
+import type { BatchPlan } from '../../../shared/items';
 import type { ServerRun } from './transport';
 import { sessionParameter, sessionResolver } from './session';
 
@@ -99,49 +98,50 @@ function answersOf(ctx: IExecuteFunctions, itemIndex: number, item: INodeExecuti
 	return answers.map((answer) => structuredClone(answer) as Task);
 }
 
+/** "3" or "3-5": answers by their place in the item's list, counted from 1. */
+function span(first: number, last: number): string {
+	return first === last ? String(first) : `${first}-${last}`;
+}
+
+/** One item's answers, ready to send; `group` is the server session they go to. */
+interface PreparedAnswers extends BatchPlan<Task> {
+	session: string | null;
+}
+
 /**
  * Submit Answers: items are checked first (a bad one gets an error, or stops the run before anything is sent),
- * then answers go out per session in batches. A failed request fails the items whose answers it carried.
+ * then answers go out per session in batches. A failed request fails the items whose answers it carried, and
+ * their later answers are not sent.
  */
-export async function execute(this: IExecuteFunctions, { http, nodeError: toError }: ServerRun): Promise<INodeExecutionData[]> {
-	const items = this.getInputData();
-	const continueOnFail = this.continueOnFail();
+export async function execute(this: IExecuteFunctions, { http, eachItemInBatches }: ServerRun): Promise<INodeExecutionData[]> {
 	const sessionId = sessionResolver(this, http);
-	const outputs: INodeExecutionData[][] = items.map(() => []);
-	const entries: Array<{ itemIndex: number; answer: Task; session: string | null; answersPerRequest: number }> = [];
-	const fail = (error: unknown, itemIndexes: number[]) => {
-		const nodeError = toError(error, itemIndexes[0]);
-		if (!continueOnFail) throw nodeError;
-		for (const itemIndex of itemIndexes) outputs[itemIndex] = [errorItem(nodeError.message, itemIndex)];
-	};
-
-	const counts = items.map(() => 0);
-	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
-		try {
-			const answers = answersOf(this, itemIndex, items[itemIndex]);
+	return await eachItemInBatches<PreparedAnswers, Task, number | null>({
+		prepare: async (itemIndex, item) => {
+			const entries = answersOf(this, itemIndex, item);
 			const session = await sessionId(itemIndex);
 			const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
 			// Batch Size in the editor: answers per request; the first item of a session decides it.
-			const answersPerRequest = Math.max(1, Math.floor(Number(options.batchSize) || 50));
-			for (const answer of answers) entries.push({ itemIndex, answer, session, answersPerRequest });
-			counts[itemIndex] = answers.length;
-			outputs[itemIndex] = [{ json: { submitted: answers.length, session_id: session }, pairedItem: { item: itemIndex } }];
-		} catch (error) {
-			fail(error, [itemIndex]);
-		}
-	}
-
-	for (const batch of planBatches(entries, (entry) => entry.session, (entry) => entry.answersPerRequest)) {
-		const itemIndexes = [...new Set(batch.map((entry) => entry.itemIndex))];
-		try {
-			const result = await giveAnswers(http, batch.map((entry) => entry.answer), batch[0].session);
-			for (const itemIndex of itemIndexes) {
-				const [output] = outputs[itemIndex];
-				if (output && !('error' in output.json)) output.json.progress = result.progress;
-			}
-		} catch (error) {
-			fail(error, itemIndexes);
-		}
-	}
-	return outputs.flat();
+			return { entries, session, group: session, perBatch: Math.max(1, Math.floor(Number(options.batchSize) || 50)) };
+		},
+		write: async (batch) => {
+			const { progress } = await giveAnswers(http, batch.map(({ entry }) => entry), batch[0].item.session);
+			return batch.map(() => progress);
+		},
+		output: (item, progress) => {
+			const json: IDataObject = { submitted: item.entries.length, session_id: item.session };
+			// The server's progress after the last request that carried this item's answers.
+			if (progress.length) json.progress = progress[progress.length - 1];
+			return json;
+		},
+		// Only the answers of earlier requests are known to have arrived; whether the server kept any of the failed
+		// request's is not known, so the note does not say.
+		stopped: (_item, _progress, { written, inFailedBatch, total }) => {
+			if (written === 0) return {};
+			const failedTo = written + inFailedBatch;
+			const notSent = failedTo < total ? `; ${span(failedTo + 1, total)} ${failedTo + 1 === total ? 'was' : 'were'} not sent` : '';
+			return {
+				note: `answer${written === 1 ? '' : 's'} ${span(1, written)} of this item ${written === 1 ? 'was' : 'were'} sent, the request with ${span(written + 1, failedTo)} failed${notSent}`,
+			};
+		},
+	});
 }
