@@ -2,6 +2,8 @@
 // annotators (`_annotator_id`, else `_session_id`). Two annotators: Cohen's kappa (Cohen 1960). More: Fleiss' kappa
 // (Fleiss 1971), in the common generalisation that lets the number of ratings vary per input (with a constant
 // number it is exactly Fleiss' formula). Percent agreement is the mean share of agreeing annotator pairs per input.
+// These kappas are this pack's own measure, not Prodigy's: Prodigy's metric.iaa.* recipes report percent agreement,
+// Krippendorff's alpha and Gwet's AC2 (and pairwise F1 for spans), which live in ./iaa with Prodigy's unit rules.
 import type { Task } from './store/types';
 
 export interface KappaResult {

@@ -21,6 +21,30 @@ export {
 	recordDecision,
 } from './approvals';
 export { cohensKappa, fleissKappa, percentAgreement } from './agreement';
+export {
+	reliabilityCoefficients,
+	krippendorffAlpha,
+	gwetAC2,
+	pairwiseF1,
+	IaaAccumulator,
+	IAA_METRICS,
+	binaryAgreement,
+	docAgreement,
+	spanAgreement,
+} from './iaa';
+export type {
+	Rating,
+	UnitRatings,
+	ReliabilityCoefficients,
+	CoefficientOptions,
+	PairAgreement,
+	PairwiseF1Result,
+	IaaMetric,
+	IaaOptions,
+	IaaStats,
+	IaaResult,
+	SpanIaaResult,
+} from './iaa';
 export { leastConfidence, margin, normalizedEntropy, measureConfidence, mostUncertain } from './uncertainty';
 export {
 	mergeAnswers,
