@@ -333,3 +333,17 @@ export function mostUncertain(
 	ranked.slice(0, Math.max(0, Math.floor(k))).forEach((candidate, position) => kept.set(candidate.index, position + 1));
 	return kept;
 }
+
+/**
+ * The order in which a review queue is written (and so served: Prodigy's manual recipes and the `dataset:` source
+ * serve a dataset's tasks in the order they were added): items without a confidence first (nothing is known of
+ * them), then most uncertain first; ties and items with no uncertainty keep input order. Returns positions into
+ * `uncertainties` (null = no confidence).
+ */
+export function reviewOrder(uncertainties: Array<number | null>): number[] {
+	const rank = (value: number | null) => (value === null ? Number.POSITIVE_INFINITY : value);
+	return uncertainties
+		.map((uncertainty, index) => ({ index, key: rank(uncertainty) }))
+		.sort((a, b) => b.key - a.key || a.index - b.index)
+		.map((entry) => entry.index);
+}

@@ -211,7 +211,23 @@ export const properties: INodeProperties[] = [
 				type: 'boolean',
 				default: false,
 				description:
-					'Whether to set meta.score (the confidence, shown in Prodigy\'s UI) and priority (1 − confidence, higher = more uncertain) for Prodigy\'s sorters, both rounded to 4 decimals',
+					'Whether to set meta.score (the confidence, shown in Prodigy\'s UI) and priority (1 − confidence, higher = more uncertain), both rounded to 4 decimals. Prodigy shows meta.score; manual recipes serve tasks in the order they were added, so the review order below is what puts uncertain tasks first.',
+			},
+			{
+				displayName: 'Review Order',
+				name: 'reviewOrder',
+				type: 'options',
+				default: 'mostUncertainFirst',
+				options: [
+					{
+						name: 'Most Uncertain First',
+						value: 'mostUncertainFirst',
+						description:
+							'Needs Review lists items without a confidence first, then the most uncertain: written to a queue in this order, Prodigy serves them in this order',
+					},
+					{ name: 'Input Order', value: 'input', description: 'Needs Review keeps the order the items came in' },
+				],
+				description: 'The order of the Needs Review output (the order a queue dataset is written and served in)',
 			},
 			{
 				displayName: 'Hash Keys',

@@ -1,4 +1,4 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, IPairedItemData } from 'n8n-workflow';
 
 import { ProdigyInputError } from '../../lib/errors';
 import { roundTo } from '../../lib/format';
@@ -8,6 +8,7 @@ import type { JsonObject, ProdigyStore } from '../../lib/store/types';
 import {
 	measureConfidence,
 	mostUncertain,
+	reviewOrder,
 	routeByConfidence,
 	validateSpec,
 	type Aggregation,
@@ -39,6 +40,7 @@ interface Assessment {
 interface FilterOptions {
 	resultField?: string;
 	writeScore?: boolean;
+	reviewOrder?: 'mostUncertainFirst' | 'input';
 	hashPreset?: 'default' | 'review';
 }
 
@@ -254,5 +256,16 @@ async function filter(ctx: IExecuteFunctions, kit: ErrorKit, store?: ProdigyStor
 		if (resultField !== '') json = setPathValue(json, resultField, explanation(assessment)) as IDataObject;
 		return { output: OUTPUT_INDEX[assessment.route], json };
 	});
-	return routeItems(ctx, outputCount, routes, { errorOutput: OUTPUT_INDEX.review, nodeError: kit.nodeError });
+	const outputs = routeItems(ctx, outputCount, routes, { errorOutput: OUTPUT_INDEX.review, nodeError: kit.nodeError });
+	if ((options.reviewOrder ?? 'mostUncertainFirst') === 'mostUncertainFirst') {
+		// Prodigy serves a queue dataset in the order its tasks were added, so the order here is the annotators' order.
+		// Failed items (continue-on-fail) go last: they are no task to review.
+		const review = outputs[OUTPUT_INDEX.review];
+		const uncertainty = (item: INodeExecutionData): number | null => {
+			const assessment = assessments[(item.pairedItem as IPairedItemData).item];
+			return 'error' in assessment ? Number.NEGATIVE_INFINITY : assessment.uncertainty;
+		};
+		outputs[OUTPUT_INDEX.review] = reviewOrder(review.map(uncertainty)).map((position) => review[position]);
+	}
+	return outputs;
 }

@@ -589,7 +589,10 @@ test('template 3 queues unsure predictions for review and an active Prodigy Trig
 	// Part 1: margins below 0.5 (P-1, P-3, P-6) are queued for review, the others go back as accepted.
 	await run(stored);
 	const queued = /** @type {ReviewRecord[]} the tasks template 3 queued */ (await examplesOf(db, 'ticket_review_queue'));
-	assert.deepEqual(queued.map((r) => r.task.meta.prediction_id), ['P-1', 'P-3', 'P-6']);
+	// Written most uncertain first (Confidence Filter's Review Order), the order Prodigy serves the queue in.
+	assert.deepEqual(queued.map((r) => r.task.meta.prediction_id), ['P-3', 'P-1', 'P-6']);
+	const priorities = queued.map((r) => r.task.priority);
+	assert.deepEqual(priorities, [...priorities].sort((a, b) => b - a));
 	for (const record of queued) {
 		const prediction = PREDICTIONS.find((p) => p.id === record.task.meta.prediction_id);
 		assert.ok(prediction, `${record.task.meta.prediction_id} is one of the model's predictions`);

@@ -1,4 +1,5 @@
 import {
+	reviewOrder,
 	aggregate,
 	leastConfidence,
 	margin,
@@ -275,5 +276,12 @@ describe('mostUncertain', () => {
 		]);
 		expect(mostUncertain(candidates, 0).size).toBe(0);
 		expect(mostUncertain(candidates, 10).size).toBe(5);
+	});
+});
+
+describe('reviewOrder', () => {
+	it('puts items without a confidence first, then the most uncertain; ties keep input order', () => {
+		expect(reviewOrder([0.3, null, 0.9, 0.3, Number.NEGATIVE_INFINITY, 0.5])).toEqual([1, 2, 5, 0, 3, 4]);
+		expect(reviewOrder([])).toEqual([]);
 	});
 });

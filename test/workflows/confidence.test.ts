@@ -175,9 +175,10 @@ describe('Confidence Filter (workflow)', () => {
 			const items = [{ id: 'a', score: 0.9 }, { id: 'b', score: 97 }, { id: 'c', score: 0.3 }];
 			const result = await run({}, items, { onError: 'continueRegularOutput' });
 			expect(result.status).toBe('success');
+			// Needs Review lists tasks to review first; a failed item is none, so it comes last.
 			expect(result.output('Filter', 0)).toEqual([
-				{ json: { error: `Item 1: score 97 is outside 0–1; ${PERCENT_HINT}` }, pairedItem: { item: 1 } },
 				expect.objectContaining({ json: expect.objectContaining({ id: 'c' }), pairedItem: { item: 2 } }),
+				{ json: { error: `Item 1: score 97 is outside 0–1; ${PERCENT_HINT}` }, pairedItem: { item: 1 } },
 			]);
 			expect(result.json('Filter', 1).map((json) => json.id)).toEqual(['a']);
 			// Nothing of item 1 reaches an output as routed data.
@@ -263,6 +264,28 @@ describe('Confidence Filter (workflow)', () => {
 		});
 	});
 
+	it('lists Needs Review most uncertain first (the order a queue is written and Prodigy serves it), or in input order when asked', async () => {
+		const items = [
+			{ id: 'a', score: 0.7 },
+			{ id: 'b', score: 0.1 },
+			{ id: 'c', score: 0.95 },
+			{ id: 'd' },
+			{ id: 'e', score: 0.4 },
+			{ id: 'f', score: 0.1 },
+		];
+		const ordered = await run({}, items);
+		expect(ordered.output('Filter', 0).map((item) => [item.json.id, item.pairedItem])).toEqual([
+			['d', { item: 3 }],
+			['b', { item: 1 }],
+			['f', { item: 5 }],
+			['e', { item: 4 }],
+			['a', { item: 0 }],
+		]);
+		expect(ordered.json('Filter', 1).map((json) => json.id)).toEqual(['c']);
+		const asGiven = await run({ options: { reviewOrder: 'input' } }, items);
+		expect(asGiven.json('Filter', 0).map((json) => json.id)).toEqual(['a', 'b', 'd', 'e', 'f']);
+	});
+
 	describe('finding the score with the default settings', () => {
 		it('reads a field named confidence as readily as score, score first when both are there', async () => {
 			const result = await run({}, [
@@ -275,9 +298,10 @@ describe('Confidence Filter (workflow)', () => {
 				['a', 'confidence'],
 				['c', 'score'],
 			]);
+			// An item without a confidence is reviewed first (nothing is known of it).
 			expect(result.json('Filter', 0).map((json) => [json.id, (json.confidenceFilter as IDataObject).reason])).toEqual([
-				['b', 'confidence 0.4 (confidence) is below the review threshold 0.8'],
 				['d', 'confidence unavailable: score and confidence are missing'],
+				['b', 'confidence 0.4 (confidence) is below the review threshold 0.8'],
 			]);
 		});
 
