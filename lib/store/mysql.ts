@@ -1,6 +1,11 @@
 // MySQL and MariaDB through mysql2. Differences from the other backends: BLOB holds 65,535 bytes, one statement
 // must fit max_allowed_packet, and a multi-row INSERT reports only its first id.
-import { createPool, type Pool, type PoolConnection, type ResultSetHeader } from 'mysql2/promise';
+// Every value reaches the server as a bound parameter of a server-side prepared statement (mysql2's execute), never
+// as text inside the SQL: mysql2's client-side escaping writes ' as \', which a server whose sql_mode has
+// NO_BACKSLASH_ESCAPES reads as a backslash followed by the end of the string — a dataset name could then end the
+// literal and run SQL of its own. Statements without values (DDL, COMMIT, constant reads) go as plain queries, and
+// the connection accepts one statement per call (no multipleStatements).
+import { createPool, TypedParameter, type Pool, type PoolConnection, type ResultSetHeader } from 'mysql2/promise';
 
 import { ascendingIds, backtickIdentifiers, DatabaseError, multiRowInsert, type Dialect, type Executor, type Row, type SqlValue } from './dialect';
 import { errorCode, NETWORK_CODES, PooledDialect, sslOptions, type DriverCodes } from './pooled';
@@ -14,15 +19,31 @@ export type MysqlConfig = Extract<StoreConfig, { type: 'mysql' }>;
  * - `returning`: `INSERT … RETURNING id` (MariaDB ≥ 10.5): the ids themselves.
  * - `consecutive`: the first id plus i × auto_increment_increment. Only valid when the server hands a simple
  *   multi-row INSERT one consecutive block, which InnoDB guarantees for innodb_autoinc_lock_mode 0 and 1.
- * - `multiStatement`: one single-row INSERT per row, all sent in one round trip; each reports its own id.
- *   The fallback for lock mode 2 (MySQL 8's default), where concurrent inserts may interleave ids.
+ * - `multiStatement`: one single-row INSERT per row, each reporting its own id (one prepared statement executed per
+ *   row, a round trip each). The fallback for lock mode 2 (MySQL 8's default), where concurrent inserts may
+ *   interleave ids. These rows once went as one multi-statement script in one round trip; a script cannot be a
+ *   prepared statement, and its values would have to be inlined as text.
  */
 export type MysqlInsertIdStrategy = 'returning' | 'consecutive' | 'multiStatement';
 
 export interface MysqlDialectOptions {
 	/** Force a strategy instead of detecting it (tests exercise every strategy on one server). */
 	insertIdStrategy?: MysqlInsertIdStrategy;
+	/**
+	 * The sql_mode of the store's own sessions (`SET SESSION sql_mode`), instead of the server's default. For running
+	 * the store under a mode a server may be configured with (NO_BACKSLASH_ESCAPES, ANSI_QUOTES) without changing the
+	 * server's global setting; the store behaves the same in every mode.
+	 */
+	sqlMode?: string;
 }
+
+/**
+ * Prepared statements each connection keeps (mysql2 closes the least recently used one beyond this). The server's
+ * max_prepared_stmt_count (16,382 by default) is shared by every client of the server, Prodigy included, and the
+ * store's statements vary in shape (IN lists and multi-row INSERTs of many sizes): mysql2's default of 16,000 per
+ * connection would let one n8n process exhaust it.
+ */
+export const MYSQL_PREPARED_STATEMENTS_PER_CONNECTION = 64;
 
 /** BLOB's limit, assumed when information_schema does not say otherwise. */
 export const MYSQL_BLOB_BYTES = 65_535;
@@ -54,6 +75,15 @@ export function mariaDbHasReturning(version: string): boolean {
 	return major > 10 || (major === 10 && minor >= 5);
 }
 
+/**
+ * A value as execute() binds it. Integers (ids, hashes, limits, 0 / 1) go as BIGINT: mysql2 would send a JavaScript
+ * number as a DOUBLE, which MySQL ≥ 8.0.22 refuses where the statement expects an integer (`LIMIT ?`: "Incorrect
+ * arguments to mysqld_stmt_execute") unless the server's parameter metadata says otherwise.
+ */
+function bound(value: SqlValue): SqlValue | ReturnType<typeof TypedParameter.BIGINT> {
+	return typeof value === 'number' && Number.isSafeInteger(value) ? TypedParameter.BIGINT(value) : value;
+}
+
 export interface IdPlan {
 	strategy: MysqlInsertIdStrategy;
 	increment: number;
@@ -64,13 +94,12 @@ export class MysqlDialect extends PooledDialect<Pool, PoolConnection, unknown> i
 	protected readonly label = 'MySQL';
 	protected readonly product = 'MySQL / MariaDB';
 	protected readonly codes = CODES;
-	// InnoDB's default REPEATABLE READ fixes a snapshot at the first plain read, so a read after waiting for a row
-	// lock (FOR UPDATE) would not see what the lock holder just committed: two writers deduping the same tasks would
-	// both insert them. READ COMMITTED gives every statement a fresh snapshot, as PostgreSQL does; every
-	// read-check-write in store.ts locks its dataset row before it checks.
-	protected readonly begin = 'SET TRANSACTION ISOLATION LEVEL READ COMMITTED; START TRANSACTION';
+	// Runs at READ COMMITTED: each session is set to it when it first connects (see checkout).
+	protected readonly begin = 'START TRANSACTION';
 
 	private idPlan: IdPlan | undefined;
+	/** Driver connections whose session settings are made (mysql2 hands the same one out again and again). */
+	private readonly initialised = new WeakSet<object>();
 	private limits: { content: number | null; statementBytes: number } | undefined;
 
 	constructor(
@@ -143,11 +172,9 @@ export class MysqlDialect extends PooledDialect<Pool, PoolConnection, unknown> i
 			return rows.map((_, i) => header.insertId + i * plan.increment);
 		}
 		const single = this.translate(multiRowInsert(table, columns, 1));
-		const script = rows.map(() => single).join('; ');
-		const results = await this.call(connection, script, rows.flat());
-		// mysql2 returns one header for one statement and an array of headers for several.
-		const headers = (rows.length === 1 ? [results] : results) as ResultSetHeader[];
-		return headers.map((header) => header.insertId);
+		const ids: number[] = [];
+		for (const row of rows) ids.push(((await this.call(connection, single, row)) as ResultSetHeader).insertId);
+		return ids;
 	}
 
 	/** How this server's multi-row insert ids are learned (detected once per pool). */
@@ -183,8 +210,9 @@ export class MysqlDialect extends PooledDialect<Pool, PoolConnection, unknown> i
 		const declared = Number(column?.max_length);
 		const [packet] = await executor.query('SELECT @@max_allowed_packet AS max_packet');
 		const maxPacket = Number(packet?.max_packet ?? 4 * 1024 * 1024);
-		// Values are inlined as X'hex' (twice their size); leave room for the statement around them.
-		const statementBytes = Math.max(MYSQL_BLOB_BYTES, Math.floor(maxPacket / 2) - 256 * 1024);
+		// A bound value travels as its own bytes in the execute packet, with at most 11 bytes of type and length
+		// beside it; leave room for those of a statement with every parameter, and for the rest of the packet.
+		const statementBytes = Math.max(MYSQL_BLOB_BYTES, maxPacket - this.maxParams * 11 - 256 * 1024);
 		this.limits = { content: Number.isFinite(declared) && declared > 0 ? declared : MYSQL_BLOB_BYTES, statementBytes };
 		return this.limits;
 	}
@@ -194,12 +222,29 @@ export class MysqlDialect extends PooledDialect<Pool, PoolConnection, unknown> i
 	}
 
 	protected async send(connection: PoolConnection, sql: string, params: readonly SqlValue[]): Promise<unknown> {
-		const [result] = await connection.query(sql, params as SqlValue[]);
+		// Never query(sql, values): that inlines the values as escaped text (see the top of this file).
+		const [result] = params.length === 0 ? await connection.query(sql) : await connection.execute(sql, params.map(bound));
 		return result;
 	}
 
-	protected checkout(pool: Pool): Promise<PoolConnection> {
-		return pool.getConnection();
+	protected async checkout(pool: Pool): Promise<PoolConnection> {
+		const connection = await pool.getConnection();
+		if (this.initialised.has(connection.connection)) return connection;
+		try {
+			// InnoDB's default REPEATABLE READ fixes a snapshot at the first plain read, so a read after waiting for a
+			// row lock (FOR UPDATE) would not see what the lock holder just committed: two writers deduping the same
+			// tasks would both insert them. READ COMMITTED gives every statement a fresh snapshot, as PostgreSQL does;
+			// every read-check-write in store.ts locks its dataset row before it checks. Set once per session (the
+			// pool keeps sessions as they are, resetOnRelease is off) rather than before each transaction, which
+			// would take a second statement per transaction.
+			await connection.query('SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED');
+			if (this.options.sqlMode !== undefined) await connection.execute('SET SESSION sql_mode = ?', [this.options.sqlMode]);
+		} catch (error) {
+			connection.destroy();
+			throw error;
+		}
+		this.initialised.add(connection.connection);
+		return connection;
 	}
 
 	protected listen(connection: PoolConnection, onError: (error: Error) => void): () => void {
@@ -244,9 +289,11 @@ export class MysqlDialect extends PooledDialect<Pool, PoolConnection, unknown> i
 			// Hash columns are BIGINT: numbers while exact, strings beyond 2^53 (never for int32 hashes).
 			supportBigNumbers: true,
 			bigNumberStrings: false,
-			// Needed by the multiStatement id strategy. Safe here: every value is escaped by mysql2 and every
-			// identifier is a constant of store.ts, so no input can add a statement.
-			multipleStatements: true,
+			// One statement per call: nothing sent can ever carry a second one.
+			multipleStatements: false,
+			maxPreparedStatements: MYSQL_PREPARED_STATEMENTS_PER_CONNECTION,
+			// Sessions keep their settings (isolation level, sql_mode) between checkouts; see checkout.
+			resetOnRelease: false,
 		});
 	}
 }

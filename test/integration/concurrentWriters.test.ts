@@ -42,13 +42,14 @@ async function lockDatasetRow(config: StoreConfig, dataset: string): Promise<Row
 		return {
 			// Any other session of this database inside a FOR UPDATE statement is queued behind the held row: it cannot
 			// finish while the lock is held. (INNODB_TRX is no reliable count: MariaDB 10.11 was seen to list only the
-			// first of two sessions blocked on the same row as 'LOCK WAIT', the second had no row there at all.)
+			// first of two sessions blocked on the same row as 'LOCK WAIT', the second had no row there at all.) The store
+			// sends statements with values as prepared statements: their COMMAND is 'Execute'.
 			waiters: async () =>
 				Number(
 					(
 						await rawQuery(
 							config,
-							"SELECT COUNT(*) AS n FROM information_schema.PROCESSLIST WHERE DB = ? AND ID NOT IN (?, CONNECTION_ID()) AND COMMAND = 'Query' AND INFO LIKE '%FOR UPDATE%'",
+							"SELECT COUNT(*) AS n FROM information_schema.PROCESSLIST WHERE DB = ? AND ID NOT IN (?, CONNECTION_ID()) AND COMMAND IN ('Query', 'Execute') AND INFO LIKE '%FOR UPDATE%'",
 							[database, holder],
 						)
 					)[0].n,
