@@ -87,6 +87,42 @@ export function scrubSecret(message: string, secret: string | undefined): string
 }
 
 /**
+ * Whether a credential value other than the password (user, database) may be shown in a message: a plain name of
+ * letters, digits and `_ . - $ @ +` (`@` for cloud user names such as `admin@server`), at most 128 characters.
+ * Anything else may be a connection URL or a `key=value` string with a password inside, typed into the wrong
+ * field, and is never echoed.
+ */
+export function isPlainSetting(value: string): boolean {
+	return /^[\p{L}\p{N}_.$@+-]{0,128}$/u.test(value);
+}
+
+/** A credential value as a message may show it: `"prodigy"`, or a placeholder when it is not a plain name. */
+export function shownSetting(value: string): string {
+	return isPlainSetting(value) ? `"${value}"` : '(not shown: more than a plain name)';
+}
+
+// The parts of a connection string that carry a secret: a URL's `user:password@`, and `password=…` / `pwd=…` in a
+// libpq string (`host=db password=…`) or a URL's query (`?password=…`).
+const URL_USERINFO = /(\/\/)[^/?#\s]*@/g;
+const PASSWORD_PAIR = /\b(password|passwd|pwd|secret|token)(\s*=\s*)("[^"]*"|'[^']*'|[^\s&;,)]+)/gi;
+
+/**
+ * A message with every credential value that could hold a secret blanked out: the password, any user / database /
+ * host that is not a plain name (the driver may repeat them), and whatever looks like a URL's `user:password@` or a
+ * `password=…` pair. The last line before a message leaves the store or the node.
+ */
+export function scrubSecrets(
+	message: string,
+	settings: { password?: string; user?: string; database?: string; host?: string; others?: readonly string[] },
+): string {
+	let text = scrubSecret(message, settings.password);
+	for (const value of [settings.user, settings.database, settings.host, ...(settings.others ?? [])]) {
+		if (value !== undefined && value !== '' && !isPlainSetting(value)) text = text.split(value).join('***');
+	}
+	return text.replace(URL_USERINFO, '$1***@').replace(PASSWORD_PAIR, '$1$2***');
+}
+
+/**
  * A host as it may be shown in a message: a connection URL typed into Host (`postgres://user:secret@db:5432/x`)
  * loses its user and password. The credential refuses such hosts; this is the last line for library callers.
  */
@@ -96,8 +132,12 @@ export function safeHost(host: string): string {
 	return at === -1 ? host : `***@${host.slice(at + 1)}`;
 }
 
+/** A host name, an IPv4 / IPv6 address (IPv6 optionally in brackets, with a %zone), or a socket folder (PostgreSQL). */
+const PLAIN_HOST = /^(?:[\p{L}\p{N}._-]+|\[?[0-9A-Fa-f:.]+(?:%[\w.-]+)?\]?|\/[\w./-]*)$/u;
+
 /**
- * Refuses a connection URL typed into Host (it would be echoed in every connection error, password included).
+ * Refuses a Host that is more than a host name or address: a connection URL, a libpq string (`host=db
+ * password=…`), a host with options (`db?password=…`). It would reach every connection error, password included.
  * The message never repeats the value.
  */
 export function checkHost(host: string): void {
@@ -105,6 +145,33 @@ export function checkHost(host: string): void {
 		throw new ProdigyInputError('Host looks like a connection URL; it must be only a host name or IP address', {
 			hint: 'Put the host name (e.g. db.example.com) in Host and fill Port, Database, User and Password in their own fields.',
 		});
+	}
+	if (!PLAIN_HOST.test(host)) {
+		throw new ProdigyInputError('Host must be only a host name or IP address; it holds more (spaces, "=", "?" or other signs)', {
+			hint: 'Put the host name (e.g. db.example.com) in Host and fill Port, Database, User and Password in their own fields; a connection string (host=… password=…) or options after "?" do not belong there.',
+		});
+	}
+}
+
+/** A URL, `user:password@`, or a `password=` pair: what a Database or User field holds when a connection string was pasted into it. */
+const CONNECTION_STRING = /^[a-z][a-z0-9+.-]*:\/\/|:[^@]*@|(?:^|[\s;&?])(?:password|passwd|pwd)\s*=/i;
+
+/**
+ * Refuses a User or Database holding a connection string with a secret in it (a URL with `user:password@`, a libpq
+ * string with `password=`): connecting with it cannot work, and the driver would repeat it in its errors. The
+ * message never repeats the value.
+ */
+export function checkConnectionSettings(settings: { host: string; user: string; database: string }): void {
+	checkHost(settings.host);
+	for (const [field, value] of [
+		['Database', settings.database],
+		['User', settings.user],
+	] as const) {
+		if (CONNECTION_STRING.test(value)) {
+			throw new ProdigyInputError(`${field} looks like a connection string (a URL or "key=value" settings); it must be only the ${field.toLowerCase()} name`, {
+				hint: 'Fill Host, Port, Database, User and Password each in its own field; the password belongs only in Password.',
+			});
+		}
 	}
 }
 

@@ -1,18 +1,19 @@
 // What the two server backends (PostgreSQL through pg, MySQL / MariaDB through mysql2) share: a pool opened on
 // first use, a checked-out connection whose failures are caught and which is destroyed instead of reused once it
 // broke, explicit transactions with rollback, settling a COMMIT whose reply was lost, and errors that name the
-// server, the database and the user (never the password). A subclass keeps only its driver calls, placeholders,
+// server, the database and the user (never the password; a user or database only when it is a plain name). A subclass keeps only its driver calls, placeholders,
 // insert ids and the codes its driver reports.
 import { CommitOutcomeUnknownError, errorMessage, ProdigyConnectionError, ProdigyError } from '../errors';
 import {
 	atomically,
 	BoundedCache,
-	checkHost,
+	checkConnectionSettings,
 	DatabaseError,
 	isConnectionLoss,
 	safeHost,
-	scrubSecret,
+	scrubSecrets,
 	settleSession,
+	shownSetting,
 	type Executor,
 	type ReservedExecutor,
 	type Row,
@@ -57,8 +58,7 @@ export interface DriverCodes {
 }
 
 export abstract class PooledDialect<Pool extends { end(): Promise<void> }, Client, Result> {
-	// pg binds up to 65,535 parameters; mysql2's query() inlines escaped values client-side, so only
-	// max_allowed_packet limits its statement, and this keeps one statement's parameter list a sane size.
+	// pg binds up to 65,535 parameters, and so does a MySQL prepared statement (its parameter count is 16 bits).
 	readonly maxParams = 65535;
 	readonly forUpdate = ' FOR UPDATE';
 	/** Names the server in messages: "PostgreSQL", "MySQL". */
@@ -224,22 +224,28 @@ export abstract class PooledDialect<Pool extends { end(): Promise<void> }, Clien
 
 	private getPool(): Pool {
 		if (this.pool) return this.pool;
-		checkHost(this.config.host);
+		checkConnectionSettings(this.config);
 		this.pool = this.createPool();
 		return this.pool;
 	}
 
+	/** A driver message without the password or any setting that is not a plain name (drivers repeat user and database). */
+	private scrub(message: string): string {
+		const { password, user, database, host } = this.config;
+		return scrubSecrets(message, { password, user, database, host });
+	}
+
 	private connectionError(error: unknown): ProdigyConnectionError {
 		if (error instanceof ProdigyError) return error;
-		const { host, port, database, user, password } = this.config;
+		const { host, port, database, user } = this.config;
 		const code = errorCode(error);
-		const reason = scrubSecret(errorMessage(error), password);
+		const reason = this.scrub(errorMessage(error));
 		let hint = `Check host, port, database, user and password in the credential, and that ${this.product} accepts TCP connections.`;
 		if (code !== undefined && this.codes.auth.includes(code)) hint = 'Check the user name and password in the credential.';
-		else if (code === this.codes.missingDatabase) hint = `Create the database "${database}" first, or correct its name in the credential.`;
+		else if (code === this.codes.missingDatabase) hint = `Create the database ${shownSetting(database)} first, or correct its name in the credential.`;
 		else if (code !== undefined && UNREACHABLE_CODES.has(code)) hint = `Check that ${this.product} is running and reachable at ${safeHost(host)}:${port}.`;
 		return new ProdigyConnectionError(
-			`Could not connect to ${this.label} at ${safeHost(host)}:${port} (database "${database}", user "${user}"): ${reason || code || 'unknown error'}`,
+			`Could not connect to ${this.label} at ${safeHost(host)}:${port} (database ${shownSetting(database)}, user ${shownSetting(user)}): ${reason || code || 'unknown error'}`,
 			hint,
 		);
 	}
@@ -249,12 +255,12 @@ export abstract class PooledDialect<Pool extends { end(): Promise<void> }, Clien
 		const code = errorCode(error);
 		if (lost || this.isLost(error)) {
 			return new ProdigyConnectionError(
-				`The connection to ${this.serverName()} was lost: ${scrubSecret(errorMessage(error), this.config.password)}`,
+				`The connection to ${this.serverName()} was lost: ${this.scrub(errorMessage(error))}`,
 				'The database rolled back what this operation had not committed. Run it again once the server is reachable.',
 			);
 		}
 		if (code !== undefined && this.codes.connection.has(code)) return this.connectionError(error);
-		const message = scrubSecret(errorMessage(error), this.config.password);
+		const message = this.scrub(errorMessage(error));
 		return new DatabaseError(
 			`${this.label} error: ${message}`,
 			code,

@@ -2,17 +2,36 @@ import type { ICredentialDataDecryptedObject, INode, JsonObject } from 'n8n-work
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { errorMessage as coreErrorMessage, ProdigyError, ProdigyInputError } from '../../lib/errors';
+import { scrubSecrets } from '../../lib/store/dialect';
 
 const SECRET_FIELDS = ['password', 'ca'];
 
-/** The error's message with every secret of the credential blanked out (drivers sometimes echo them). */
-export function errorMessage(error: unknown, credentials?: ICredentialDataDecryptedObject): string {
-	let message = coreErrorMessage(error);
+function textField(credentials: ICredentialDataDecryptedObject | undefined, field: string): string | undefined {
+	const value = credentials?.[field];
+	return typeof value === 'string' ? value : undefined;
+}
+
+/**
+ * `text` with every secret of the credential blanked out (drivers sometimes echo them): the password and CA, a user,
+ * database or host that is not a plain name (it may be a connection string pasted into the wrong field), and
+ * anything shaped like a URL's `user:password@` or a `password=…` pair.
+ */
+export function scrubCredentialSecrets(text: string, credentials?: ICredentialDataDecryptedObject): string {
+	let message = text;
 	for (const field of SECRET_FIELDS) {
-		const secret = credentials?.[field];
-		if (typeof secret === 'string' && secret.length >= 3) message = message.split(secret).join('***');
+		const secret = textField(credentials, field);
+		if (secret !== undefined && secret.length >= 3) message = message.split(secret).join('***');
 	}
-	return message;
+	return scrubSecrets(message, {
+		user: textField(credentials, 'user'),
+		database: textField(credentials, 'database'),
+		host: textField(credentials, 'host'),
+	});
+}
+
+/** The error's message with every secret of the credential blanked out (see scrubCredentialSecrets). */
+export function errorMessage(error: unknown, credentials?: ICredentialDataDecryptedObject): string {
+	return scrubCredentialSecrets(coreErrorMessage(error), credentials);
 }
 
 /**
@@ -27,7 +46,8 @@ export function toNodeError(
 ): NodeOperationError | NodeApiError {
 	if (error instanceof NodeOperationError || error instanceof NodeApiError) return error;
 	const message = errorMessage(error, credentials);
-	const description = error instanceof ProdigyError ? error.hint : undefined;
+	const hint = error instanceof ProdigyError ? error.hint : undefined;
+	const description = hint === undefined ? undefined : scrubCredentialSecrets(hint, credentials);
 	if (error instanceof ProdigyInputError) {
 		return new NodeOperationError(node, message, { itemIndex, description });
 	}

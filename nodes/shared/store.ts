@@ -28,7 +28,8 @@ export function credentialsToConfig(credentials: ICredentialDataDecryptedObject)
 			: { rejectUnauthorized: sslMode === 'verify', ...(ca && sslMode === 'verify' ? { ca } : {}) };
 	return {
 		type,
-		host: String(credentials.host || 'localhost'),
+		// A pasted host often carries a space at either end; inside, checkHost refuses anything but a host name.
+		host: String(credentials.host ?? '').trim() || 'localhost',
 		port: Number(credentials.port) || DEFAULT_PORTS[type],
 		user: String(credentials.user ?? ''),
 		password: String(credentials.password ?? ''),
