@@ -8,6 +8,9 @@ export const MAX_DATASET_NAME_LENGTH = 255;
 export function datasetNameProblem(name: unknown): string | null {
 	if (typeof name !== 'string') return 'must be a string';
 	if (name.length === 0) return 'must not be empty';
+	// PostgreSQL cannot hold a NUL in text at all (it fails the statement with an encoding error), and no Prodigy
+	// dataset has one: the command line that names datasets cannot pass it.
+	if (name.includes('\u0000')) return 'must not contain a NUL character (\\u0000)';
 	if ([...name].length > MAX_DATASET_NAME_LENGTH) return `must be at most ${MAX_DATASET_NAME_LENGTH} characters`;
 	// Prodigy refuses commas and spaces: its CLI splits dataset lists on commas (`db-merge a,b`), and a
 	// space would break `<dataset>-<session>` names in URLs. Tabs and line breaks are refused for the same reason.
@@ -28,6 +31,15 @@ export function validateDatasetName(name: string): void {
 			hint: 'Use letters, digits, "_" or "-", without commas or spaces, at most 255 characters (e.g. "ner_news").',
 		});
 	}
+}
+
+/**
+ * Throws InvalidDatasetNameError for a name no dataset can have on any backend (a NUL), so that looking it up fails
+ * clearly rather than in the driver. Lookups apply no other rule: datasets Prodigy created under looser rules must
+ * still be found.
+ */
+export function validateLookupName(name: string): void {
+	if (typeof name === 'string' && name.includes('\u0000')) validateDatasetName(name);
 }
 
 /** The session dataset Prodigy's server uses for `?session=<session>`: `<dataset>-<session>`, which is also

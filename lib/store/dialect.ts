@@ -48,8 +48,12 @@ export interface Dialect extends Executor {
 	bool(value: boolean): SqlValue;
 	/** The value to bind for a BLOB / BYTEA column holding UTF-8 text. */
 	blob(text: string): SqlValue;
-	/** Names of the tables of Prodigy's schema present in the database. */
-	existingTables(executor: Executor): Promise<Set<string>>;
+	/**
+	 * Names of the tables of Prodigy's schema present in the database. A SQLite file that does not exist is an error
+	 * (a read must not leave an empty prodigy.db at a mistyped path) unless `creating`: a write about to create the
+	 * schema finds no tables, and creates the file as Prodigy does on first connect.
+	 */
+	existingTables(executor: Executor, options?: { creating?: boolean }): Promise<Set<string>>;
 	/** Runs DDL (statements in the backend's own syntax, not translated). */
 	createTables(statements: readonly string[]): Promise<void>;
 	/** Bytes the `example.content` column holds, as the existing column is declared; null when unbounded. */

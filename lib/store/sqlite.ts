@@ -1,7 +1,8 @@
 // SQLite through Node's built-in node:sqlite (no native addon). Prodigy may hold the same file: writes take
 // the lock up front with BEGIN IMMEDIATE, wait for Prodigy with async pauses (never inside the driver), and stay short.
+import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { isAbsolute, join, resolve } from 'node:path';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlite';
 
 import { ProdigyConnectionError, ProdigyError, ProdigyInputError } from '../errors';
@@ -144,7 +145,20 @@ export class SqliteDialect implements Dialect {
 		return this.turns.run(() => this.waitingForLocks(() => this.direct.insertReturningIds(table, columns, rows)));
 	}
 
-	async existingTables(executor: Executor): Promise<Set<string>> {
+	async existingTables(executor: Executor, options: { creating?: boolean } = {}): Promise<Set<string>> {
+		// Opening a missing file creates it: a read (Get, Export, a trigger's poll) on a mistyped path would leave an
+		// empty prodigy.db there and report an empty database. Only a write creates the file.
+		if (!this.db?.isOpen && this.path !== ':memory:' && !existsSync(this.path)) {
+			if (options.creating) return new Set();
+			const folder = dirname(this.path);
+			const where = "it must be the n8n server's path of Prodigy's prodigy.db (Prodigy's default is ~/.prodigy/prodigy.db)";
+			throw new ProdigyConnectionError(
+				`No Prodigy database at ${this.path}: the file does not exist${existsSync(folder) ? '' : `, nor its folder ${folder}`}`,
+				existsSync(folder)
+					? `Check the SQLite file path: ${where}. To start a new database there, run a write first (e.g. Create Dataset or Add): it creates the file, as Prodigy does.`
+					: `Check the SQLite file path: ${where}. Its folder must exist for a write to start a new database there.`,
+			);
+		}
 		const rows = await executor.query(
 			`SELECT name FROM sqlite_master WHERE type = 'table' AND name IN (${PRODIGY_TABLES.map(() => '?').join(', ')})`,
 			[...PRODIGY_TABLES],

@@ -1,7 +1,7 @@
 // The one implementation of ProdigyStore. Every rule about Prodigy's data lives here once — transactions,
 // hashing before writing, dedupe, session datasets, `drop` semantics, streaming reads, stats — over a Dialect
 // that only knows its driver. SQL is written in the portable form the dialects translate (`?`, "identifiers").
-import { sessionDatasetName, timestampSessionName, validateDatasetName } from '../datasets';
+import { sessionDatasetName, timestampSessionName, validateDatasetName, validateLookupName } from '../datasets';
 import {
 	CommitOutcomeUnknownError,
 	DatasetExistsError,
@@ -90,9 +90,10 @@ export class Store implements ProdigyStore {
 
 	async ensureSchema(): Promise<void> {
 		if (this.schemaPresent) return;
+		// A write may create the database itself (a new SQLite file), as Prodigy does on first connect.
+		const existing = () => this.dialect.existingTables(this.dialect, { creating: true });
 		for (let attempt = 1; ; attempt++) {
-			const existing = await this.dialect.existingTables(this.dialect);
-			const statements = missingSchemaStatements(this.dialect.type, existing);
+			const statements = missingSchemaStatements(this.dialect.type, await existing());
 			if (statements.length === 0) break;
 			try {
 				await this.dialect.createTables(statements);
@@ -101,7 +102,8 @@ export class Store implements ProdigyStore {
 				// Prodigy (or another n8n worker) may be creating the tables at the same moment. MySQL's DDL is not
 				// transactional, so its half-built schema refuses our index ("Duplicate key name"): look again at
 				// what exists and create only the rest.
-				if (await this.hasSchema()) break;
+				const present = await existing();
+				if (PRODIGY_TABLES.every((table) => present.has(table))) break;
 				if (attempt >= 5) throw error;
 				await sleep(50 * attempt);
 			}
@@ -164,6 +166,7 @@ export class Store implements ProdigyStore {
 			throw new ProdigyInputError(`Meta patch must be a JSON object, got ${describe(patch)}`);
 		}
 		if (!(await this.hasSchema())) throw new DatasetNotFoundError(name);
+		validateLookupName(name);
 		return this.dialect.transaction({ write: true }, async (tx) => {
 			// The row lock serialises concurrent read-modify-writes (version / approval appends) on PostgreSQL and
 			// MySQL; on SQLite the write transaction already holds the file's lock.
@@ -674,6 +677,7 @@ export class Store implements ProdigyStore {
 	// Internals
 
 	private async findDataset(executor: Executor, name: string, lock = false): Promise<DatasetInfo | null> {
+		validateLookupName(name);
 		const rows = await executor.query(`SELECT ${DATASET_COLUMNS} FROM "dataset" d WHERE d."name" = ?${lock ? this.dialect.forUpdate : ''}`, [name]);
 		// MySQL's default collation compares case-insensitively; Prodigy's names are case-sensitive.
 		const row = rows.find((candidate) => String(candidate.name) === name);

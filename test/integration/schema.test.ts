@@ -1,6 +1,8 @@
 // The store creates exactly Prodigy's schema (so Prodigy connecting afterwards finds nothing to create), works on a
 // database Prodigy created, and never alters an existing one. The reference DDL below is copied from
 // docs/prodigy.md §2 (what peewee 3 emits for Prodigy's models), independent of lib/store/schema.ts.
+import { writeFileSync } from 'node:fs';
+
 import { openStore, type ProdigyStore, type StoreConfig } from '../../lib/store';
 import { BACKENDS, createTestDatabase, rawExec, rawQuery, type BackendName, type TestDatabase } from '../helpers/databases';
 
@@ -73,6 +75,8 @@ describe.each(BACKENDS)('Prodigy schema on %s', (backend) => {
 	});
 
 	it('creates nothing until asked, then exactly the reference schema', async () => {
+		// SQLite: an empty file, as `touch prodigy.db` leaves it (a read where no file exists fails instead).
+		if (db.config.type === 'sqlite') writeFileSync(db.config.path, '');
 		expect(await store.hasSchema()).toBe(false);
 		expect(await store.listDatasets()).toEqual([]);
 		expect(await store.getDataset('anything')).toBeNull();
