@@ -52,8 +52,9 @@ const PLAIN_STRING_CHARS = /[^"\\\u0000-\u001f]*/y;
 const SHORT_ESCAPES: Record<string, string> = { '"': '"', '\\': '\\', '/': '/', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' };
 
 /** Assigns like Python's dict: a duplicate key keeps its first position and takes the last value;
- * `__proto__` becomes an ordinary own property instead of replacing the prototype. */
-function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
+ * `__proto__` becomes an ordinary own property instead of replacing the prototype (Python dicts have none, and
+ * Prodigy stores the key like any other). Use it wherever a key may come from data. */
+export function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
 	if (key === '__proto__') {
 		Object.defineProperty(target, key, { value, writable: true, enumerable: true, configurable: true });
 	} else {

@@ -12,7 +12,7 @@ import {
 	ProdigyInputError,
 } from '../errors';
 import type { HashOptions } from '../hashing';
-import { isPlainObject, parseJsonLossless, stringifyTask, toPlainJson } from '../json';
+import { isPlainObject, parseJsonLossless, setOwn, stringifyTask, toPlainJson } from '../json';
 import { contentTooLarge, locateError, prepareTask, type PreparedTask } from '../tasks';
 import { DatabaseError, multiRowInsert, sleep, type Dialect, type Executor, type SqlValue } from './dialect';
 import { chunks, filtersTasks, IN_CHUNK, IN_SESSION_COLUMN, linkRange, placeholders, selectorColumns, taskFilter, type ExampleFilter } from './filters';
@@ -181,11 +181,11 @@ export class Store implements ProdigyStore {
 				if (!isPlainObject(next)) throw new ProdigyInputError(`The meta updater must return a JSON object, got ${describe(next)}`);
 			} else {
 				// Merged into the losslessly parsed meta, so keys the patch does not touch keep their exact JSON;
-				// a key set to undefined is removed.
+				// a key set to undefined is removed. setOwn: a plain assignment of "__proto__" would drop the key.
 				next = { ...stored };
 				for (const [key, value] of Object.entries(patch)) {
 					if (value === undefined) delete next[key];
-					else next[key] = value;
+					else setOwn(next, key, value);
 				}
 			}
 			const text = stringifyTask(next);
