@@ -59,3 +59,7 @@ export {
 	TrainingDataError,
 } from './training';
 export type { Answer, Conflict, TrainingExample, TrainingExportOptions, TrainingSummary, TextcatShape, TrainingFormat } from './training';
+export { planExport, writeExport } from './export';
+export type { ExportFile, ExportPlan, ExportReport, ExportSettings } from './export';
+export { EXPORT_FORMATS } from './exportFormats';
+export type { ExportFormat, ExportFormatSpec } from './exportFormats';

@@ -1,15 +1,16 @@
-import { Readable } from 'node:stream';
-
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
-import { DatasetNotFoundError } from '../../../../lib/errors';
-import type { ExampleRecord } from '../../../../lib/store/types';
-import { MAX_DEV_SHARE, validateDevShare } from '../../../../lib/training';
+import { MAX_DEV_SHARE } from '../../../../lib/devSplit';
+import { ProdigyInputError } from '../../../../lib/errors';
+import { planExport, writeExport, type ExportSettings } from '../../../../lib/export';
+import { EXPORT_FORMATS, exportFormatsWhere, type ExportFormat } from '../../../../lib/exportFormats';
+import type { TextcatShape } from '../../../../lib/trainingFormats';
 import { datasetLocator, forOperation, readDataset } from '../../../shared/descriptions';
 import type { StoreRun } from '../../../shared/store';
 import { exampleFilters, readFilters } from './filters';
-import { CHUNK_BYTES, mimeType, planExport, TRAINING_FORMATS, type ExportFormat, type ExportProgress } from './exportPlan';
-import { exportSplit } from './exportSplit';
+
+const TRAINING_FORMATS = exportFormatsWhere((format) => format.training);
+const SPLIT_FORMATS = exportFormatsWhere((format) => format.splits);
 
 const properties: INodeProperties[] = [
 	datasetLocator(),
@@ -35,20 +36,7 @@ const properties: INodeProperties[] = [
 		displayName: 'Format',
 		name: 'format',
 		type: 'options',
-		options: [
-			{ name: 'JSON Lines (Prodigy)', value: 'jsonl', description: 'One stored example per line, exactly like "prodigy db-out"' },
-			{ name: 'JSON Array (Prodigy)', value: 'json', description: 'One JSON array of all stored examples' },
-			{
-				name: 'Tokens With IOB2 Tags (NER)',
-				value: 'tokens',
-				description: 'One {"tokens", "ner_tags"} line per example, for Hugging Face token classification and most PyTorch / TensorFlow NER code',
-			},
-			{
-				name: 'Text Classification',
-				value: 'textcat',
-				description: 'One {"text", "label"} line per example (or "labels" / spaCy\'s "cats")',
-			},
-		],
+		options: (Object.keys(EXPORT_FORMATS) as ExportFormat[]).map((value) => ({ name: EXPORT_FORMATS[value].name, value, description: EXPORT_FORMATS[value].description })),
 		default: 'jsonl',
 		description: 'File format of the export. The two training formats keep accepted answers only and merge the answers to one input like "prodigy data-to-spacy".',
 	},
@@ -57,7 +45,7 @@ const properties: INodeProperties[] = [
 		name: 'mergePerInput',
 		type: 'boolean',
 		default: true,
-		displayOptions: { show: { format: ['tokens', 'textcat'] } },
+		displayOptions: { show: { format: TRAINING_FORMATS } },
 		description:
 			'Whether all answers to the same input (same _input_hash) become one example: spans and labels of the accepted answers are united. Inputs whose answers disagree are left out and listed under "conflicts" for review.',
 	},
@@ -80,7 +68,7 @@ const properties: INodeProperties[] = [
 		type: 'number',
 		typeOptions: { minValue: 0, maxValue: MAX_DEV_SHARE, numberPrecision: 2 },
 		default: 0,
-		displayOptions: { show: { format: ['jsonl', 'tokens', 'textcat'] } },
+		displayOptions: { show: { format: SPLIT_FORMATS } },
 		description:
 			'Share of inputs written to a second, dev file (0 for none). Each input\'s side is decided by its input hash, so it stays on the same side across versions and re-exports.',
 	},
@@ -98,7 +86,7 @@ const properties: INodeProperties[] = [
 		type: 'string',
 		default: 'dev',
 		required: true,
-		displayOptions: { show: { format: ['jsonl', 'tokens', 'textcat'], devShare: [{ _cnd: { gt: 0 } }] } },
+		displayOptions: { show: { format: SPLIT_FORMATS, devShare: [{ _cnd: { gt: 0 } }] } },
 		description: 'The binary field of the output item that holds the dev file',
 	},
 	exampleFilters,
@@ -140,61 +128,47 @@ const properties: INodeProperties[] = [
 
 export const description = forOperation('example', 'export', properties);
 
-/**
- * The file as a stream of Buffers built from the store's iterator. Each example's content bytes are written as
- * stored (byte-exact with the database), never re-serialised; only one chunk and the store's page are in memory.
- */
-export async function* exportChunks(
-	records: AsyncIterable<ExampleRecord>,
-	format: ExportFormat,
-	progress: ExportProgress,
-	onRecord?: (record: ExampleRecord) => void,
-): AsyncGenerator<Buffer> {
-	let pending: string[] = [];
-	let pendingBytes = 0;
-	const push = (text: string): Buffer | undefined => {
-		pending.push(text);
-		pendingBytes += Buffer.byteLength(text, 'utf8');
-		if (pendingBytes < CHUNK_BYTES) return undefined;
-		return flush();
-	};
-	const flush = (): Buffer => {
-		const chunk = Buffer.from(pending.join(''), 'utf8');
-		progress.byteSize += chunk.length;
-		pending = [];
-		pendingBytes = 0;
-		return chunk;
-	};
-	if (format === 'json') push('[');
-	for await (const record of records) {
-		onRecord?.(record);
-		const piece =
-			format === 'jsonl' ? `${record.raw}\n` : `${progress.count === 0 ? '\n' : ',\n'}${record.raw}`;
-		progress.count += 1;
-		progress.minLinkId ??= record.linkId;
-		progress.maxLinkId = record.linkId;
-		const chunk = push(piece);
-		if (chunk) yield chunk;
-	}
-	if (format === 'json') push(progress.count === 0 ? ']\n' : '\n]\n');
-	if (pending.length > 0) yield flush();
+/** Everything the export of one item depends on, read once: equal parameters export the same files. */
+interface ExportParameters {
+	settings: ExportSettings;
+	binaryPropertyName: string;
+	devBinaryPropertyName: string;
 }
 
-// Everything an export of item i depends on; equal values give the same file.
-const SETTINGS = ['dataset', 'format', 'mergePerInput', 'textcatShape', 'devShare', 'binaryPropertyName', 'devBinaryPropertyName', 'filters', 'options'];
-
-function settingsKey(ctx: IExecuteFunctions, itemIndex: number): string {
-	return JSON.stringify(SETTINGS.map((name) => ctx.getNodeParameter(name, itemIndex, null, { extractValue: name === 'dataset' })));
+function readParameters(ctx: IExecuteFunctions, i: number): ExportParameters {
+	const text = (value: unknown) => (typeof value === 'string' ? value.trim() : '');
+	const dataset = readDataset(ctx, i);
+	const format = ctx.getNodeParameter('format', i, 'jsonl') as ExportFormat;
+	const binaryPropertyName = text(ctx.getNodeParameter('binaryPropertyName', i, 'data')) || 'data';
+	const filters = readFilters(ctx.getNodeParameter('filters', i, {}) as IDataObject);
+	const options = ctx.getNodeParameter('options', i, {}) as IDataObject;
+	return {
+		settings: {
+			dataset,
+			format,
+			filters,
+			fileName: text(options.fileName) || undefined,
+			version: text(options.version) || undefined,
+			requireApproval: options.requireApproval === true,
+			// Checked by planExport, so that a format without a dev file ignores it.
+			devShare: Number(ctx.getNodeParameter('devShare', i, 0)),
+			mergePerInput: ctx.getNodeParameter('mergePerInput', i, true) as boolean,
+			textcatShape: ctx.getNodeParameter('textcatShape', i, 'label') as TextcatShape,
+		},
+		binaryPropertyName,
+		devBinaryPropertyName: text(ctx.getNodeParameter('devBinaryPropertyName', i, 'dev')) || 'dev',
+	};
 }
 
 export async function execute(this: IExecuteFunctions, run: StoreRun): Promise<INodeExecutionData[]> {
 	const perSettings = this.getNode().typeVersion >= 1.1 && this.getNodeParameter('exportPer', 0, 'settings') === 'settings';
-	if (!perSettings) return await run.eachItem(async (i) => await exportItem.call(this, run, i));
-	// The first item of each distinct set of settings exports; the others join its output item's pairedItem.
+	if (!perSettings) return await run.eachItem(async (i) => await exportItem.call(this, run, readParameters(this, i)));
+	// The first item of each distinct set of parameters exports; the others join its output item's pairedItem.
 	const firstWith = new Map<string, number>();
 	const sharedBy = new Map<number, number[]>();
 	const output = await run.eachItem(async (i) => {
-		const key = settingsKey(this, i);
+		const parameters = readParameters(this, i);
+		const key = JSON.stringify(parameters);
 		const first = firstWith.get(key);
 		if (first !== undefined) {
 			sharedBy.get(first)?.push(i);
@@ -202,7 +176,7 @@ export async function execute(this: IExecuteFunctions, run: StoreRun): Promise<I
 		}
 		firstWith.set(key, i);
 		sharedBy.set(i, [i]);
-		return await exportItem.call(this, run, i);
+		return await exportItem.call(this, run, parameters);
 	});
 	for (const item of output) {
 		const first = (item.pairedItem as { item: number }).item;
@@ -212,34 +186,23 @@ export async function execute(this: IExecuteFunctions, run: StoreRun): Promise<I
 	return output;
 }
 
-async function exportItem(this: IExecuteFunctions, { store }: StoreRun, i: number): Promise<INodeExecutionData> {
-	const dataset = readDataset(this, i);
-	const format = this.getNodeParameter('format', i, 'jsonl') as ExportFormat;
-	const binaryPropertyName = (this.getNodeParameter('binaryPropertyName', i, 'data') as string).trim() || 'data';
-	const filters = readFilters(this.getNodeParameter('filters', i, {}) as IDataObject);
-	const options = this.getNodeParameter('options', i, {}) as IDataObject;
-	const training = TRAINING_FORMATS.includes(format);
-	const extension = training ? `${format}.jsonl` : format;
-	const fileName = (typeof options.fileName === 'string' && options.fileName.trim()) || `${dataset}.${extension}`;
-	const devShare = format === 'json' ? 0 : validateDevShare(Number(this.getNodeParameter('devShare', i, 0)));
-
-	// Checked first so an unknown name fails with a clear message, not from inside the stream.
-	if (!(await store.getDataset(dataset))) throw new DatasetNotFoundError(dataset);
-	const plan = await planExport.call(this, store, { dataset, filters, options, itemIndex: i });
-	const progress: ExportProgress = { count: 0, byteSize: 0, minLinkId: null, maxLinkId: null };
-	if (!training && devShare === 0) {
-		// The stored bytes are written as they are: no task is parsed unless a filter needs it.
-		const records = store.getExamples(dataset, { ...plan.query, parseTasks: false });
-		const stream = Readable.from(exportChunks(records, format, progress, plan.onRecord));
-		// With n8n's filesystem / S3 binary mode the stream goes to storage chunk by chunk; in the default
-		// in-memory mode n8n itself gathers the file into one Buffer (never the examples as objects).
-		const binary = await this.helpers.prepareBinaryData(stream, fileName, mimeType(format));
-		const extra = plan.finish ? await plan.finish() : {};
-		return {
-			json: { dataset, format, fileName, ...progress, ...extra },
-			binary: { [binaryPropertyName]: binary },
-		};
+async function exportItem(
+	this: IExecuteFunctions,
+	{ store }: StoreRun,
+	{ settings, binaryPropertyName, devBinaryPropertyName }: ExportParameters,
+): Promise<INodeExecutionData> {
+	const plan = await planExport(store, settings);
+	if (plan.split && devBinaryPropertyName === binaryPropertyName) {
+		throw new ProdigyInputError(`The train and dev files cannot both go to the binary field "${binaryPropertyName}"`, {
+			hint: 'Choose another name in "Put Dev File in Field".',
+		});
 	}
-
-	return await exportSplit.call(this, store, { dataset, format, fileName, binaryPropertyName, devShare, plan, progress, itemIndex: i });
+	// With n8n's filesystem / S3 binary mode each stream goes to storage chunk by chunk; in the default in-memory
+	// mode n8n itself gathers the file into one Buffer (never the examples as objects).
+	const { report, train, dev } = await writeExport(store, plan, async (file) => await this.helpers.prepareBinaryData(file.stream, file.fileName, file.mimeType));
+	return {
+		// The report is plain JSON (numbers, strings, lists and objects of them).
+		json: report as unknown as IDataObject,
+		binary: { [binaryPropertyName]: train, ...(dev ? { [devBinaryPropertyName]: dev } : {}) },
+	};
 }
