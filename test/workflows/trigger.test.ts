@@ -2,6 +2,7 @@
 // through n8n-core's PollContext), what a poll emits starts an execution through n8n-core's WorkflowExecute the way
 // n8n runs a polled workflow (the trigger's output is the emitted data), and the next node receives it. The manual
 // "fetch test event" runs through the same engine in manual mode.
+import { writeFileSync } from 'node:fs';
 import { ExecutionLifecycleHooks, PollContext, WorkflowExecute } from 'n8n-core';
 import type {
 	IConnections,
@@ -105,6 +106,8 @@ describe('Prodigy Trigger in workflows (SQLite)', () => {
 	});
 
 	it('New Dataset: a dataset created after activation starts the workflow', async () => {
+		// Prodigy has created its (still empty) file: a poll on a path with no file at all is an error.
+		writeFileSync((db.config as { path: string }).path, '');
 		const workflow = activate(triggerWorkflow({ event: 'newDataset' }), db);
 		expect(await workflow.tick()).toBeNull();
 		await store.createDataset('ner_fashion', { author: 'ines' });

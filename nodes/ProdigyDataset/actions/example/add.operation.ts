@@ -2,7 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-wor
 
 import { validateDatasetName } from '../../../../lib/datasets';
 import { CommitOutcomeUnknownError, InvalidTaskError } from '../../../../lib/errors';
-import { parseTasksFile, toPlainJson } from '../../../../lib/json';
+import { parseTasksFile, setOwn, toPlainJson } from '../../../../lib/json';
 import type { DedupeMode, JsonObject, WriteExamplesOptions } from '../../../../lib/store/types';
 import {
 	buildTask,
@@ -40,7 +40,8 @@ function fieldPairs(collection: unknown): JsonObject {
 	const fields = (collection as { field?: Array<{ name?: string; value?: unknown }> } | undefined)?.field ?? [];
 	const result: JsonObject = {};
 	for (const { name, value } of fields) {
-		if (typeof name === 'string' && name.trim() !== '') result[name.trim()] = value ?? '';
+		// setOwn: a field named __proto__ is a key like any other (Prodigy stores it), not the object's prototype.
+		if (typeof name === 'string' && name.trim() !== '') setOwn(result, name.trim(), value ?? '');
 	}
 	return result;
 }
