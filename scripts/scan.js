@@ -38,6 +38,8 @@ const KNOWN = [
 	// path so that stores on the same file in one process take turns (lib/store/sqlite.ts).
 	{ leg: 'tarball', file: 'dist/lib/store/sqlite.js', rule: RESTRICTED_IMPORT, message: "'node:sqlite'", why: SELF_HOSTED },
 	{ leg: 'tarball', file: 'dist/lib/store/sqlite.js', rule: RESTRICTED_IMPORT, message: "'node:path'", why: SELF_HOSTED },
+	// node:fs: a read on a path with no file must not create an empty prodigy.db (opening would), so it checks first.
+	{ leg: 'tarball', file: 'dist/lib/store/sqlite.js', rule: RESTRICTED_IMPORT, message: "'node:fs'", why: SELF_HOSTED },
 	// node:os gives the home folder a credential's `~/.prodigy/prodigy.db` (Prodigy's default path) stands for.
 	{ leg: 'tarball', file: 'dist/lib/store/sqlite.js', rule: RESTRICTED_IMPORT, message: "'node:os'", why: SELF_HOSTED },
 	// The credential test checks that an SQLite file exists without creating it (opening it would create one).
@@ -53,25 +55,11 @@ const KNOWN = [
 		message: "'request' is deprecated",
 		why: 'n8n 2.40 offers credential tests no other HTTP helper',
 	})),
-	// Example → Export streams the dataset into a binary file instead of holding it in memory.
-	{
-		leg: 'tarball',
-		file: 'dist/nodes/ProdigyDataset/actions/example/export.operation.js',
-		rule: RESTRICTED_IMPORT,
-		message: "'node:stream'",
-		why: SELF_HOSTED,
-	},
-	{
-		leg: 'source',
-		file: 'nodes/ProdigyDataset/actions/example/export.operation.ts',
-		rule: RESTRICTED_IMPORT,
-		message: "'node:stream'",
-		why: SELF_HOSTED,
-	},
 	// The library entry keeps its types (dist/lib/*.d.ts), and the dialects' classes name their drivers' types.
 	{ leg: 'tarball', file: 'dist/lib/store/postgres.d.ts', rule: RESTRICTED_IMPORT, message: "'pg'", why: SELF_HOSTED },
 	{ leg: 'tarball', file: 'dist/lib/store/mysql.d.ts', rule: RESTRICTED_IMPORT, message: "'mysql2/promise'", why: SELF_HOSTED },
-	// Export for training writes its train and dev files as two streams in one pass over the dataset.
+	// Export streams the dataset into its file(s) instead of holding it in memory; with a dev share, the train and dev
+	// files are two streams written in one pass over the dataset.
 	...["'node:stream'", "'node:events'"].map((message) => ({
 		leg: /** @type {'tarball'} */ ('tarball'),
 		file: 'dist/lib/exportFiles.js',
