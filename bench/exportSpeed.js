@@ -1,13 +1,13 @@
 'use strict';
 // 6. Export speed: the Dataset node's streamed Export of a dataset of N examples (store.getExamples in link-id
 //    order with parseTasks: false, each example's stored bytes plus a newline gathered into ~256 KB chunks, as
-//    export.operation.ts's exportChunks does) against a raw keyset-paged `SELECT content` of the same rows through the same driver,
+//    lib/exportFiles.ts's writer does) against a raw keyset-paged `SELECT content` of the same rows through the same driver,
 //    gathered into chunks the same way. Goal (issue): <= 2x. Memory of the same read is benchmark 2 (export/).
 const { fixture } = require('./fixtures');
 const { backends, formatCount, formatRatio, formatSeconds, now, ratio, rawConnection, seconds, setting, size } = require('./common');
 
 const PAGE = 1000; // the store's default page size
-const CHUNK_BYTES = 256 * 1024; // export.operation.ts's chunk size
+const CHUNK_BYTES = 256 * 1024; // lib/exportFiles.ts's chunk size
 
 /** Gathers pieces into chunks like the Export operation; returns the bytes produced. */
 function chunker() {
