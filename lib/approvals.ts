@@ -2,6 +2,8 @@
 // agreement, a required version), the audit trail of decisions in the dataset's meta (`approvals`), and human
 // approval requests that wait for a person (`approvalRequests`). Export's "require an approval" reads
 // `hasApproval`. Everything is kept in the dataset meta, so it survives restarts and works across n8n workers.
+import { createHash, timingSafeEqual } from 'node:crypto';
+
 import { AgreementAccumulator, annotatorOf } from './agreement';
 import type { AgreementLabel, AgreementResult } from './agreement';
 import { ProdigyInputError } from './errors';
@@ -289,6 +291,28 @@ export interface ApprovalRequest {
 	summary?: JsonObject;
 	/** Text for the approver, fixed when the request is made (the page never re-evaluates anything). */
 	message?: string;
+	/**
+	 * Set when the approver got the gate's own status link (a published workflow's run) instead of n8n's resume URL:
+	 * that link without its token, where the page goes once the decision is recorded.
+	 */
+	statusUrl?: string;
+	/** The execution's resume URL for this request without n8n's resume token: where the status page's form posts. */
+	resumeUrl?: string;
+	/** SHA-256 of the token the status link carries (n8n's resume token): the token itself is never stored. */
+	tokenHash?: string;
+}
+
+/** How a link's token is kept with its request: hashed, so whoever reads the dataset meta cannot decide. */
+export function linkTokenHash(token: string): string {
+	return createHash('sha256').update(token, 'utf8').digest('hex');
+}
+
+/** Whether a link's token is the one its request was opened with (false when the request keeps none). */
+export function linkTokenMatches(request: ApprovalRequest, token: string): boolean {
+	if (!request.tokenHash || !token) return false;
+	const expected = Buffer.from(request.tokenHash, 'utf8');
+	const actual = Buffer.from(linkTokenHash(token), 'utf8');
+	return expected.length === actual.length && timingSafeEqual(expected, actual);
 }
 
 export function listApprovalRequests(meta: JsonObject): ApprovalRequest[] {

@@ -1,4 +1,4 @@
-import type { INodeProperties, IWebhookDescription } from 'n8n-workflow';
+import type { INodeProperties, IWebhookDescription, WebhookType } from 'n8n-workflow';
 
 import { datasetLocator } from '../shared/descriptions';
 
@@ -9,7 +9,7 @@ export const TIMED_OUT_OUTPUT_NAME = 'Timed Out';
  * The approver's link resumes the waiting execution through these (n8n's send-and-wait pattern): a GET shows the
  * approver page and changes nothing, only a POST decides.
  */
-export const webhooks: IWebhookDescription[] = (['GET', 'POST'] as const).map((httpMethod) => ({
+const resumeWebhooks: IWebhookDescription[] = (['GET', 'POST'] as const).map((httpMethod) => ({
 	name: 'default',
 	httpMethod,
 	responseMode: 'onReceived',
@@ -18,6 +18,33 @@ export const webhooks: IWebhookDescription[] = (['GET', 'POST'] as const).map((h
 	restartWebhook: true,
 	isFullPath: true,
 }));
+
+/**
+ * The gate's own status page, a production webhook n8n registers while the workflow is published. A resume URL
+ * stops reaching the node once its execution has gone on (n8n's waiting-webhook server then answers "has finished
+ * already" itself), so a published run sends the approver this link instead: it shows the decision form while the
+ * request waits (the form posts to the resume URL) and who decided what and when afterwards.
+ *
+ * Named "setup" because n8n-workflow's WebhookType allows only "default" and "setup" (n8n's Chat Trigger also serves
+ * its page from a GET webhook named so). Registered only for Human Approval in a published workflow: n8n builds
+ * the workflow with active = true when it registers production webhooks and active = false for test runs, so a
+ * manual run registers no test webhook for it (which would make n8n wait for a call to it).
+ */
+export const STATUS_WEBHOOK: WebhookType = 'setup';
+export const STATUS_PATH = 'approval';
+const statusWebhook: IWebhookDescription = {
+	name: STATUS_WEBHOOK,
+	httpMethod: '={{ $workflow.active === true && $parameter["mode"] === "human" ? "GET" : "" }}',
+	responseMode: 'onReceived',
+	responseData: '',
+	path: STATUS_PATH,
+	restartWebhook: false,
+	// The URL only works with the query a request's link carries; the node's panel has nothing to show.
+	ndvHideUrl: true,
+	ndvHideMethod: true,
+};
+
+export const webhooks: IWebhookDescription[] = [...resumeWebhooks, statusWebhook];
 
 const human = { show: { mode: ['human'] } };
 

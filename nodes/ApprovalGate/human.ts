@@ -8,20 +8,12 @@ import { readDataset } from '../shared/descriptions';
 import { errorMessage } from '../shared/errors';
 import { withNodeStore } from '../shared/store';
 import { datasetFacts, decisionJson, outputCount, readItemFacts, readRules, REJECTED, resultField, TIMED_OUT } from './decision';
+import { approvalUrl, statusLink } from './links';
 
 // Human mode: n8n's send-and-wait pattern. Everything the decision needs lives in the dataset meta (the pending
-// request) and in the signed URL, never in memory, so any n8n main or worker process can take the approver's POST.
+// request) and in the approver's link, never in memory, so any n8n main or worker process can take the POST.
 
 const UNIT_MS = { minutes: 60_000, hours: 3_600_000, days: 86_400_000 } as const;
-
-/** The approver's link: n8n's resume URL for this execution (with its resume token), this node, our request. */
-export function approvalUrl(resumeUrl: string, nodeId: string, dataset: string, requestId: string): string {
-	const url = new URL(resumeUrl);
-	url.pathname = `${url.pathname.replace(/\/$/, '')}/${encodeURIComponent(nodeId)}`;
-	url.searchParams.set('dataset', dataset);
-	url.searchParams.set('request', requestId);
-	return url.toString();
-}
 
 /** Where a timeout sends its item: Timed Out when the node has that output, Rejected otherwise. */
 function timeoutOutputs(ctx: IExecuteFunctions, item: INodeExecutionData): INodeExecutionData[][] {
@@ -48,6 +40,9 @@ export async function executeHuman(ctx: IExecuteFunctions): Promise<INodeExecuti
 		const gateFacts =
 			ctx.getNodeParameter('factsFrom', 0) === 'item' ? readItemFacts(ctx, 0) : await datasetFacts(store, dataset, agreementBy);
 		const outcome = hasRules(rules) ? evaluateRules(gateFacts.facts, rules) : null;
+		const resumeUrl = ctx.evaluateExpression('{{ $execution.resumeUrl }}', 0) as string;
+		const status = statusLink(ctx, resumeUrl, dataset, requestId);
+		const url = status?.link ?? approvalUrl(resumeUrl, ctx.getNode().id, dataset, requestId);
 		const request: ApprovalRequest = {
 			id: requestId,
 			versionId: gateFacts.facts.versionId ?? null,
@@ -59,10 +54,9 @@ export async function executeHuman(ctx: IExecuteFunctions): Promise<INodeExecuti
 			message: String(ctx.getNodeParameter('message', 0, '') ?? ''),
 			...(executionId ? { executionId: String(executionId) } : {}),
 			nodeId: ctx.getNode().id,
+			...status?.stored,
 		};
 		await openApprovalRequest(store, dataset, request, gateFacts.version ? { summary: gateFacts.version } : undefined);
-		const resumeUrl = ctx.evaluateExpression('{{ $execution.resumeUrl }}', 0) as string;
-		const url = approvalUrl(resumeUrl, ctx.getNode().id, dataset, requestId);
 
 		const notifyUrl = String(ctx.getNodeParameter('notifyUrl', 0, '') ?? '').trim();
 		if (notifyUrl) {

@@ -1,5 +1,6 @@
 // The approver's web page: plain HTML, no scripts (the headers forbid them), every value escaped. GET shows it;
-// the form POSTs back to the same signed URL, which is the only way a decision is made.
+// the form POSTs to the execution's resume URL (the same URL, or the one behind a status link), which is the only
+// way a decision is made.
 import type { ApprovalRecord, ApprovalRequest } from '../../lib/approvals';
 import { formatNumber } from '../../lib/format';
 
@@ -52,6 +53,8 @@ export interface ApprovalPageInput {
 	/** What the approver typed, kept when the form is shown again. */
 	name?: string;
 	comment?: string;
+	/** Where the form posts; by default to the URL that showed it. */
+	action?: string;
 }
 
 /** Numbers rounded for the approver (a share of 0.4373401534526854 reads 0.437); anything else as it is. */
@@ -95,7 +98,7 @@ export function renderApprovalPage(input: ApprovalPageInput): string {
 	const error = input.error ? `<div class="error" role="alert">${escapeHtml(input.error)}</div>` : '';
 	// An empty action posts to this very URL, signature and request id included.
 	const form =
-		`<form method="post" action="">${error}` +
+		`<form method="post" action="${escapeHtml(input.action ?? '')}">${error}` +
 		`<label for="name">Your name</label><input type="text" id="name" name="name" required maxlength="200" value="${escapeHtml(input.name)}">` +
 		`<label for="comment">Comment</label><textarea id="comment" name="comment" rows="3" maxlength="2000">${escapeHtml(input.comment)}</textarea>` +
 		'<div class="buttons"><button class="approve" type="submit" name="decision" value="approve">Approve</button>' +

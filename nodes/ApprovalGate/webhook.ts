@@ -6,6 +6,7 @@ import {
 	decisionForRequest,
 	findApprovalRequest,
 	isExpired,
+	linkTokenMatches,
 	requestBelongsTo,
 	type ApprovalRecord,
 	type ApprovalRequest,
@@ -13,12 +14,14 @@ import {
 import { errorMessage } from '../shared/errors';
 import { withWebhookStore, type StoreScope } from '../shared/store';
 import { APPROVED, decisionJson, fieldName, outputCount, REJECTED } from './decision';
+import { STATUS_WEBHOOK } from './description';
+import { LINK_TOKEN, RESUME_TOKEN, withQuery } from './links';
 import { PAGE_HEADERS, readableTime, renderApprovalPage, renderOutcomePage } from './page';
 
-function send(ctx: IWebhookFunctions, status: number, html: string): void {
+function send(ctx: IWebhookFunctions, status: number, html: string, headers: Record<string, string> = {}): void {
 	const res = ctx.getResponseObject();
 	res.status(status);
-	for (const [name, value] of Object.entries(PAGE_HEADERS)) res.setHeader(name, value);
+	for (const [name, value] of Object.entries({ ...PAGE_HEADERS, ...headers })) res.setHeader(name, value);
 	res.end(html);
 }
 
@@ -42,10 +45,13 @@ function closedPage(decided: ApprovalRecord | null, expired: ApprovalRequest | n
 }
 
 /**
- * GET shows the approver page and never changes anything (link scanners and previews fetch URLs). POST with a
- * name and Approve / Reject decides: the request is closed and the decision recorded in one transaction, then the
- * execution resumes on the matching output. Every answer is one of our pages: an error thrown from here would
- * reach the approver as n8n's JSON error body, which outside production carries a stack trace with server paths.
+ * Both of the gate's webhooks. On the resume URL (n8n calls it only while the execution waits here): GET shows the
+ * approver page and never changes anything (link scanners and previews fetch URLs); POST with a name and Approve /
+ * Reject decides: the request is closed and the decision recorded in one transaction, then the execution resumes
+ * on the matching output. On the status link (a published workflow's approver link, served whatever became of the
+ * execution): GET only, the approver page while the request waits, the decision once made. Every answer is one of
+ * our pages: an error thrown from here would reach the approver as n8n's JSON error body, which outside
+ * production carries a stack trace with server paths.
  */
 export async function approvalWebhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
 	const query = this.getRequestObject().query as Record<string, unknown>;
@@ -55,9 +61,16 @@ export async function approvalWebhook(this: IWebhookFunctions): Promise<IWebhook
 		send(this, 400, renderOutcomePage('Invalid approval link', `The link is incomplete. ${CHECK_LINK}`));
 		return { noWebhookResponse: true };
 	}
+	const onStatusLink = this.getWebhookName() === STATUS_WEBHOOK;
 	let answered: IWebhookResponseData | undefined;
 	try {
-		return await withWebhookStore(this, async (scope) => (answered = await answer(this, scope, dataset, requestId)));
+		return await withWebhookStore(
+			this,
+			async (scope) =>
+				(answered = onStatusLink
+					? await statusPage(this, scope, dataset, requestId, firstString(query[LINK_TOKEN]))
+					: await answer(this, scope, dataset, requestId)),
+		);
 	} catch (error) {
 		// The message is the store's, secrets already blanked (withWebhookStore); it goes to n8n's log, not the page.
 		this.logger.error(`Approval Gate "${this.getNode().name}" could not answer the approver's ${this.getRequestObject().method} request: ${errorMessage(error)}`);
@@ -77,6 +90,44 @@ export async function approvalWebhook(this: IWebhookFunctions): Promise<IWebhook
 		}
 		return { noWebhookResponse: true };
 	}
+}
+
+/**
+ * The status link's page. It reads the dataset meta only, so it answers the same before, during and long after the
+ * execution: the form while the request waits (posting to the execution's resume URL with the link's token), then
+ * the recorded decision. The form needs the token the link was sent with; the decision is shown to any link naming
+ * the request (it is what the dataset's audit trail says about it).
+ */
+async function statusPage(
+	ctx: IWebhookFunctions,
+	{ store }: StoreScope,
+	dataset: string,
+	requestId: string,
+	token: string,
+): Promise<IWebhookResponseData> {
+	const info = (await store.hasSchema()) ? await store.getDataset(dataset) : null;
+	const found = info ? findApprovalRequest(info.meta, requestId) : null;
+	// Only this node's requests; one opened without a status link cannot be decided from here.
+	const request = found && found.nodeId === ctx.getNode().id && found.resumeUrl ? found : null;
+	const now = new Date();
+	if (request && !isExpired(request, now)) {
+		if (!linkTokenMatches(request, token)) {
+			send(ctx, 404, renderOutcomePage('Approval request not found', `There is no approval request for this link. ${CHECK_LINK}`));
+		} else {
+			const action = withQuery(request.resumeUrl as string, RESUME_TOKEN, token);
+			send(ctx, 200, renderApprovalPage({ dataset, request, message: request.message, action }));
+		}
+		return { noWebhookResponse: true };
+	}
+	const decided = info ? decisionForRequest(info.meta, requestId) : null;
+	if (decided && !decided.reasons.includes('timeout')) {
+		const title = decided.decision === 'approved' ? 'Approved' : 'Rejected';
+		send(ctx, 200, renderOutcomePage(title, 'This approval request has been decided; there is nothing more to do here.', decided));
+		return { noWebhookResponse: true };
+	}
+	const page = closedPage(decided, request);
+	send(ctx, page.status, page.html);
+	return { noWebhookResponse: true };
 }
 
 async function answer(ctx: IWebhookFunctions, { store, nodeError }: StoreScope, dataset: string, requestId: string): Promise<IWebhookResponseData> {
@@ -128,11 +179,19 @@ async function answer(ctx: IWebhookFunctions, { store, nodeError }: StoreScope, 
 		send(ctx, error.decided?.approver ? 409 : page.status, page.html);
 		return { noWebhookResponse: true };
 	}
-	send(
-		ctx,
-		200,
-		renderOutcomePage(approval.decision === 'approved' ? 'Approved' : 'Rejected', 'Your decision has been recorded. You can close this page.', approval),
+	const recorded = renderOutcomePage(
+		approval.decision === 'approved' ? 'Approved' : 'Rejected',
+		'Your decision has been recorded. You can close this page.',
+		approval,
 	);
+	const signature = firstString(req.query[RESUME_TOKEN]);
+	if (request.statusUrl && signature) {
+		// Post/redirect/get to the status link: reloading the page or coming back to it later asks the status link,
+		// which keeps answering, not this resume URL, which n8n answers itself once the execution has gone on.
+		send(ctx, 303, recorded, { Location: withQuery(request.statusUrl, LINK_TOKEN, signature) });
+	} else {
+		send(ctx, 200, recorded);
+	}
 	const item: INodeExecutionData = {
 		json: { [field]: decisionJson(dataset, request.versionId, approval, request.checks) },
 		pairedItem: { item: 0 },

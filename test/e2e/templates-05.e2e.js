@@ -2,10 +2,13 @@
 // the run waits for a person, the approver's link is opened (nothing decided) and the form is posted; the run then
 // resumes on the Approved branch and exports exactly the approved version to the training hand-off. Rejections by
 // the rules and by the approver reach the team's alert webhook. On a Prodigy SQLite database and on PostgreSQL; with
-// `--queue` the waiting run resumes on the queue worker, with nothing kept in memory across the wait.
+// `--queue` the waiting run resumes on the queue worker, with nothing kept in memory across the wait. Published (its
+// Manual Trigger swapped for a Webhook trigger), the approver's link is the gate's own page, which still says who
+// decided what and when after the run has finished.
 'use strict';
 const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
+const crypto = require('node:crypto');
 const fs = require('node:fs');
 const path = require('node:path');
 const harness = require('../../scripts/n8n');
@@ -21,7 +24,7 @@ const ALERT_NODE = 'Tell the Annotation Team';
 /** @typedef {'sqlite' | 'postgres'} Backend */
 /**
  * The approval trail in a dataset's meta, as far as these tests read it.
- * @typedef {{ mode: string, decision: string, approver?: string, comment?: string, versionId: string, requestId?: string, reasons?: string[] }} Approval
+ * @typedef {{ mode: string, decision: string, approver?: string, comment?: string, versionId: string, requestId?: string, reasons?: string[], time: string }} Approval
  * @typedef {{ approvalRequests: { id: string, executionId: string }[], approvals: Approval[], versions: { id: string, modelVersion?: string }[] }} ApprovalMeta
  * @typedef {{ approvalUrl: string, text: string, dataset: string, versionId: string, rulesDecision: string, checks: { check: string, passed: boolean }[] }} ApprovalNotification
  * @typedef {{ decidedBy: string, dataset: string, text: string, reasons: string[] }} Alert
@@ -299,4 +302,89 @@ test('the quality rules fail: nobody is asked, the team gets the failed checks',
 	const meta = await approvalMeta(stores.sqlite, 'news_ner_draft');
 	assert.equal(meta.approvals.at(-1)?.decision, 'rejected');
 	assert.deepEqual(meta.approvalRequests ?? [], []);
+});
+
+/**
+ * The form's target on an approver page (HTML-escaped in the page).
+ * @param {string} html
+ */
+function formAction(html) {
+	const action = /<form method="post" action="([^"]*)">/.exec(html)?.[1];
+	assert.ok(action, 'the page has the decision form');
+	return new URL(action.replace(/&amp;/g, '&'));
+}
+
+/**
+ * What a page must never show: n8n's JSON error body, a stack trace, a server path.
+ * @param {string} html
+ */
+function assertOwnPage(html) {
+	assert.match(html, /^<!DOCTYPE html>/);
+	assert.doesNotMatch(html, /stacktrace|\{"code"|node_modules|\.js:\d|\/(tmp|root|home|work|usr)\//i);
+}
+
+test('published: the approver link is the gate\'s own page, and opened again after the run it says who decided what and when', { timeout: 300_000 }, async () => {
+	const scenario = 'sqlite-published';
+	const workflow = t.withConfig(template, {
+		dataset: 'news_ner',
+		approvalNotifyUrl: recorder.url(`/approval-requests/${scenario}`),
+		trainingUrl: recorder.url(`/training/${scenario}`),
+		alertUrl: recorder.url(`/alerts/${scenario}`),
+	});
+	workflow.name = `${template.name} (${scenario})`;
+	// A published workflow runs from a trigger: the Manual Trigger becomes a Webhook trigger of the same name.
+	const hookPath = `prodigy-approval-${crypto.randomBytes(4).toString('hex')}`;
+	Object.assign(t.nodeOf(workflow, 'Start Approval Review'), {
+		type: 'n8n-nodes-base.webhook',
+		typeVersion: 2,
+		parameters: { httpMethod: 'POST', path: hookPath, responseMode: 'onReceived', options: {} },
+		webhookId: crypto.randomUUID(),
+	});
+	const stored = await harness.importWorkflow(n8n, workflow, { credentials: credentialMaps.sqlite });
+	await harness.publishAndWait(n8n, stored.id);
+	try {
+		const started = await fetch(`${n8n.baseUrl}/webhook/${hookPath}`, { method: 'POST' });
+		assert.equal(started.status, 200, await started.text());
+		const notified = await recorder.waitFor((r) => r.path === `/approval-requests/${scenario}`, { what: 'the approval link' });
+		const link = new URL(/** @type {ApprovalNotification} */ (notified.json).approvalUrl);
+		const waiting = await harness.waitForExecution(n8n, { workflowId: stored.id, statuses: ['waiting', 'success', 'error', 'crashed', 'canceled'] });
+		assert.equal(waiting.status, 'waiting', JSON.stringify(harness.summarise(waiting).error));
+		const executionId = String(waiting.id);
+
+		// The link is the gate's production webhook (its webhookId path), not the execution's resume URL.
+		assert.equal(link.origin + link.pathname, `${n8n.baseUrl}/webhook/${t.nodeOf(template, HUMAN_NODE).webhookId}/approval`);
+		const page = await fetch(link);
+		assert.equal(page.status, 200);
+		assert.match(page.headers.get('content-security-policy') ?? '', /default-src 'none'/);
+		const html = await page.text();
+		assertOwnPage(html);
+		assert.ok(html.includes('news_ner'), 'the page names the dataset');
+		const action = formAction(html);
+		assert.ok(action.pathname.startsWith(`/webhook-waiting/${executionId}/`), `the form posts to the resume URL: ${action.pathname}`);
+
+		const answer = await postDecision(action, { name: 'Dana Data-Owner', comment: 'Agreement is fine for NER v3', decision: 'approve' });
+		assert.equal(answer.status, 303, 'the form answer sends the browser back to the status link');
+		assert.equal(answer.headers.get('location'), link.href);
+		const summary = await finished(executionId);
+		assert.equal(summary.status, 'success', JSON.stringify(summary.error));
+		const [exported] = harness.outputOf(summary, EXPORT_NODE);
+		assert.equal(exported.approved, true);
+
+		// Opened again once the execution has finished (n8n answers the resume URL itself by then): who decided
+		// what and when, and nothing of the server.
+		const human = (await approvalMeta(stores.sqlite, 'news_ner')).approvals.filter((a) => a.mode === 'human').at(-1);
+		assert.ok(human, 'the decision is in the audit trail');
+		assert.equal(human.approver, 'Dana Data-Owner');
+		const when = `${human.time.slice(0, 10)} ${human.time.slice(11, 16)} UTC`;
+		const again = await fetch(link);
+		assert.equal(again.status, 200);
+		assert.match(again.headers.get('content-type') ?? '', /text\/html/);
+		const decided = await again.text();
+		assertOwnPage(decided);
+		assert.ok(decided.includes(`Approved by Dana Data-Owner on ${when}`), decided);
+		assert.ok(decided.includes('Agreement is fine for NER v3'));
+		assert.ok(!decided.includes('<form'), 'nothing more to decide');
+	} finally {
+		await harness.unpublishWorkflow(n8n, stored.id);
+	}
 });
