@@ -69,6 +69,13 @@ export class DatasetExistsError extends ProdigyInputError {
 export class ProdigyConnectionError extends ProdigyError {}
 
 /**
+ * A read found no SQLite file at the credential's path (and created none). Prodigy creates the file on its first
+ * write, so a caller for whom "no database yet" means "nothing there yet" (a review queue before its first ingest)
+ * can tell this apart from a database it cannot reach.
+ */
+export class DatabaseFileMissingError extends ProdigyConnectionError {}
+
+/**
  * The connection broke while COMMIT was on its way, and reconnecting could not establish whether the database
  * saved the transaction: it was saved completely or not at all, but which is unknown. `hint` says how to recover.
  */

@@ -5,7 +5,7 @@ import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlite';
 
-import { ProdigyConnectionError, ProdigyError, ProdigyInputError } from '../errors';
+import { DatabaseFileMissingError, ProdigyConnectionError, ProdigyError, ProdigyInputError } from '../errors';
 import {
 	ascendingIds,
 	BoundedCache,
@@ -152,7 +152,7 @@ export class SqliteDialect implements Dialect {
 			if (options.creating) return new Set();
 			const folder = dirname(this.path);
 			const where = "it must be the n8n server's path of Prodigy's prodigy.db (Prodigy's default is ~/.prodigy/prodigy.db)";
-			throw new ProdigyConnectionError(
+			throw new DatabaseFileMissingError(
 				`No Prodigy database at ${this.path}: the file does not exist${existsSync(folder) ? '' : `, nor its folder ${folder}`}`,
 				existsSync(folder)
 					? `Check the SQLite file path: ${where}. To start a new database there, run a write first (e.g. Create Dataset or Add): it creates the file, as Prodigy does.`

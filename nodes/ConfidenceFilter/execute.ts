@@ -1,6 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, IPairedItemData } from 'n8n-workflow';
 
-import { ProdigyInputError } from '../../lib/errors';
+import { DatabaseFileMissingError, ProdigyInputError } from '../../lib/errors';
 import { roundTo } from '../../lib/format';
 import { HASH_PRESETS, setHashes } from '../../lib/hashing';
 import { setPathValue } from '../../lib/paths';
@@ -135,8 +135,13 @@ function assess(ctx: IExecuteFunctions, itemIndex: number, item: INodeExecutionD
 /** Input hashes (Prodigy's, or the carried `_input_hash`) of the items that are already in the dataset. */
 async function existingInputs(store: ProdigyStore, dataset: string, hashes: Set<number>): Promise<Set<number>> {
 	const found = new Set<number>();
-	// A dataset that does not exist yet (a review queue before its first ingest) holds nothing to skip.
-	if (!(await store.hasSchema()) || !(await store.getDataset(dataset))) return found;
+	// A dataset that does not exist yet (a review queue before its first ingest) holds nothing to skip; nor does a
+	// SQLite database whose file Prodigy (or the ingest after this node) has yet to create.
+	const present = await store.hasSchema().then(
+		async (schema) => schema && (await store.getDataset(dataset)) !== null,
+		async (error: unknown) => (error instanceof DatabaseFileMissingError ? false : await Promise.reject(error)),
+	);
+	if (!present) return found;
 	// The store has no hash lookup, so this reads the dataset once; only hashes of this run are kept.
 	for await (const example of store.getExamples(dataset)) {
 		if (hashes.has(example.inputHash)) found.add(example.inputHash);

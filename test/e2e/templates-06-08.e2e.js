@@ -429,5 +429,5 @@ test('template 8: the Prodigy Trigger alerts: a stalled queue, the 100 milestone
 		{ timeoutMs: 150_000, what: 'the trigger failure alert' },
 	);
 	assert.equal(down.details.mode, 'trigger');
-	assert.match(down.text, new RegExp(`^A trigger of "${t.loadTemplate('08').name}" failed: Could not open the SQLite database at ${store.path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+	assert.match(down.text, new RegExp(`^A trigger of "${t.loadTemplate('08').name}" failed: No Prodigy database at ${store.path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: the file does not exist`));
 });

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import type { IDataObject, INode, INodeParameters } from 'n8n-workflow';
 import { NodeHelpers } from 'n8n-workflow';
 
@@ -331,6 +332,15 @@ describe('Confidence Filter (workflow)', () => {
 		];
 		const withCredential = { credentials: { prodigyDatabaseApi: { id: '1', name: 'Prodigy' } } };
 		const parameters = { scorePath: 'score', skipExisting: true, dataset: { __rl: true, mode: 'name', value: 'review_queue' } };
+
+		it('skips nothing, and creates no file, where Prodigy has not created the SQLite database yet (a queue before its first ingest)', async () => {
+			const path = `${(db.config as { path: string }).path}.not-yet`;
+			const credentials = { prodigyDatabaseApi: { type: 'sqlite', path } };
+			const result = await run(parameters, items, withCredential, credentials);
+			expect(result.status).toBe('success');
+			expect(result.json('Filter', 0).map((json) => json.text)).toEqual(['seen before', 'new one']);
+			expect(existsSync(path)).toBe(false);
+		});
 
 		it('sends them to Discard when it exists', async () => {
 			const credentials = { prodigyDatabaseApi: { type: 'sqlite', path: (db.config as { path: string }).path } };
